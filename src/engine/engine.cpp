@@ -1,0 +1,55 @@
+#include "engine/engine.h"
+
+#include <fstream>
+#include <iterator>
+
+namespace spindle::engine {
+
+std::string_view to_string(Backend b) { return b == Backend::Native ? "native" : "interp"; }
+
+std::string_view to_string(ExternKind k) {
+  switch (k) {
+    case ExternKind::Func: return "func";
+    case ExternKind::Table: return "table";
+    case ExternKind::Memory: return "memory";
+    case ExternKind::Global: return "global";
+  }
+  return "?";
+}
+
+Outcome Extern::call(std::span<const Value>, std::span<Value>) {
+  return Outcome::trapped(TrapKind::HostError, "not a function");
+}
+
+Value Extern::get() const { return Value{}; }
+
+void Linker::define(std::string module, std::string name, HostFunc f) {
+  entries_.insert_or_assign({std::move(module), std::move(name)}, Entry{std::move(f)});
+}
+
+void Linker::define(std::string module, std::string name, ExternPtr e) {
+  entries_.insert_or_assign({std::move(module), std::move(name)}, Entry{std::move(e)});
+}
+
+const Linker::Entry* Linker::find(std::string_view module, std::string_view name) const {
+  auto it = entries_.find(std::pair<std::string, std::string>(module, name));
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+Outcome Instance::call(std::string_view name, std::span<const Value> args,
+                       std::span<Value> results) {
+  ExternPtr f = get_export(name);
+  if (!f || f->type().kind != ExternKind::Func)
+    return Outcome::trapped(TrapKind::HostError, "no exported function '" + std::string(name) + "'");
+  return f->call(args, results);
+}
+
+std::optional<std::vector<uint8_t>> read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return std::nullopt;
+  return data;
+}
+
+}  // namespace spindle::engine

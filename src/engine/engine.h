@@ -1,0 +1,162 @@
+// The engine: turns a .wasm into a Module and a Module into Instances.
+// Two backends implement it: native (wasm2c + the system C compiler, cached)
+// and interp (WABT's interpreter). Everything above the engine (WASI, the
+// executors, the CLI, the spec-test runner) uses only this interface.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "engine/host.h"
+#include "engine/value.h"
+
+namespace spindle::engine {
+
+enum class Backend { Native, Interp };
+std::string_view to_string(Backend b);
+
+enum class ExternKind : uint8_t { Func, Table, Memory, Global };
+std::string_view to_string(ExternKind k);
+
+struct MemoryType {
+  uint32_t min = 0;                // pages
+  std::optional<uint32_t> max;     // pages
+};
+struct TableType {
+  ValType elem = ValType::FuncRef;
+  uint32_t min = 0;
+  std::optional<uint32_t> max;
+};
+struct GlobalType {
+  ValType type = ValType::I32;
+  bool mut = false;
+};
+struct ExternType {
+  ExternKind kind = ExternKind::Func;
+  FuncType func;      // kind == Func
+  TableType table;    // kind == Table
+  MemoryType memory;  // kind == Memory
+  GlobalType global;  // kind == Global
+};
+
+struct ImportDesc {
+  std::string module;
+  std::string name;
+  ExternType type;
+};
+struct ExportDesc {
+  std::string name;
+  ExternType type;
+};
+
+// A function, table, memory or global owned by one backend: an instance's
+// export, or an object the engine made (for the spec tests' `spectest`
+// module). It keeps its owner alive.
+class Extern {
+ public:
+  virtual ~Extern() = default;
+  virtual Backend backend() const = 0;
+  virtual const ExternType& type() const = 0;
+  // Functions: run it. `results` must have type().func.results.size() slots.
+  virtual Outcome call(std::span<const Value> args, std::span<Value> results);
+  // Globals: current value.
+  virtual Value get() const;
+};
+using ExternPtr = std::shared_ptr<Extern>;
+
+// Names → definitions for a module's imports. An entry is a host function
+// (any backend) or an Extern of the same backend as the module.
+class Linker {
+ public:
+  using Entry = std::variant<HostFunc, ExternPtr>;
+  void define(std::string module, std::string name, HostFunc f);
+  void define(std::string module, std::string name, ExternPtr e);
+  const Entry* find(std::string_view module, std::string_view name) const;
+
+ private:
+  std::map<std::pair<std::string, std::string>, Entry, std::less<>> entries_;
+};
+
+struct InstanceOptions {
+  void* user = nullptr;  // handed to host functions as HostCall::user
+  // Linear memory cap in bytes; growing past it traps with MemoryLimit.
+  uint64_t max_memory_bytes = uint64_t{1} << 32;
+  // Wall-clock deadline per call (0 = none); passing it traps with Timeout.
+  std::chrono::nanoseconds timeout{0};
+};
+
+class Module;
+
+class Instance {
+ public:
+  virtual ~Instance() = default;
+  virtual const Module& module() const = 0;
+  // An export by name, or null when there is none.
+  virtual ExternPtr get_export(std::string_view name) = 0;
+  // Calls the exported function `name` (which must exist; see get_export).
+  Outcome call(std::string_view name, std::span<const Value> args, std::span<Value> results);
+  // The exported memory named "memory" (empty view when none).
+  virtual GuestMemory memory() = 0;
+};
+
+struct InstantiateResult {
+  std::unique_ptr<Instance> instance;  // set on success
+  std::string link_error;              // unlinkable: missing or mismatched import
+  Outcome outcome;                     // uninstantiable: trap in init/start
+  bool ok() const { return instance != nullptr; }
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  virtual Backend backend() const = 0;
+  virtual const std::vector<ImportDesc>& imports() const = 0;
+  virtual const std::vector<ExportDesc>& exports() const = 0;
+  virtual InstantiateResult instantiate(const Linker& linker, const InstanceOptions& opts) = 0;
+};
+
+struct LoadResult {
+  std::shared_ptr<Module> module;  // set on success
+  std::string error;               // why the module was refused
+  bool ok() const { return module != nullptr; }
+};
+
+struct EngineOptions {
+  Backend backend = Backend::Native;
+  bool use_cache = true;
+  std::filesystem::path cache_dir;  // empty: $XDG_CACHE_HOME/spindle or ~/.cache/spindle
+  std::string cc;                   // empty: $SPINDLE_CC, else clang-19, else cc
+  bool progress = false;            // print compile progress (on a terminal)
+  // Native only: when wasm2c cannot translate a module (e.g. SIMD), load it
+  // in the interpreter instead of refusing it.
+  bool fallback_to_interp = true;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  static std::unique_ptr<Engine> create(const EngineOptions& opts);
+
+  virtual Backend backend() const = 0;
+  // Validates and prepares a module. `name` is used in messages.
+  virtual LoadResult load(std::span<const uint8_t> wasm, std::string_view name) = 0;
+
+  // Host-made objects (the spec tests' `spectest` module).
+  virtual ExternPtr new_memory(const MemoryType& t) = 0;
+  virtual ExternPtr new_table(const TableType& t) = 0;
+  virtual ExternPtr new_global(const GlobalType& t, Value v) = 0;
+};
+
+// Reads a whole file; empty optional when it cannot be read.
+std::optional<std::vector<uint8_t>> read_file(const std::filesystem::path& p);
+
+}  // namespace spindle::engine

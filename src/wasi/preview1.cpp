@@ -1,0 +1,2 @@
+// placeholder: the WASI implementation is being written
+#include "wasi/wasi.h"
