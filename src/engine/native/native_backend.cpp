@@ -1,7 +1,147 @@
 #include "engine/native/native_backend.h"
 
-namespace spindle::engine::native {
+#include <dlfcn.h>
+#include <unistd.h>
 
-std::unique_ptr<Engine> make_engine(const EngineOptions&) { return nullptr; }
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <system_error>
+
+#include "engine/describe.h"
+#include "engine/interp/interp_backend.h"
+#include "engine/native/cache.h"
+#include "engine/native/compiler.h"
+#include "engine/native/embedded_headers.h"
+#include "engine/native/glue.h"
+#include "engine/native/native_instance.h"
+#include "engine/native/translate.h"
+#include "engine/runtime/guard.h"
+#include "engine/runtime/memory_pool.h"
+#include "engine/validate.h"
+#include "wabt/ir.h"
+
+namespace spindle::engine::native {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool write_text(const fs::path& p, std::string_view text) {
+  FILE* f = std::fopen(p.c_str(), "wb");
+  if (!f) return false;
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+// wasm2c output + glue → `so` (in `work`, a private temp dir).
+bool build(wabt::Module& ir, const std::vector<ImportDesc>& imports,
+           const std::vector<ExportDesc>& exports, const Compiler& cc, const fs::path& work,
+           const fs::path& so, std::string_view name, bool progress, std::string& error) {
+  std::string c_source, header;
+  if (!write_c(ir, c_source, header, error)) return false;
+  c_source += generate_glue(imports, exports);
+  if (!write_text(work / "module.c", c_source) || !write_text(work / "module.h", header) ||
+      !write_text(work / "wasm-rt.h", wasm_rt_header()) ||
+      !write_text(work / "spindle-rt.h", spindle_rt_header())) {
+    error = "cannot write C sources into " + work.string();
+    return false;
+  }
+  return compile_module(cc, work, so, name, progress, error);
+}
+
+class NativeEngine final : public Engine {
+ public:
+  explicit NativeEngine(const EngineOptions& opts) : opts_(opts) {
+    runtime::init();
+    cache_dir_ = opts.cache_dir.empty() ? default_cache_dir() : opts.cache_dir;
+  }
+
+  Backend backend() const override { return Backend::Native; }
+
+  LoadResult load(std::span<const uint8_t> wasm, std::string_view name) override {
+    auto ir = std::make_unique<wabt::Module>();
+    if (std::string err = read_and_validate(wasm, name, *ir); !err.empty()) return {nullptr, err};
+    if (std::string why = unsupported_feature(*ir); !why.empty()) {
+      if (opts_.fallback_to_interp) {
+        if (Engine* interp = interp_engine()) return interp->load(wasm, name);
+      }
+      return {nullptr, std::string(name) + ": the native backend cannot run this module: it uses " +
+                           why + " (run it with --backend interp)"};
+    }
+    auto info = std::make_shared<ModuleInfo>();
+    describe(*ir, info->imports, info->exports);
+    ImageResult image = extract_memory_image(*ir, /*strip=*/true);
+    if (image.has_image && !image.bytes.empty())
+      info->image = std::make_shared<runtime::MemoryImage>(image.bytes);
+    for (size_t i = 0; i < info->exports.size(); ++i)
+      if (info->exports[i].name == "memory" && info->exports[i].type.kind == ExternKind::Memory)
+        info->memory_export = static_cast<int>(i);
+
+    Compiler cc;
+    std::string error;
+    if (!find_compiler(opts_.cc, cc, error)) return {nullptr, std::string(name) + ": " + error};
+    std::string key = cache_key(wasm, engine_version(), cc.identity, compile_flags());
+    fs::path so = artifact_path(cache_dir_, key);
+    fs::path work;
+    bool temporary = !opts_.use_cache;
+    std::error_code ec;
+    if (temporary || !fs::exists(so, ec)) {
+      fs::path parent = temporary ? fs::temp_directory_path() / "spindle" : cache_dir_ / "tmp";
+      if (!make_temp_dir(parent, work, error)) return {nullptr, std::string(name) + ": " + error};
+      fs::path built = work / "module.so";
+      bool ok = build(*ir, info->imports, info->exports, cc, work, built, name, opts_.progress,
+                      error);
+      if (ok && !temporary) ok = publish(built, so, error);
+      if (temporary) so = built;
+      if (!ok) {
+        fs::remove_all(work, ec);
+        return {nullptr, std::string(name) + ": " + error};
+      }
+    }
+    void* handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!work.empty()) fs::remove_all(work, ec);  // the mapping stays valid
+    if (!handle) return {nullptr, std::string(name) + ": cannot load native code: " + dlerror()};
+    auto* abi = static_cast<const spindle_module_abi_t*>(dlsym(handle, "spindle_module_abi"));
+    if (!abi || abi->abi_version != SPINDLE_ABI_VERSION ||
+        abi->num_exports != info->exports.size()) {
+      dlclose(handle);
+      return {nullptr, std::string(name) + ": native code does not match this spindle"};
+    }
+    {
+      static std::mutex init_mu;
+      std::lock_guard lock(init_mu);
+      abi->init_module();
+    }
+    info->handle = handle;
+    info->abi = abi;
+    return {std::make_shared<NativeModule>(std::move(info)), {}};
+  }
+
+  ExternPtr new_memory(const MemoryType& t) override { return make_host_memory(t); }
+  ExternPtr new_table(const TableType& t) override { return make_host_table(t); }
+  ExternPtr new_global(const GlobalType& t, Value v) override { return make_host_global(t, v); }
+
+ private:
+  Engine* interp_engine() {
+    std::lock_guard lock(mu_);
+    if (!interp_) {
+      EngineOptions o = opts_;
+      o.backend = Backend::Interp;
+      interp_ = interp::make_engine(o);
+    }
+    return interp_.get();
+  }
+
+  EngineOptions opts_;
+  fs::path cache_dir_;
+  std::mutex mu_;
+  std::unique_ptr<Engine> interp_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_engine(const EngineOptions& opts) {
+  return std::make_unique<NativeEngine>(opts);
+}
 
 }  // namespace spindle::engine::native

@@ -1,1 +1,442 @@
-// runtime: filled in by the native backend work
+// spindle's implementation of the wasm-rt.h API (see include/wasm-rt.h) and of
+// guard.h. All trap state is thread-local; nothing here is process-global
+// except the signal handlers, the function-type registry (locked) and the
+// memory pool (memory_pool.cpp).
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/runtime/guard.h"
+#include "engine/runtime/memory_pool.h"
+#include "spindle-rt.h"
+#include "wasm-rt.h"
+
+namespace spindle::engine::runtime {
+namespace {
+
+constexpr size_t kAltStackSize = 64 * 1024;
+constexpr uintptr_t kStackSlack = 1 << 20;  // faults this far below the stack are overflow
+
+// Plain-old-data, constant-initialised: safe to touch from signal handlers.
+struct ThreadState {
+  sigjmp_buf* jmp;
+  volatile sig_atomic_t in_guest;
+  volatile sig_atomic_t timeout_pending;
+  volatile sig_atomic_t timer_armed;
+  int depth;
+  bool ready;
+  bool has_timer;
+  timer_t timer;
+  uintptr_t stack_lo;
+  uintptr_t stack_hi;
+  void* altstack;
+  MemoryImage* alloc_image;
+  uint32_t alloc_limit;
+  uint32_t exit_code;
+};
+constinit thread_local ThreadState t{};
+
+// Non-trivial per-thread data, only touched outside signal handlers.
+struct ThreadResources {
+  std::string message;
+  ~ThreadResources() {
+    if (t.has_timer) timer_delete(t.timer);
+    if (t.altstack) {
+      stack_t ss{};
+      ss.ss_flags = SS_DISABLE;
+      sigaltstack(&ss, nullptr);
+      munmap(t.altstack, kAltStackSize);
+    }
+    t.has_timer = false;
+    t.altstack = nullptr;
+    t.ready = false;
+  }
+};
+thread_local ThreadResources resources;
+
+int timer_signal() { return SIGRTMIN + 4; }
+
+[[noreturn]] void jump(int code) {
+  t.in_guest = 0;
+  siglongjmp(*t.jmp, code);
+}
+
+void on_fault(int sig, siginfo_t* si, void*) {
+  if (t.jmp && t.in_guest) {
+    auto a = reinterpret_cast<uintptr_t>(si->si_addr);
+    if (a + kStackSlack >= t.stack_lo && a < t.stack_hi) jump(WASM_RT_TRAP_EXHAUSTION);
+    if (MemoryPool::instance().contains(a)) jump(WASM_RT_TRAP_OOB);
+  }
+  // Not a guest fault: let it crash as it would have without us.
+  signal(sig, SIG_DFL);
+}
+
+void on_timer(int, siginfo_t*, void*) {
+  if (!t.timer_armed) return;
+  if (t.jmp && t.in_guest) jump(WASM_RT_TRAP_SPINDLE_TIMEOUT);
+  t.timeout_pending = 1;  // a host call is running: trap when it returns
+}
+
+void install_handlers() {
+  struct sigaction sa{};
+  sa.sa_sigaction = on_fault;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, nullptr);
+  sigaction(SIGBUS, &sa, nullptr);
+  struct sigaction st{};
+  st.sa_sigaction = on_timer;
+  st.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
+  sigemptyset(&st.sa_mask);
+  sigaction(timer_signal(), &st, nullptr);
+}
+
+void ensure_thread() {
+  if (t.ready) return;
+  (void)resources.message.size();  // construct the cleanup object for this thread
+  void* alt = mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+  if (alt != MAP_FAILED) {
+    stack_t ss{};
+    ss.ss_sp = alt;
+    ss.ss_size = kAltStackSize;
+    if (sigaltstack(&ss, nullptr) == 0) t.altstack = alt;
+    else munmap(alt, kAltStackSize);
+  }
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* addr = nullptr;
+    size_t size = 0;
+    pthread_attr_getstack(&attr, &addr, &size);
+    t.stack_lo = reinterpret_cast<uintptr_t>(addr);
+    t.stack_hi = t.stack_lo + size;
+    pthread_attr_destroy(&attr);
+  }
+  t.alloc_limit = 65536;
+  t.ready = true;
+}
+
+bool arm_timer(std::chrono::nanoseconds timeout) {
+  if (!t.has_timer) {
+    sigevent sev{};
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = timer_signal();
+    sev._sigev_un._tid = gettid();
+    if (timer_create(CLOCK_MONOTONIC, &sev, &t.timer) != 0) return false;
+    t.has_timer = true;
+  }
+  itimerspec its{};
+  auto ns = timeout.count() > 0 ? timeout.count() : 1;
+  its.it_value.tv_sec = ns / 1000000000;
+  its.it_value.tv_nsec = ns % 1000000000;
+  t.timeout_pending = 0;
+  t.timer_armed = 1;
+  return timer_settime(t.timer, 0, &its, nullptr) == 0;
+}
+
+void disarm_timer() {
+  t.timer_armed = 0;
+  itimerspec its{};
+  timer_settime(t.timer, 0, &its, nullptr);
+  t.timeout_pending = 0;
+}
+
+// Runtime functions that call into libc run as "host" code: a timer signal
+// arriving meanwhile is deferred to host_leave().
+int host_enter() {
+  int prev = t.in_guest;
+  t.in_guest = 0;
+  return prev;
+}
+void host_leave(int prev) {
+  t.in_guest = prev;
+  if (prev && t.timeout_pending) jump(WASM_RT_TRAP_SPINDLE_TIMEOUT);
+}
+
+std::mutex types_mu;
+std::map<std::vector<int>, uint32_t>* type_ids = nullptr;
+
+Outcome outcome_for(int code) {
+  switch (code) {
+    case WASM_RT_TRAP_OOB: return Outcome::trapped(TrapKind::OutOfBounds);
+    case WASM_RT_TRAP_INT_OVERFLOW: return Outcome::trapped(TrapKind::IntOverflow);
+    case WASM_RT_TRAP_DIV_BY_ZERO: return Outcome::trapped(TrapKind::DivByZero);
+    case WASM_RT_TRAP_INVALID_CONVERSION: return Outcome::trapped(TrapKind::InvalidConversion);
+    case WASM_RT_TRAP_UNREACHABLE: return Outcome::trapped(TrapKind::Unreachable);
+    case WASM_RT_TRAP_CALL_INDIRECT: return Outcome::trapped(TrapKind::IndirectCallMismatch);
+    case WASM_RT_TRAP_EXHAUSTION: return Outcome::trapped(TrapKind::StackExhausted);
+    case WASM_RT_TRAP_SPINDLE_TIMEOUT: return Outcome::trapped(TrapKind::Timeout);
+    case WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT:
+      return Outcome::trapped(TrapKind::MemoryLimit, resources.message);
+    case WASM_RT_TRAP_SPINDLE_EXIT: return Outcome::exited(t.exit_code);
+    default: return Outcome::trapped(TrapKind::HostError, resources.message);
+  }
+}
+
+}  // namespace
+
+void init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    install_handlers();
+    type_ids = new std::map<std::vector<int>, uint32_t>();
+  });
+}
+
+Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeout) {
+  init();
+  ensure_thread();
+  sigjmp_buf buf;
+  sigjmp_buf* const prev_jmp = t.jmp;
+  const int prev_in_guest = t.in_guest;
+  const bool outer = t.depth == 0;
+  volatile bool armed = false;
+  const uint32_t depth = wasm_rt_call_stack_depth;
+  ++t.depth;
+  int code = sigsetjmp(buf, 0);
+  if (code == 0) {
+    t.jmp = &buf;
+    if (outer && timeout.count() > 0) armed = arm_timer(timeout);
+    t.in_guest = 1;
+    fn(arg);
+    t.in_guest = 0;
+  }
+  if (armed) disarm_timer();
+  wasm_rt_call_stack_depth = depth;
+  t.jmp = prev_jmp;
+  t.in_guest = prev_in_guest;
+  --t.depth;
+  if (code == 0) return Outcome::success();
+  Outcome o = outcome_for(code);
+  resources.message.clear();
+  return o;
+}
+
+void set_allocation_context(const AllocationContext& ctx) {
+  ensure_thread();
+  t.alloc_image = ctx.image;
+  t.alloc_limit = ctx.limit_pages;
+}
+
+void set_host_failure(const Outcome& o) {
+  resources.message = o.message;
+  if (o.trap == TrapKind::Exit) t.exit_code = o.exit_code;
+}
+
+bool stack_nearly_exhausted(size_t bytes) {
+  char probe;
+  auto sp = reinterpret_cast<uintptr_t>(&probe);
+  return t.stack_lo != 0 && sp < t.stack_lo + bytes;
+}
+
+int trap_code(TrapKind k) {
+  switch (k) {
+    case TrapKind::None: return WASM_RT_TRAP_NONE;
+    case TrapKind::OutOfBounds: return WASM_RT_TRAP_OOB;
+    case TrapKind::Unreachable: return WASM_RT_TRAP_UNREACHABLE;
+    case TrapKind::DivByZero: return WASM_RT_TRAP_DIV_BY_ZERO;
+    case TrapKind::IntOverflow: return WASM_RT_TRAP_INT_OVERFLOW;
+    case TrapKind::InvalidConversion: return WASM_RT_TRAP_INVALID_CONVERSION;
+    case TrapKind::IndirectCallMismatch: return WASM_RT_TRAP_CALL_INDIRECT;
+    case TrapKind::StackExhausted: return WASM_RT_TRAP_EXHAUSTION;
+    case TrapKind::Timeout: return WASM_RT_TRAP_SPINDLE_TIMEOUT;
+    case TrapKind::MemoryLimit: return WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT;
+    case TrapKind::HostError: return WASM_RT_TRAP_SPINDLE_HOST_ERROR;
+    case TrapKind::Exit: return WASM_RT_TRAP_SPINDLE_EXIT;
+  }
+  return WASM_RT_TRAP_SPINDLE_HOST_ERROR;
+}
+
+}  // namespace spindle::engine::runtime
+
+using namespace spindle::engine::runtime;
+
+template <class Table, class Elem>
+static void allocate_table(Table* table, uint32_t elements, uint32_t max_elements) {
+  int prev = host_enter();
+  table->size = elements;
+  table->max_size = max_elements;
+  table->data = elements ? static_cast<Elem*>(calloc(elements, sizeof(Elem))) : nullptr;
+  if (elements && !table->data) {
+    t.in_guest = prev;
+    resources.message = "out of memory allocating a table";
+    jump(WASM_RT_TRAP_SPINDLE_HOST_ERROR);
+  }
+  host_leave(prev);
+}
+
+template <class Table>
+static void free_table(Table* table) {
+  int prev = host_enter();
+  free(table->data);
+  table->data = nullptr;
+  table->size = 0;
+  t.in_guest = prev;
+}
+
+template <class Table, class Elem>
+static uint32_t grow_table(Table* table, uint32_t delta, Elem init) {
+  int prev = host_enter();
+  uint32_t old = table->size;
+  uint64_t want = uint64_t{old} + delta;
+  uint32_t result = old;
+  if (delta != 0) {
+    Elem* data = want > table->max_size ? nullptr
+                                        : static_cast<Elem*>(realloc(table->data, want * sizeof(Elem)));
+    if (!data) {
+      result = UINT32_MAX;
+    } else {
+      for (uint64_t i = old; i < want; ++i) data[i] = init;
+      table->data = data;
+      table->size = static_cast<uint32_t>(want);
+    }
+  }
+  host_leave(prev);
+  return result;
+}
+
+extern "C" {
+
+__thread uint32_t wasm_rt_call_stack_depth = 0;
+
+void wasm_rt_init(void) { init(); }
+bool wasm_rt_is_initialized(void) { return true; }
+void wasm_rt_free(void) {}
+
+void wasm_rt_trap(wasm_rt_trap_t code) {
+  if (!t.jmp) {
+    std::fprintf(stderr, "spindle: wasm trap %d outside of a guarded call\n", static_cast<int>(code));
+    std::abort();
+  }
+  jump(code == WASM_RT_TRAP_NONE ? WASM_RT_TRAP_SPINDLE_HOST_ERROR : code);
+}
+
+const char* wasm_rt_strerror(wasm_rt_trap_t trap) {
+  return spindle::engine::trap_message(outcome_for(trap).trap).data();
+}
+
+uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
+  std::vector<int> sig;
+  sig.reserve(params + results + 1);
+  sig.push_back(static_cast<int>(params));
+  va_list ap;
+  va_start(ap, results);
+  for (uint32_t i = 0; i < params + results; ++i) sig.push_back(va_arg(ap, int));
+  va_end(ap);
+  init();
+  std::lock_guard lock(types_mu);
+  auto [it, inserted] = type_ids->emplace(std::move(sig), 0);
+  if (inserted) it->second = static_cast<uint32_t>(type_ids->size());
+  return it->second;
+}
+
+void wasm_rt_allocate_memory(wasm_rt_memory_t* mem, uint32_t initial_pages, uint32_t max_pages) {
+  int prev = host_enter();
+  ensure_thread();
+  int code = 0;
+  uint32_t limit = t.alloc_limit;
+  MemoryImage* image = t.alloc_image;
+  t.alloc_image = nullptr;  // the image belongs to the module's own memory only
+  mem->data = nullptr;
+  mem->pages = mem->size = 0;
+  mem->max_pages = max_pages;
+  if (initial_pages > limit) {
+    resources.message = "initial memory of " + std::to_string(initial_pages) +
+                        " pages exceeds the limit of " + std::to_string(limit) + " pages";
+    code = WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT;
+  } else if (Slot* s = MemoryPool::instance().acquire(image, initial_pages)) {
+    s->limit_pages = limit;
+    mem->data = s->base;
+    mem->pages = initial_pages;
+    mem->size = static_cast<uint32_t>(uint64_t{initial_pages} * MemoryPool::kPageSize);
+  } else {
+    resources.message = "out of address space for linear memories";
+    code = WASM_RT_TRAP_SPINDLE_HOST_ERROR;
+  }
+  if (code) {
+    t.in_guest = prev;
+    if (t.jmp) jump(code);
+    std::fprintf(stderr, "spindle: %s\n", resources.message.c_str());
+    std::abort();
+  }
+  host_leave(prev);
+}
+
+uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* mem, uint32_t delta) {
+  int prev = host_enter();
+  uint32_t old = mem->pages;
+  uint32_t result = old;
+  int code = 0;
+  uint64_t want = uint64_t{old} + delta;
+  if (delta != 0) {
+    Slot* s = MemoryPool::instance().find(mem->data);
+    if (want > mem->max_pages || want > 65536 || !s) {
+      result = UINT32_MAX;
+    } else if (want > s->limit_pages) {
+      resources.message = "memory.grow to " + std::to_string(want) + " pages exceeds the limit of " +
+                          std::to_string(s->limit_pages) + " pages";
+      code = WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT;
+    } else if (!MemoryPool::instance().grow(s, want)) {
+      result = UINT32_MAX;
+    } else {
+      mem->pages = static_cast<uint32_t>(want);
+      mem->size = static_cast<uint32_t>(want * MemoryPool::kPageSize);
+    }
+  }
+  if (code) {
+    t.in_guest = prev;
+    jump(code);
+  }
+  host_leave(prev);
+  return result;
+}
+
+void wasm_rt_free_memory(wasm_rt_memory_t* mem) {
+  if (!mem->data) return;
+  int prev = host_enter();
+  if (Slot* s = MemoryPool::instance().find(mem->data))
+    MemoryPool::instance().release(s, const_cast<MemoryImage*>(s->image));
+  mem->data = nullptr;
+  mem->pages = mem->size = 0;
+  t.in_guest = prev;
+}
+
+void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements,
+                                    uint32_t max_elements) {
+  allocate_table<wasm_rt_funcref_table_t, wasm_rt_funcref_t>(table, elements, max_elements);
+}
+void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* table) { free_table(table); }
+void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t elements,
+                                      uint32_t max_elements) {
+  allocate_table<wasm_rt_externref_table_t, wasm_rt_externref_t>(table, elements, max_elements);
+}
+void wasm_rt_free_externref_table(wasm_rt_externref_table_t* table) { free_table(table); }
+uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t* table, uint32_t delta,
+                                    wasm_rt_funcref_t init) {
+  return grow_table(table, delta, init);
+}
+uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t* table, uint32_t delta,
+                                      wasm_rt_externref_t init) {
+  return grow_table(table, delta, init);
+}
+
+void spindle_host_call(spindle_host* host, uint32_t index, const spindle_val* args,
+                       spindle_val* results) {
+  int prev = host_enter();
+  int code = host->call(host, index, args, results);
+  if (code == 0 && t.timeout_pending) code = WASM_RT_TRAP_SPINDLE_TIMEOUT;
+  t.in_guest = prev;
+  if (code) jump(code);
+}
+
+}  // extern "C"

@@ -1,0 +1,30 @@
+// Compiling wasm2c's C output into a shared object with the system C
+// compiler: clang-19, else cc; SPINDLE_CC (or EngineOptions::cc) overrides.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace spindle::engine::native {
+
+struct Compiler {
+  std::string path;      // what is executed
+  std::string identity;  // `path --version` output: part of the cache key
+};
+
+// Finds the compiler to use (`preferred` first, then $SPINDLE_CC, clang-19,
+// cc). Returns false with `error` set when none runs.
+bool find_compiler(const std::string& preferred, Compiler& out, std::string& error);
+
+// The flags every module is compiled with (part of the cache key).
+std::string_view compile_flags();
+
+// Compiles `dir`/module.c (which includes module.h, wasm-rt.h and
+// spindle-rt.h from `dir`) into `out`. With `progress`, a compile taking
+// more than a second reports its elapsed time on standard error.
+bool compile_module(const Compiler& cc, const std::filesystem::path& dir,
+                    const std::filesystem::path& out, std::string_view display_name,
+                    bool progress, std::string& error);
+
+}  // namespace spindle::engine::native

@@ -1,0 +1,302 @@
+#include "engine/native/native_instance.h"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "engine/runtime/guard.h"
+#include "engine/runtime/memory_pool.h"
+
+namespace spindle::engine::native {
+
+static_assert(sizeof(spindle_val) == sizeof(Value), "spindle_val must match engine::Value");
+static_assert(sizeof(wasm_rt_funcref_t) == sizeof(FuncRefValue));
+
+namespace {
+
+constexpr size_t kHostStackReserve = 128 * 1024;
+
+struct InstanceState;
+
+// The spindle_host handed to wasm2c, with a way back to its instance.
+struct HostBlock {
+  spindle_host host;
+  InstanceState* owner;
+};
+
+struct Resolved {
+  HostCallback callback = nullptr;  // host function, or
+  void* data = nullptr;
+  ExternPtr ext;                    // a function of another native instance
+  uint32_t nparams = 0;
+  uint32_t nresults = 0;
+};
+
+struct InstanceState {
+  HostBlock block{};
+  std::shared_ptr<ModuleInfo> info;
+  void* inst = nullptr;  // the wasm2c instance struct
+  std::vector<void*> ptrs;
+  std::vector<Resolved> resolved;
+  std::vector<ExternPtr> keep_alive;  // imported memories/tables/globals
+  void* user = nullptr;
+  std::chrono::nanoseconds timeout{0};
+
+  ~InstanceState() {
+    if (inst) {
+      info->abi->free_instance(inst);
+      std::free(inst);
+    }
+  }
+
+  GuestMemory memory() const {
+    if (info->memory_export < 0) return {};
+    auto* m = static_cast<wasm_rt_memory_t*>(info->abi->export_ptrs[info->memory_export](inst));
+    if (!m || !m->data) return {};
+    return {m->data, uint64_t{m->pages} * runtime::MemoryPool::kPageSize};
+  }
+};
+
+int dispatch(spindle_host* h, uint32_t index, const spindle_val* args, spindle_val* results) {
+  InstanceState* st = reinterpret_cast<HostBlock*>(h)->owner;
+  if (runtime::stack_nearly_exhausted(kHostStackReserve))
+    return runtime::trap_code(TrapKind::StackExhausted);
+  const Resolved& r = st->resolved[index];
+  Outcome o;
+  if (r.callback) {
+    HostCall call{st->memory(), st->user, r.data};
+    o = r.callback(call, reinterpret_cast<const Value*>(args), reinterpret_cast<Value*>(results));
+  } else if (r.ext) {
+    o = r.ext->call({reinterpret_cast<const Value*>(args), r.nparams},
+                    {reinterpret_cast<Value*>(results), r.nresults});
+  } else {
+    o = Outcome::trapped(TrapKind::HostError, "unresolved import");
+  }
+  if (o.ok()) return 0;
+  runtime::set_host_failure(o);
+  return runtime::trap_code(o.trap);
+}
+
+struct CallThunk {
+  spindle_export_call_fn fn;
+  void* inst;
+  const spindle_val* args;
+  spindle_val* results;
+};
+void run_call(void* p) {
+  auto* t = static_cast<CallThunk*>(p);
+  t->fn(t->inst, t->args, t->results);
+}
+
+struct InstantiateThunk {
+  const spindle_module_abi_t* abi;
+  void* inst;
+  spindle_host* host;
+};
+void run_instantiate(void* p) {
+  auto* t = static_cast<InstantiateThunk*>(p);
+  t->abi->instantiate(t->inst, t->host);
+}
+
+class ExportExtern final : public NativeExtern {
+ public:
+  ExportExtern(std::shared_ptr<InstanceState> st, size_t index)
+      : st_(std::move(st)), index_(index) {}
+  const ExternType& type() const override { return st_->info->exports[index_].type; }
+  Outcome call(std::span<const Value> args, std::span<Value> results) override {
+    auto fn = st_->info->abi->export_calls[index_];
+    if (!fn) return Extern::call(args, results);
+    CallThunk t{fn, st_->inst, reinterpret_cast<const spindle_val*>(args.data()),
+                reinterpret_cast<spindle_val*>(results.data())};
+    return runtime::run_guarded(run_call, &t, st_->timeout);
+  }
+  Value get() const override {
+    if (type().kind != ExternKind::Global) return Value{};
+    return load_global(storage(), type().global.type);
+  }
+  void* storage() const override {
+    auto fn = st_->info->abi->export_ptrs[index_];
+    return fn ? fn(st_->inst) : nullptr;
+  }
+
+ private:
+  std::shared_ptr<InstanceState> st_;
+  size_t index_;
+};
+
+class NativeInstance final : public Instance {
+ public:
+  NativeInstance(std::shared_ptr<const NativeModule> module, std::shared_ptr<InstanceState> st)
+      : module_(std::move(module)), st_(std::move(st)) {}
+  const Module& module() const override { return *module_; }
+  ExternPtr get_export(std::string_view name) override {
+    const auto& ex = st_->info->exports;
+    for (size_t i = 0; i < ex.size(); ++i)
+      if (ex[i].name == name) return std::make_shared<ExportExtern>(st_, i);
+    return nullptr;
+  }
+  GuestMemory memory() override { return st_->memory(); }
+
+ private:
+  std::shared_ptr<const NativeModule> module_;
+  std::shared_ptr<InstanceState> st_;
+};
+
+// Limits as they are now (current size), for import matching.
+bool limits_match(uint64_t cur, std::optional<uint32_t> cur_max, uint32_t want_min,
+                  std::optional<uint32_t> want_max) {
+  if (cur < want_min) return false;
+  if (want_max) {
+    if (!cur_max || *cur_max > *want_max) return false;
+  }
+  return true;
+}
+
+std::string describe_type(const ExternType& t) {
+  switch (t.kind) {
+    case ExternKind::Func: return "func " + to_string(t.func);
+    case ExternKind::Global:
+      return std::string("global ") + (t.global.mut ? "mut " : "") +
+             std::string(to_string(t.global.type));
+    case ExternKind::Memory: return "memory";
+    case ExternKind::Table: return "table";
+  }
+  return "?";
+}
+
+// Why `ext` cannot satisfy import `imp`, or "".
+std::string mismatch(const ImportDesc& imp, NativeExtern& ext) {
+  const ExternType& want = imp.type;
+  const ExternType& have = ext.type();
+  std::string where = imp.module + "." + imp.name;
+  if (want.kind != have.kind)
+    return "incompatible import type for " + where + ": expected " +
+           std::string(to_string(want.kind)) + ", got " + std::string(to_string(have.kind));
+  switch (want.kind) {
+    case ExternKind::Func:
+      if (!(want.func == have.func))
+        return "incompatible import type for " + where + ": expected " + describe_type(want) +
+               ", got " + describe_type(have);
+      break;
+    case ExternKind::Global:
+      if (want.global.type != have.global.type || want.global.mut != have.global.mut)
+        return "incompatible import type for " + where + ": expected " + describe_type(want) +
+               ", got " + describe_type(have);
+      break;
+    case ExternKind::Memory: {
+      auto* m = static_cast<wasm_rt_memory_t*>(ext.storage());
+      std::optional<uint32_t> max;
+      if (have.memory.max) max = have.memory.max;
+      if (!m || !limits_match(m->pages, max, want.memory.min, want.memory.max))
+        return "incompatible import type for " + where + ": memory limits do not match";
+      break;
+    }
+    case ExternKind::Table: {
+      uint64_t size = 0;
+      if (have.table.elem == ValType::FuncRef)
+        size = static_cast<wasm_rt_funcref_table_t*>(ext.storage())->size;
+      else
+        size = static_cast<wasm_rt_externref_table_t*>(ext.storage())->size;
+      if (want.table.elem != have.table.elem ||
+          !limits_match(size, have.table.max, want.table.min, want.table.max))
+        return "incompatible import type for " + where + ": table type or limits do not match";
+      break;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+ModuleInfo::~ModuleInfo() {
+  image.reset();
+  if (handle) dlclose(handle);
+}
+
+Value load_global(const void* storage, ValType t) {
+  Value v;
+  if (!storage) return v;
+  switch (t) {
+    case ValType::I32: std::memcpy(&v.i32, storage, 4); break;
+    case ValType::I64: std::memcpy(&v.i64, storage, 8); break;
+    case ValType::F32: std::memcpy(&v.f32, storage, 4); break;
+    case ValType::F64: std::memcpy(&v.f64, storage, 8); break;
+    case ValType::V128: std::memcpy(v.v128, storage, 16); break;
+    case ValType::FuncRef: std::memcpy(&v.funcref, storage, sizeof(FuncRefValue)); break;
+    case ValType::ExternRef: std::memcpy(&v.externref, storage, sizeof(void*)); break;
+  }
+  return v;
+}
+
+InstantiateResult NativeModule::instantiate(const Linker& linker, const InstanceOptions& opts) {
+  InstantiateResult result;
+  auto st = std::make_shared<InstanceState>();
+  st->info = info_;
+  st->user = opts.user;
+  st->timeout = opts.timeout;
+  const auto& imports = info_->imports;
+  st->ptrs.assign(imports.size(), nullptr);
+  st->resolved.resize(imports.size());
+  for (size_t k = 0; k < imports.size(); ++k) {
+    const ImportDesc& imp = imports[k];
+    const Linker::Entry* e = linker.find(imp.module, imp.name);
+    if (!e) {
+      result.link_error = "unknown import: " + imp.module + "." + imp.name;
+      return result;
+    }
+    if (const HostFunc* hf = std::get_if<HostFunc>(e)) {
+      if (imp.type.kind != ExternKind::Func || !(hf->type == imp.type.func)) {
+        result.link_error = "incompatible import type for " + imp.module + "." + imp.name +
+                            ": expected " + describe_type(imp.type) + ", got func " +
+                            to_string(hf->type);
+        return result;
+      }
+      st->resolved[k].callback = hf->callback;
+      st->resolved[k].data = hf->data;
+      continue;
+    }
+    const ExternPtr& ext = std::get<ExternPtr>(*e);
+    auto* native = ext && ext->backend() == Backend::Native ? dynamic_cast<NativeExtern*>(ext.get())
+                                                           : nullptr;
+    if (!native) {
+      result.link_error = "incompatible import for " + imp.module + "." + imp.name +
+                          ": it belongs to another backend";
+      return result;
+    }
+    if (std::string why = mismatch(imp, *native); !why.empty()) {
+      result.link_error = why;
+      return result;
+    }
+    if (imp.type.kind == ExternKind::Func) {
+      st->resolved[k].ext = ext;
+      st->resolved[k].nparams = static_cast<uint32_t>(imp.type.func.params.size());
+      st->resolved[k].nresults = static_cast<uint32_t>(imp.type.func.results.size());
+    } else {
+      st->ptrs[k] = native->storage();
+      st->keep_alive.push_back(ext);
+    }
+  }
+  st->block.owner = st.get();
+  st->block.host.call = dispatch;
+  st->block.host.ptrs = st->ptrs.data();
+  st->inst = std::calloc(1, info_->abi->instance_size ? info_->abi->instance_size : 1);
+  if (!st->inst) {
+    result.outcome = Outcome::trapped(TrapKind::HostError, "out of memory");
+    return result;
+  }
+  uint64_t limit_pages = opts.max_memory_bytes / runtime::MemoryPool::kPageSize;
+  if (limit_pages > 65536) limit_pages = 65536;
+  runtime::set_allocation_context({info_->image.get(), static_cast<uint32_t>(limit_pages)});
+  InstantiateThunk thunk{info_->abi, st->inst, &st->block.host};
+  Outcome o = runtime::run_guarded(run_instantiate, &thunk, opts.timeout);
+  runtime::set_allocation_context({});
+  if (!o.ok()) {
+    result.outcome = o;
+    return result;  // st's destructor frees what was allocated
+  }
+  result.instance = std::make_unique<NativeInstance>(shared_from_this(), std::move(st));
+  return result;
+}
+
+}  // namespace spindle::engine::native

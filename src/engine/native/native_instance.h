@@ -1,0 +1,53 @@
+// Native modules, instances and externs: a dlopen'ed shared object described
+// by its `spindle_module_abi`, instantiated into pooled memory.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "engine/engine.h"
+#include "spindle-rt.h"
+
+namespace spindle::engine::runtime {
+class MemoryImage;
+}
+
+namespace spindle::engine::native {
+
+struct ModuleInfo {
+  std::vector<ImportDesc> imports;
+  std::vector<ExportDesc> exports;
+  std::shared_ptr<runtime::MemoryImage> image;  // initial memory, or null
+  int memory_export = -1;                       // index of export "memory"
+  void* handle = nullptr;                       // dlopen handle
+  const spindle_module_abi_t* abi = nullptr;
+  ~ModuleInfo();
+};
+
+class NativeModule final : public Module, public std::enable_shared_from_this<NativeModule> {
+ public:
+  explicit NativeModule(std::shared_ptr<ModuleInfo> info) : info_(std::move(info)) {}
+  Backend backend() const override { return Backend::Native; }
+  const std::vector<ImportDesc>& imports() const override { return info_->imports; }
+  const std::vector<ExportDesc>& exports() const override { return info_->exports; }
+  InstantiateResult instantiate(const Linker& linker, const InstanceOptions& opts) override;
+
+ private:
+  std::shared_ptr<ModuleInfo> info_;
+};
+
+// Storage a native extern resolves to (for memory/table/global imports).
+class NativeExtern : public Extern {
+ public:
+  Backend backend() const override { return Backend::Native; }
+  virtual void* storage() const = 0;
+};
+
+ExternPtr make_host_memory(const MemoryType& t);
+ExternPtr make_host_table(const TableType& t);
+ExternPtr make_host_global(const GlobalType& t, Value v);
+
+// Reads a global's value from its storage.
+Value load_global(const void* storage, ValType t);
+
+}  // namespace spindle::engine::native

@@ -1,0 +1,44 @@
+// Running native guest code safely on the calling thread: a thread-local trap
+// target, SIGSEGV/SIGBUS on guard pages turned into traps (handled on a
+// per-thread alternate stack), a per-thread wall-clock timer that traps the
+// guest (deferred while a host call runs), and stack-exhaustion detection.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "engine/value.h"
+
+namespace spindle::engine::runtime {
+
+class MemoryImage;
+
+// Installs the process-wide signal handlers (idempotent, thread-safe).
+void init();
+
+// Runs fn(arg) as guest code. Traps raised by the guest, the runtime or a
+// host function (through spindle_host_call) come back as an Outcome.
+// Nested calls (a guest calling a host function that calls another guest)
+// are allowed; only the outermost call arms the timeout.
+Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeout);
+
+// What wasm_rt_allocate_memory uses for the next memory it allocates on this
+// thread (set by the native backend around instantiation).
+struct AllocationContext {
+  MemoryImage* image = nullptr;
+  uint32_t limit_pages = 65536;
+};
+void set_allocation_context(const AllocationContext& ctx);
+
+// For the host-call dispatcher: remember why a host call failed (the message
+// and exit code travel beside the trap code).
+void set_host_failure(const Outcome& o);
+
+// The wasm_rt_trap_t code for a trap kind (for host-call results).
+int trap_code(TrapKind k);
+
+// True when less than `bytes` of stack remain on this thread.
+bool stack_nearly_exhausted(size_t bytes);
+
+}  // namespace spindle::engine::runtime

@@ -1,0 +1,198 @@
+#include "engine/runtime/memory_pool.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace spindle::engine::runtime {
+
+namespace {
+
+constexpr size_t kOsPage = 4096;
+
+size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+}  // namespace
+
+struct MemoryPool::Arena {
+  uint8_t* base = nullptr;
+  Slot slots[kSlotsPerArena];
+};
+
+MemoryImage::MemoryImage(std::span<const uint8_t> bytes) {
+  length_ = round_up(bytes.size(), kOsPage);
+  if (length_ == 0) return;
+  fd_ = memfd_create("spindle-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd_ < 0) {
+    length_ = 0;
+    return;
+  }
+  bool ok = ftruncate(fd_, static_cast<off_t>(length_)) == 0;
+  size_t done = 0;
+  while (ok && done < bytes.size()) {
+    ssize_t n = pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ok = false;
+    else done += static_cast<size_t>(n);
+  }
+  if (ok) fcntl(fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+  if (!ok) {
+    close(fd_);
+    fd_ = -1;
+    length_ = 0;
+  }
+}
+
+MemoryImage::~MemoryImage() {
+  MemoryPool::instance().forget(this);
+  if (fd_ >= 0) close(fd_);
+}
+
+MemoryPool& MemoryPool::instance() {
+  static MemoryPool* pool = new MemoryPool();  // never destroyed: slots outlive statics
+  return *pool;
+}
+
+Slot* MemoryPool::new_slot() {
+  // mu_ held
+  if (next_in_arena_ == kSlotsPerArena) {
+    size_t n = num_arenas_.load(std::memory_order_relaxed);
+    if (n == kMaxArenas) return nullptr;
+    size_t bytes = kSlotStride * kSlotsPerArena;
+    void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return nullptr;
+    auto* a = new Arena();
+    a->base = static_cast<uint8_t*>(p);
+    for (size_t i = 0; i < kSlotsPerArena; ++i) a->slots[i].base = a->base + i * kSlotStride;
+    arenas_[n] = a;
+    num_arenas_.store(n + 1, std::memory_order_release);
+    next_in_arena_ = 0;
+  }
+  Arena* a = arenas_[num_arenas_.load(std::memory_order_relaxed) - 1];
+  return &a->slots[next_in_arena_++];
+}
+
+bool MemoryPool::set_rw(Slot* s, size_t bytes) {
+  if (bytes > s->rw_bytes) {
+    if (mprotect(s->base + s->rw_bytes, bytes - s->rw_bytes, PROT_READ | PROT_WRITE) != 0)
+      return false;
+  } else if (bytes < s->rw_bytes) {
+    if (mprotect(s->base + bytes, s->rw_bytes - bytes, PROT_NONE) != 0) return false;
+  }
+  s->rw_bytes = bytes;
+  if (bytes > s->high_water) s->high_water = bytes;
+  return true;
+}
+
+// Maps `image` (or nothing) at the slot's start. Slot is reset and private.
+bool MemoryPool::bind(Slot* s, MemoryImage* image) {
+  if (s->image == image) return true;
+  if (s->mapped_image) {
+    // Replace the old image mapping with fresh inaccessible anonymous memory.
+    void* p = mmap(s->base, s->mapped_image, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    if (p == MAP_FAILED) return false;
+    if (s->rw_bytes) {
+      size_t keep = s->rw_bytes < s->mapped_image ? s->rw_bytes : s->mapped_image;
+      if (mprotect(s->base, keep, PROT_READ | PROT_WRITE) != 0) return false;
+    }
+    s->mapped_image = 0;
+  }
+  s->image = nullptr;
+  if (image && image->length() > 0) {
+    int prot = PROT_NONE;
+    // Keep the accessible prefix consistent across the new mapping.
+    void* p = mmap(s->base, image->length(), prot, MAP_PRIVATE | MAP_FIXED, image->fd(), 0);
+    if (p == MAP_FAILED) return false;
+    s->mapped_image = image->length();
+    if (s->rw_bytes) {
+      size_t keep = s->rw_bytes < s->mapped_image ? s->rw_bytes : s->mapped_image;
+      if (mprotect(s->base, keep, PROT_READ | PROT_WRITE) != 0) return false;
+    }
+  }
+  s->image = image;
+  return true;
+}
+
+Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
+  Slot* s = nullptr;
+  if (image) {
+    std::lock_guard lock(image->mu_);
+    if (!image->free_.empty()) {
+      s = image->free_.back();
+      image->free_.pop_back();
+    }
+  }
+  if (!s) {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) {
+      s = free_.back();
+      free_.pop_back();
+    } else {
+      s = new_slot();
+    }
+    if (!s) return nullptr;
+  }
+  if (!bind(s, image) || !set_rw(s, uint64_t{initial_pages} * kPageSize)) {
+    release(s, nullptr);
+    return nullptr;
+  }
+  s->high_water = s->rw_bytes;
+  s->limit_pages = 65536;
+  return s;
+}
+
+bool MemoryPool::grow(Slot* s, uint64_t new_pages) { return set_rw(s, new_pages * kPageSize); }
+
+void MemoryPool::release(Slot* s, MemoryImage* image) {
+  // Reset: dropping private pages restores the image and zeroes the rest.
+  if (s->high_water) madvise(s->base, s->high_water, MADV_DONTNEED);
+  s->high_water = 0;
+  if (image && s->image == image) {
+    std::lock_guard lock(image->mu_);
+    image->free_.push_back(s);
+    return;
+  }
+  std::lock_guard lock(mu_);
+  free_.push_back(s);
+}
+
+void MemoryPool::forget(MemoryImage* image) {
+  std::vector<Slot*> slots;
+  {
+    std::lock_guard lock(image->mu_);
+    slots.swap(image->free_);
+  }
+  for (Slot* s : slots) {
+    bind(s, nullptr);
+    std::lock_guard lock(mu_);
+    free_.push_back(s);
+  }
+}
+
+Slot* MemoryPool::find(const uint8_t* data) const {
+  size_t n = num_arenas_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i) {
+    Arena* a = arenas_[i];
+    if (data >= a->base && data < a->base + kSlotStride * kSlotsPerArena) {
+      size_t idx = static_cast<size_t>(data - a->base) / kSlotStride;
+      Slot* s = &a->slots[idx];
+      return s->base == data ? s : nullptr;
+    }
+  }
+  return nullptr;
+}
+
+bool MemoryPool::contains(uintptr_t addr) const {
+  size_t n = num_arenas_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i) {
+    auto base = reinterpret_cast<uintptr_t>(arenas_[i]->base);
+    if (addr >= base && addr < base + kSlotStride * kSlotsPerArena) return true;
+  }
+  return false;
+}
+
+}  // namespace spindle::engine::runtime

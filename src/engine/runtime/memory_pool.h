@@ -1,0 +1,90 @@
+// Linear memories for native instances. Every memory lives in a slot: an
+// 8 GiB + guard reservation (so any 32-bit address plus 32-bit offset is
+// either in bounds or on an inaccessible page), carved from large arenas
+// reserved once. A slot bound to a module keeps that module's initial memory
+// image mapped copy-on-write from a memfd; resetting a slot between uses is one
+// madvise(MADV_DONTNEED), which restores the image and zeroes the rest. The
+// hot path (acquire/release of a slot already bound to the module) never
+// mmaps or munmaps.
+#pragma once
+
+#include <cstddef>
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace spindle::engine::runtime {
+
+struct Slot;
+
+// The initial contents of a module's memory, as a sealed memfd.
+class MemoryImage {
+ public:
+  // `bytes` is the initial memory from address 0 (may be shorter than the
+  // initial memory size; the rest is zero).
+  explicit MemoryImage(std::span<const uint8_t> bytes);
+  ~MemoryImage();
+  MemoryImage(const MemoryImage&) = delete;
+  MemoryImage& operator=(const MemoryImage&) = delete;
+
+  size_t length() const { return length_; }  // page-rounded
+  int fd() const { return fd_; }
+
+ private:
+  friend class MemoryPool;
+  int fd_ = -1;
+  size_t length_ = 0;
+  std::mutex mu_;
+  std::vector<Slot*> free_;  // slots bound to this image, reset, ready
+};
+
+struct Slot {
+  uint8_t* base = nullptr;
+  const MemoryImage* image = nullptr;  // what [0, mapped_image) holds
+  size_t mapped_image = 0;             // bytes of image mapping in place
+  size_t rw_bytes = 0;                 // accessible prefix
+  size_t high_water = 0;               // largest rw_bytes since last reset
+  uint32_t limit_pages = 65536;        // grow past this traps
+};
+
+class MemoryPool {
+ public:
+  static MemoryPool& instance();
+
+  static constexpr uint64_t kPageSize = 65536;
+  static constexpr uint64_t kSlotStride = (uint64_t{8} << 30) + (uint64_t{2} << 20);
+
+  // A slot with [0, initial_pages) accessible and holding `image` (or zeros).
+  // Returns null when address space is exhausted.
+  Slot* acquire(MemoryImage* image, uint32_t initial_pages);
+  // Resets the slot and makes it available again.
+  void release(Slot* slot, MemoryImage* image);
+  // Makes [0, new_pages) accessible. False if mprotect failed.
+  bool grow(Slot* slot, uint64_t new_pages);
+  // The slot whose base is `data`, or null.
+  Slot* find(const uint8_t* data) const;
+  // True when `addr` lies inside any slot reservation (guard pages included).
+  bool contains(uintptr_t addr) const;
+  // An image is going away: its free slots go back to the common pool.
+  void forget(MemoryImage* image);
+
+ private:
+  MemoryPool() = default;
+  Slot* new_slot();
+  bool bind(Slot* s, MemoryImage* image);
+  bool set_rw(Slot* s, size_t bytes);
+
+  struct Arena;
+  static constexpr size_t kSlotsPerArena = 16;
+  static constexpr size_t kMaxArenas = 512;
+
+  mutable std::mutex mu_;
+  std::vector<Slot*> free_;  // slots bound to no image (zeroed)
+  Arena* arenas_[kMaxArenas] = {};
+  std::atomic<size_t> num_arenas_{0};  // read lock-free by the signal handler
+  size_t next_in_arena_ = kSlotsPerArena;
+};
+
+}  // namespace spindle::engine::runtime
