@@ -17,10 +17,18 @@ int main(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "Run a WASI command module (like `wasmtime run`)");
   run_cmd->add_option("--backend", backend, "Execution backend")
       ->check(CLI::IsMember({"native", "interp"}));
-  run_cmd->add_option("--dir", run.dirs, "Preopen HOST[::GUEST] read-write")->type_name("HOST[::GUEST]");
+  run_cmd->add_option("--dir", run.dirs, "Preopen HOST[::GUEST] read-write")
+      ->type_name("HOST[::GUEST]")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   run_cmd->add_option("--dir-ro", run.dirs_ro, "Preopen HOST[::GUEST] read-only")
-      ->type_name("HOST[::GUEST]");
-  run_cmd->add_option("--env", run.env, "Environment variable for the guest")->type_name("KEY=VALUE");
+      ->type_name("HOST[::GUEST]")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  run_cmd->add_option("--env", run.env, "Environment variable for the guest")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   run_cmd->add_option("--max-memory", max_memory,
                       "Linear memory limit: bytes (64MiB, 1GiB, ...) or pages (256pages)");
   run_cmd->add_option("--timeout", timeout, "Wall-clock limit (500ms, 2s, 1m); traps the guest");

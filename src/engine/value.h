@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,7 +35,7 @@ union Value {
   FuncRefValue funcref;
   void* externref;
 
-  Value() : funcref{} {}
+  Value() { std::memset(static_cast<void*>(this), 0, sizeof(*this)); }
   static Value from_i32(uint32_t v) {
     Value x;
     x.i32 = v;

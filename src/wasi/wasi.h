@@ -10,6 +10,35 @@
 //                  syscalls, no large allocations): it is on the hot path.
 //   link()       — defines every wasi_snapshot_preview1 function in a Linker;
 //                  each expects HostCall::user to be a wasi::Context*.
+//
+// File descriptors: 0, 1, 2 are stdio (per Config::stdio), 3.. are the
+// preopens in Config order, then files the guest opens (lowest free number,
+// at most 1024 per Context). The fd table is built on the first call that
+// needs it; files are opened by the guest only, and closed with the Context.
+//
+// Sandbox (all paths resolve beneath a directory fd, see resolve.h):
+//   - absolute paths, `..` above the directory, and symlinks that lead out
+//     (absolute targets, targets climbing out, in any component) fail with
+//     ENOTCAPABLE (76), as in wasmtime;
+//   - lookupflags::symlink_follow applies to the last component only; a
+//     symlink opened without it fails with ELOOP;
+//   - a read-only preopen (Preopen::read_only, `--dir-ro`) and everything
+//     opened through it refuse every mutation with EPERM (63), as wasmtime
+//     does for preopens without the mutate permission: path_open with write
+//     rights, append, creat or trunc; path_create_directory, _unlink_file,
+//     _remove_directory, _rename, _link, _symlink, _filestat_set_times;
+//     fd_filestat_set_size / _set_times / fd_allocate. The permission check
+//     comes before path resolution;
+//   - an fd not opened for reading / writing (or whose fd_read / fd_write
+//     right was dropped) fails reads / writes with EBADF;
+//   - path_symlink refuses absolute targets with ENOTCAPABLE; relative
+//     targets are stored as given and checked whenever they are followed;
+//   - path_link with symlink_follow is EINVAL.
+// Other choices: fd_readdir returns ".", "..", then the entries sorted by
+// name, cookie n = the n-th entry; proc_raise returns ENOSYS; sock_* return
+// ENOTSUP (58); poll_oneoff supports realtime/monotonic clocks (relative and
+// absolute) and fd_read/fd_write on stdio, files and host fds, regular files
+// being always ready. Invalid guest pointers give EFAULT (21).
 #pragma once
 
 #include <cstdint>
@@ -43,7 +72,8 @@ struct Config {
 
 class Environment;
 
-// Per-instance WASI state. See wasi.cpp / preview1.cpp for the fd table.
+// Per-instance WASI state (state.h has the fd table). Constructing one does
+// no syscall and no allocation; the state is created on first use.
 class Context {
  public:
   explicit Context(std::shared_ptr<const Environment> env);
@@ -56,6 +86,7 @@ class Context {
   std::string& stderr_buffer();
   void set_stdin(std::string data);
 
+  // Internal (state.h): the fd table and buffers, created on first use.
   struct State;
   State& state();
 

@@ -1,0 +1,161 @@
+// InterpModule::instantiate: resolving imports from the Linker, then the core.
+#include <array>
+#include <cstring>
+
+#include "engine/interp/objects.h"
+
+namespace spindle::engine::interp {
+
+namespace {
+
+// What a host-function import calls through (owned by the instance).
+struct HostCtx {
+  HostFunc fn;
+  void* user = nullptr;
+};
+
+core::Result host_thunk(void* ctx, const core::Val* args, core::Val* results, uint8_t* mem,
+                        uint64_t mem_size) {
+  auto* h = static_cast<HostCtx*>(ctx);
+  const size_t np = h->fn.type.params.size(), nr = h->fn.type.results.size();
+  constexpr size_t kInline = 8;
+  std::array<Value, kInline> a_inline, r_inline;
+  std::vector<Value> a_heap, r_heap;
+  Value* a = a_inline.data();
+  Value* r = r_inline.data();
+  if (np > kInline) a = (a_heap.resize(np), a_heap.data());
+  if (nr > kInline) r = (r_heap.resize(nr), r_heap.data());
+  from_core(args, std::span<Value>(a, np));
+  // Results the callback leaves alone are zero (a null ref), padding included.
+  if (nr) std::memset(static_cast<void*>(r), 0, nr * sizeof(Value));
+  HostCall call{GuestMemory{mem, mem_size}, h->user, h->fn.data};
+  Outcome o = h->fn.callback(call, a, r);
+  if (o.ok()) to_core(std::span<const Value>(r, nr), results);
+  return to_result(std::move(o));
+}
+
+std::string describe_type(const ExternType& t) {
+  switch (t.kind) {
+    case ExternKind::Func:
+      return "func " + to_string(t.func);
+    case ExternKind::Global:
+      return std::string("global ") + (t.global.mut ? "mut " : "") +
+             std::string(to_string(t.global.type));
+    case ExternKind::Memory:
+      return "memory";
+    case ExternKind::Table:
+      return "table " + std::string(to_string(t.table.elem));
+  }
+  return "?";
+}
+
+bool limits_match(uint64_t cur, bool has_max, uint64_t max, uint32_t want_min,
+                  std::optional<uint32_t> want_max) {
+  if (cur < want_min) return false;
+  if (want_max && (!has_max || max > *want_max)) return false;
+  return true;
+}
+
+// Why `ext` cannot satisfy `imp`, or "".
+std::string mismatch(const ImportDesc& imp, const InterpExtern& ext) {
+  const ExternType& want = imp.type;
+  const std::string where = imp.module + "." + imp.name;
+  const core::ObjectInfo have = core::describe(*ext.object());
+  const auto kind = static_cast<ExternKind>(have.kind);
+  if (want.kind != kind)
+    return "incompatible import type for " + where + ": expected " +
+           std::string(to_string(want.kind)) + ", got " + std::string(to_string(kind));
+  switch (want.kind) {
+    case ExternKind::Func: {
+      FuncType got;
+      for (auto t : have.sig.params) got.params.push_back(static_cast<ValType>(t));
+      for (auto t : have.sig.results) got.results.push_back(static_cast<ValType>(t));
+      if (!(got == want.func))
+        return "incompatible import type for " + where + ": expected " + describe_type(want) +
+               ", got func " + to_string(got);
+      break;
+    }
+    case ExternKind::Global:
+      if (static_cast<ValType>(have.type) != want.global.type || have.mut != want.global.mut) {
+        ExternType got;
+        got.kind = ExternKind::Global;
+        got.global = {static_cast<ValType>(have.type), have.mut};
+        return "incompatible import type for " + where + ": expected " + describe_type(want) +
+               ", got " + describe_type(got);
+      }
+      break;
+    case ExternKind::Memory:
+      if (!limits_match(have.limits.min, have.limits.has_max, have.limits.max, want.memory.min,
+                        want.memory.max))
+        return "incompatible import type for " + where + ": memory limits do not match";
+      break;
+    case ExternKind::Table:
+      if (static_cast<ValType>(have.type) != want.table.elem ||
+          !limits_match(have.limits.min, have.limits.has_max, have.limits.max, want.table.min,
+                        want.table.max))
+        return "incompatible import type for " + where + ": table type or limits do not match";
+      break;
+  }
+  return {};
+}
+
+}  // namespace
+
+InstantiateResult InterpModule::instantiate(const Linker& linker, const InstanceOptions& opts) {
+  InstantiateResult result;
+  std::vector<core::Import> imports;
+  imports.reserve(imports_.size());
+  for (const ImportDesc& imp : imports_) {
+    const Linker::Entry* e = linker.find(imp.module, imp.name);
+    if (!e) {
+      result.link_error = "unknown import: " + imp.module + "." + imp.name;
+      return result;
+    }
+    core::Import ci;
+    if (const HostFunc* hf = std::get_if<HostFunc>(e)) {
+      if (imp.type.kind != ExternKind::Func || !(hf->type == imp.type.func)) {
+        result.link_error = "incompatible import type for " + imp.module + "." + imp.name +
+                            ": expected " + describe_type(imp.type) + ", got func " +
+                            to_string(hf->type);
+        return result;
+      }
+      auto ctx = std::make_shared<HostCtx>(HostCtx{*hf, opts.user});
+      ci.sig = to_core(hf->type);
+      ci.thunk = &host_thunk;
+      ci.ctx = ctx.get();
+      ci.ctx_owner = std::move(ctx);
+    } else {
+      const ExternPtr& ext = std::get<ExternPtr>(*e);
+      auto* ie = ext && ext->backend() == Backend::Interp
+                     ? dynamic_cast<const InterpExtern*>(ext.get())
+                     : nullptr;
+      if (!ie) {
+        result.link_error = "incompatible import for " + imp.module + "." + imp.name +
+                            ": it belongs to another backend";
+        return result;
+      }
+      if (std::string why = mismatch(imp, *ie); !why.empty()) {
+        result.link_error = std::move(why);
+        return result;
+      }
+      ci.object = ie->object();
+    }
+    imports.push_back(std::move(ci));
+  }
+
+  core::Options co;
+  co.max_memory_bytes = opts.max_memory_bytes;
+  co.timeout_ns = opts.timeout.count() > 0 ? opts.timeout.count() : 0;
+  core::Instantiated r = core::instantiate(code_, std::move(imports), co);
+  if (!r.instance) {
+    result.link_error = std::move(r.link_error);
+    result.outcome = to_outcome(std::move(r.outcome));
+    if (result.link_error.empty() && result.outcome.ok())
+      result.outcome = Outcome::trapped(TrapKind::HostError, "instantiation failed");
+    return result;
+  }
+  result.instance = std::make_unique<InterpInstance>(shared_from_this(), std::move(r.instance));
+  return result;
+}
+
+}  // namespace spindle::engine::interp
