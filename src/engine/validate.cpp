@@ -71,7 +71,7 @@ std::string read_and_validate(std::span<const uint8_t> wasm, std::string_view na
   wabt::Errors errors;
   wabt::ReadBinaryOptions options(supported_features(), nullptr, /*read_debug_names=*/true,
                                   /*stop_on_first_error=*/true,
-                                  /*fail_on_custom_section_error=*/false);
+                                  /*fail_on_custom_section_error=*/true);
   std::string file(name);
   if (wabt::Failed(
           wabt::ReadBinaryIr(file.c_str(), wasm.data(), wasm.size(), options, &errors, &out))) {

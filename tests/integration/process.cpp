@@ -68,8 +68,8 @@ Result run_process(const std::vector<std::string>& argv, const std::vector<std::
 Result run_spindle(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   std::vector<std::string> argv = {SPINDLE_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<std::string> e = {std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE};
-  e.insert(e.end(), env.begin(), env.end());
+  std::vector<std::string> e(env);  // the caller's entries win (first match)
+  e.push_back(std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE);
   return run_process(argv, e);
 }
 
