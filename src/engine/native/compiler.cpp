@@ -23,7 +23,8 @@ namespace spindle::engine::native {
 namespace {
 
 constexpr const char* kFlags[] = {"-shared", "-fPIC", "-O2", "-fvisibility=hidden",
-                                  "-fno-strict-aliasing", "-w", "-DNDEBUG"};
+                                  "-fno-strict-aliasing", "-ffp-exception-behavior=maytrap", "-w",
+                                  "-DNDEBUG"};
 
 // Runs argv with stdout+stderr into `log`; returns the exit status (or -1).
 int run(const std::vector<std::string>& argv, const std::filesystem::path& log) {

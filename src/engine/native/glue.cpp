@@ -105,7 +105,7 @@ std::string generate_glue(const std::vector<ImportDesc>& imports,
     if (imp.type.kind != ExternKind::Func) {
       std::string t = storage_type(imp.type);
       out += t + "* " + sym + "(" + host_t + " h) {\n  return (" + t +
-             "*)((spindle_host*)h)->ptrs[" + idx + "];\n}\n";
+             "*)spindle_host_of(h)->ptrs[" + idx + "];\n}\n";
       continue;
     }
     const FuncType& f = imp.type.func;
@@ -119,7 +119,7 @@ std::string generate_glue(const std::vector<ImportDesc>& imports,
     for (size_t i = 0; i < f.params.size(); ++i)
       out += "  args[" + std::to_string(i) + "]." + field(f.params[i]) + " = a" +
              std::to_string(i) + ";\n";
-    out += "  spindle_host_call((spindle_host*)h, " + idx + ", args, res);\n";
+    out += "  spindle_host_call(spindle_host_of(h), " + idx + ", args, res);\n";
     if (f.results.size() == 1) {
       out += std::string("  return res[0].") + field(f.results[0]) + ";\n";
     } else if (f.results.size() > 1) {

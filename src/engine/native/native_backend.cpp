@@ -49,6 +49,30 @@ bool build(wabt::Module& ir, const std::vector<ImportDesc>& imports,
   return compile_module(cc, work, so, name, progress, error);
 }
 
+bool same_type(const ExternType& a, const ExternType& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case ExternKind::Func: return a.func == b.func;
+    case ExternKind::Global: return a.global.type == b.global.type && a.global.mut == b.global.mut;
+    case ExternKind::Memory: return a.memory.min == b.memory.min && a.memory.max == b.memory.max;
+    case ExternKind::Table:
+      return a.table.elem == b.table.elem && a.table.min == b.table.min &&
+             a.table.max == b.table.max;
+  }
+  return false;
+}
+
+// wasm2c 1.0.32 aborts on a name imported twice with different types.
+std::string conflicting_imports(const std::vector<ImportDesc>& imports) {
+  for (size_t i = 0; i < imports.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (imports[i].module == imports[j].module && imports[i].name == imports[j].name &&
+          !same_type(imports[i].type, imports[j].type))
+        return "imports " + imports[i].module + "." + imports[i].name +
+               " twice with different types, which wasm2c 1.0.32 cannot translate";
+  return {};
+}
+
 class NativeEngine final : public Engine {
  public:
   explicit NativeEngine(const EngineOptions& opts) : opts_(opts) {
@@ -70,6 +94,8 @@ class NativeEngine final : public Engine {
     }
     auto info = std::make_shared<ModuleInfo>();
     describe(*ir, info->imports, info->exports);
+    if (std::string why = conflicting_imports(info->imports); !why.empty())
+      return {nullptr, std::string(name) + ": the native backend cannot run this module: it " + why};
     ImageResult image = extract_memory_image(*ir, /*strip=*/true);
     if (image.has_image && !image.bytes.empty())
       info->image = std::make_shared<runtime::MemoryImage>(image.bytes);

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "engine/runtime/guard.h"
 #include "engine/runtime/memory_pool.h"
@@ -278,6 +279,7 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
     }
   }
   st->block.owner = st.get();
+  st->block.host.self = &st->block.host;
   st->block.host.call = dispatch;
   st->block.host.ptrs = st->ptrs.data();
   st->inst = std::calloc(1, info_->abi->instance_size ? info_->abi->instance_size : 1);
@@ -293,7 +295,18 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   runtime::set_allocation_context({});
   if (!o.ok()) {
     result.outcome = o;
-    return result;  // st's destructor frees what was allocated
+    bool imports_table = false;
+    for (const ImportDesc& imp : imports) imports_table |= imp.type.kind == ExternKind::Table;
+    if (imports_table) {
+      // Its functions may already sit in the imported table (segments stored
+      // before the trap persist), so the instance and its code must stay
+      // alive for as long as the process: only modules importing a table.
+      static std::mutex mu;
+      static auto* kept = new std::vector<std::shared_ptr<InstanceState>>();
+      std::lock_guard lock(mu);
+      kept->push_back(std::move(st));
+    }
+    return result;  // otherwise st's destructor frees what was allocated
   }
   result.instance = std::make_unique<NativeInstance>(shared_from_this(), std::move(st));
   return result;

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define SPINDLE_ABI_VERSION 1
+#define SPINDLE_ABI_VERSION 2
 
 /* One value crossing the host boundary; layout-compatible with
  * spindle::engine::Value. */
@@ -30,6 +30,10 @@ typedef union {
  * wasm2c's instantiate() for every imported module name. */
 typedef struct spindle_host spindle_host;
 struct spindle_host {
+  /* Points to itself. wasm2c 1.0.32 puts, in tables initialised from element
+   * segments, the address of the instance's import pointer instead of the
+   * pointer; the shims tell the two apart with this field. */
+  spindle_host* self;
   /* Calls function import `index`; returns 0 or a wasm_rt_trap_t. */
   int (*call)(spindle_host* host, uint32_t index, const spindle_val* args, spindle_val* results);
   /* Per import: the memory / table / global storage it resolves to. */
@@ -40,6 +44,12 @@ struct spindle_host {
  * function did not succeed. */
 void spindle_host_call(spindle_host* host, uint32_t index, const spindle_val* args,
                        spindle_val* results);
+
+/* The spindle_host a shim was given `h` for (see spindle_host::self). */
+static inline spindle_host* spindle_host_of(void* h) {
+  spindle_host* host = (spindle_host*)h;
+  return host->self == host ? host : *(spindle_host**)h;
+}
 
 typedef void (*spindle_export_call_fn)(void* instance, const spindle_val* args,
                                        spindle_val* results);
