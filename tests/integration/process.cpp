@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -32,8 +33,8 @@ std::string temp_dir(const std::string& name) {
 }
 
 Result run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  static int counter = 0;
-  std::string dir = temp_dir("io");
+  static std::atomic<int> counter{0};
+  static const std::string dir = temp_dir("io");  // once: callers may be concurrent
   std::string out = dir + "/out" + std::to_string(++counter);
   std::string err = out + ".err";
   std::vector<char*> args;

@@ -23,8 +23,14 @@ namespace spindle::engine::native {
 namespace {
 
 constexpr const char* kFlags[] = {"-shared", "-fPIC", "-O2", "-fvisibility=hidden",
-                                  "-fno-strict-aliasing", "-ffp-exception-behavior=maytrap", "-w",
-                                  "-DNDEBUG"};
+                                  "-fno-strict-aliasing", "-w", "-DNDEBUG"};
+
+// Keep signalling NaNs from being folded away (x * 1.0 must quiet a NaN, as
+// the Wasm spec requires): the flag differs between clang and gcc.
+const char* nan_flag(const Compiler& cc) {
+  return cc.identity.find("clang") != std::string::npos ? "-ffp-exception-behavior=maytrap"
+                                                        : "-fsignaling-nans";
+}
 
 // Runs argv with stdout+stderr into `log`; returns the exit status (or -1).
 int run(const std::vector<std::string>& argv, const std::filesystem::path& log) {
@@ -95,13 +101,10 @@ bool find_compiler(const std::string& preferred, Compiler& out, std::string& err
   return false;
 }
 
-std::string_view compile_flags() {
-  static const std::string flags = [] {
-    std::string s;
-    for (const char* f : kFlags) s += std::string(f) + " ";
-    return s;
-  }();
-  return flags;
+std::string compile_flags(const Compiler& cc) {
+  std::string s;
+  for (const char* f : kFlags) s += std::string(f) + " ";
+  return s + nan_flag(cc);
 }
 
 bool compile_module(const Compiler& cc, const std::filesystem::path& dir,
@@ -109,6 +112,7 @@ bool compile_module(const Compiler& cc, const std::filesystem::path& dir,
                     bool progress, std::string& error) {
   std::vector<std::string> argv = {cc.path};
   for (const char* f : kFlags) argv.push_back(f);
+  argv.push_back(nan_flag(cc));
   argv.push_back("-I" + dir.string());
   argv.push_back((dir / "module.c").string());
   argv.push_back("-o");

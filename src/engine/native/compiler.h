@@ -17,8 +17,8 @@ struct Compiler {
 // cc). Returns false with `error` set when none runs.
 bool find_compiler(const std::string& preferred, Compiler& out, std::string& error);
 
-// The flags every module is compiled with (part of the cache key).
-std::string_view compile_flags();
+// The flags every module is compiled with by `cc` (part of the cache key).
+std::string compile_flags(const Compiler& cc);
 
 // Compiles `dir`/module.c (which includes module.h, wasm-rt.h and
 // spindle-rt.h from `dir`) into `out`. With `progress`, a compile taking

@@ -106,7 +106,7 @@ class NativeEngine final : public Engine {
     Compiler cc;
     std::string error;
     if (!find_compiler(opts_.cc, cc, error)) return {nullptr, std::string(name) + ": " + error};
-    std::string key = cache_key(wasm, engine_version(), cc.identity, compile_flags());
+    std::string key = cache_key(wasm, engine_version(), cc.identity, compile_flags(cc));
     fs::path so = artifact_path(cache_dir_, key);
     fs::path work;
     bool temporary = !opts_.use_cache;

@@ -25,6 +25,11 @@ struct MemoryPool::Arena {
 MemoryImage::MemoryImage(std::span<const uint8_t> bytes) {
   length_ = round_up(bytes.size(), kOsPage);
   if (length_ == 0) return;
+  if (length_ <= kResidentMax) {
+    bytes_.assign(bytes.begin(), bytes.end());
+    bytes_.resize(length_, 0);
+    return;
+  }
   fd_ = memfd_create("spindle-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd_ < 0) {
     length_ = 0;
@@ -90,6 +95,8 @@ bool MemoryPool::set_rw(Slot* s, size_t bytes) {
 // Maps `image` (or nothing) at the slot's start. Slot is reset and private.
 bool MemoryPool::bind(Slot* s, MemoryImage* image) {
   if (s->image == image) return true;
+  // Another module's contents may be resident: drop them.
+  if (s->rw_bytes) madvise(s->base, s->rw_bytes, MADV_DONTNEED);
   if (s->mapped_image) {
     // Replace the old image mapping with fresh inaccessible anonymous memory.
     void* p = mmap(s->base, s->mapped_image, PROT_NONE,
@@ -102,7 +109,8 @@ bool MemoryPool::bind(Slot* s, MemoryImage* image) {
     s->mapped_image = 0;
   }
   s->image = nullptr;
-  if (image && image->length() > 0) {
+  s->populated = false;
+  if (image && !image->resident()) {
     int prot = PROT_NONE;
     // Keep the accessible prefix consistent across the new mapping.
     void* p = mmap(s->base, image->length(), prot, MAP_PRIVATE | MAP_FIXED, image->fd(), 0);
@@ -140,6 +148,14 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
     release(s, nullptr);
     return nullptr;
   }
+  if (!s->populated && (!image || image->resident())) {
+    // Zero everywhere but the image (fresh or madvised pages are zero).
+    if (image) {
+      size_t n = image->bytes_.size() < s->rw_bytes ? image->bytes_.size() : s->rw_bytes;
+      std::memcpy(s->base, image->bytes_.data(), n);
+    }
+    s->populated = true;
+  }
   s->high_water = s->rw_bytes;
   s->limit_pages = 65536;
   return s;
@@ -147,10 +163,52 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
 
 bool MemoryPool::grow(Slot* s, uint64_t new_pages) { return set_rw(s, new_pages * kPageSize); }
 
-void MemoryPool::release(Slot* s, MemoryImage* image) {
-  // Reset: dropping private pages restores the image and zeroes the rest.
-  if (s->high_water) madvise(s->base, s->high_water, MADV_DONTNEED);
+void MemoryPool::reset(Slot* s) {
+  if (!s->high_water) return;
+  const MemoryImage* image = s->image;
+  if (s->populated && (!image || image->resident())) {
+    constexpr size_t kMaxRestorePages = 64;
+    size_t pages = s->high_water / kOsPage;
+    unsigned char vec_small[256];
+    std::vector<unsigned char> vec_big;
+    unsigned char* vec = vec_small;
+    if (pages > sizeof vec_small) {
+      vec_big.resize(pages);
+      vec = vec_big.data();
+    }
+    size_t touched = 0;
+    if (mincore(s->base, s->high_water, vec) == 0) {
+      for (size_t i = 0; i < pages; ++i) touched += vec[i] & 1;
+      if (touched <= kMaxRestorePages) {
+        size_t image_len = image ? image->bytes_.size() : 0;
+        for (size_t i = 0; i < pages; ++i) {
+          if (!(vec[i] & 1)) continue;
+          uint8_t* page = s->base + i * kOsPage;
+          size_t off = i * kOsPage;
+          if (off < image_len) {
+            std::memcpy(page, image->bytes_.data() + off, kOsPage);
+            continue;
+          }
+          // Skip pages that are still zero (e.g. only read: the shared
+          // zero page), so restoring them does not allocate.
+          const uint64_t* w = reinterpret_cast<const uint64_t*>(page);
+          bool zero = true;
+          for (size_t k = 0; k < kOsPage / 8 && zero; ++k) zero = w[k] == 0;
+          if (!zero) std::memset(page, 0, kOsPage);
+        }
+        s->high_water = 0;
+        return;
+      }
+    }
+    s->populated = false;  // too much touched: drop it all, re-copy the image
+  }
+  // Dropping private pages restores a mapped image and zeroes the rest.
+  madvise(s->base, s->high_water, MADV_DONTNEED);
   s->high_water = 0;
+}
+
+void MemoryPool::release(Slot* s, MemoryImage* image) {
+  reset(s);
   if (image && s->image == image) {
     std::lock_guard lock(image->mu_);
     image->free_.push_back(s);

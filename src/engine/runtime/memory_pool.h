@@ -1,10 +1,17 @@
 // Linear memories for native instances. Every memory lives in a slot: an
 // 8 GiB + guard reservation (so any 32-bit address plus 32-bit offset is
 // either in bounds or on an inaccessible page), carved from large arenas
-// reserved once. A slot bound to a module keeps that module's initial memory
-// image mapped copy-on-write from a memfd; resetting a slot between uses is one
-// madvise(MADV_DONTNEED), which restores the image and zeroes the rest. The
-// hot path (acquire/release of a slot already bound to the module) never
+// reserved once. A slot stays bound to one module's initial-memory image and
+// is reset between uses in one of two ways:
+//   - large images are mapped copy-on-write from a memfd; one
+//     madvise(MADV_DONTNEED) drops the private copies (restoring the image)
+//     and zeroes the rest;
+//   - small images (and no image) live in the slot's own pages, which stay
+//     resident between uses: the pages the guest touched (found with one
+//     mincore) are copied back from the image or zeroed. This avoids the
+//     page faults and TLB shootdown of re-faulting a few pages per request;
+//     a guest that touched many pages gets the madvise reset instead.
+// The hot path (acquire/release of a slot already bound to the module) never
 // mmaps or munmaps.
 #pragma once
 
@@ -30,12 +37,17 @@ class MemoryImage {
   MemoryImage& operator=(const MemoryImage&) = delete;
 
   size_t length() const { return length_; }  // page-rounded
-  int fd() const { return fd_; }
+  int fd() const { return fd_; }              // -1 for resident images
+  bool resident() const { return fd_ < 0; }
+
+  // Images up to this size are copied into resident pages.
+  static constexpr size_t kResidentMax = 64 * 1024;
 
  private:
   friend class MemoryPool;
   int fd_ = -1;
   size_t length_ = 0;
+  std::vector<uint8_t> bytes_;  // resident images: the bytes, page-rounded
   std::mutex mu_;
   std::vector<Slot*> free_;  // slots bound to this image, reset, ready
 };
@@ -47,6 +59,7 @@ struct Slot {
   size_t rw_bytes = 0;                 // accessible prefix
   size_t high_water = 0;               // largest rw_bytes since last reset
   uint32_t limit_pages = 65536;        // grow past this traps
+  bool populated = false;              // resident mode: holds the image, rest zero
 };
 
 class MemoryPool {
@@ -75,6 +88,7 @@ class MemoryPool {
   Slot* new_slot();
   bool bind(Slot* s, MemoryImage* image);
   bool set_rw(Slot* s, size_t bytes);
+  void reset(Slot* s);
 
   struct Arena;
   static constexpr size_t kSlotsPerArena = 16;
