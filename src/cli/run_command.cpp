@@ -54,6 +54,7 @@ int run_command(const RunOptions& o) {
   wasi::link(linker);
   wasi::Context context(environment);
 
+  if (o.timeout.count() > 0) context.set_deadline(std::chrono::steady_clock::now() + o.timeout);
   InstanceOptions io;
   io.user = &context;
   io.max_memory_bytes = o.max_memory;

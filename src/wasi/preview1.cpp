@@ -1095,6 +1095,12 @@ Errno poll_oneoff(Call& c) {
       any_ready |= s.ready;
     }
     if (any_ready) wait_ns = 0;
+    if (auto limit = c.st.deadline; limit && wait_ns != 0) {
+      auto left = *limit - std::chrono::steady_clock::now();
+      if (left <= std::chrono::nanoseconds(0)) break;  // the guest's time is up
+      int64_t cap = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+      if (wait_ns < 0 || wait_ns > cap) wait_ns = cap;
+    }
     if (pfds.empty() && wait_ns == 0) break;
     if (pfds.empty() && wait_ns < 0 && !any_clock) break;  // nothing can happen
     struct timespec ts = ts_of(static_cast<uint64_t>(wait_ns < 0 ? 0 : wait_ns));

@@ -41,9 +41,11 @@
 // being always ready. Invalid guest pointers give EFAULT (21).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +87,11 @@ class Context {
   std::string& stdout_buffer();
   std::string& stderr_buffer();
   void set_stdin(std::string data);
+
+  // The instance's wall-clock deadline (from the embedder's timeout): a
+  // poll_oneoff sleep never runs past it, so the guest's timeout trap is not
+  // held back by a long host-side wait.
+  void set_deadline(std::chrono::steady_clock::time_point t);
 
   // Internal (state.h): the fd table and buffers, created on first use.
   struct State;

@@ -1,10 +1,11 @@
 // Traps on demand: `traps <kind>` for kind in oob, unreachable, divzero,
-// overflow, convert, indirect, stack, loop, memory, exit:<code>.
+// overflow, convert, indirect, stack, loop, sleep, memory, exit:<code>.
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static volatile int zero = 0;
 static volatile int minus_one = -1;
@@ -60,6 +61,10 @@ int main(int argc, char** argv) {
     }
     printf("malloc failed after %zu MiB\n", total >> 20);
     abort();
+  }
+  if (!strcmp(kind, "sleep")) {
+    sleep(30);  // poll_oneoff with a clock subscription
+    return 0;
   }
   if (!strncmp(kind, "exit:", 5)) exit(atoi(kind + 5));
   fprintf(stderr, "unknown kind %s\n", kind);

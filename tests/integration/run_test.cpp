@@ -2,6 +2,7 @@
 // every trap kind, limits, invalid modules.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "process.h"
@@ -60,6 +61,14 @@ TEST_P(Run, TimeoutTrapsAnEndlessGuest) {
   auto r = run({"--timeout", "300ms", guest("traps"), "loop"});
   EXPECT_EQ(r.status, 134) << r.err;
   EXPECT_NE(r.err.find("(timeout)"), std::string::npos) << r.err;
+}
+
+TEST_P(Run, TimeoutIsNotHeldBackByAHostSideSleep) {
+  auto start = std::chrono::steady_clock::now();
+  auto r = run({"--timeout", "300ms", guest("traps"), "sleep"});
+  EXPECT_EQ(r.status, 134) << r.err;
+  EXPECT_NE(r.err.find("(timeout)"), std::string::npos) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
 TEST_P(Run, MaxMemoryTrapsAGreedyGuest) {

@@ -93,6 +93,10 @@ Result run(Store& store, wi::Func& f, const wi::Values& params, wi::Values& resu
     }
     switch (r) {
       case wi::RunResult::Return:
+        // As on the native backend, a deadline that passed during a host
+        // call (e.g. a poll_oneoff sleep cut short) still traps the guest.
+        if (timed && Clock::now() >= deadline)
+          return Result::trapped(Trap::Timeout, "wall-clock deadline exceeded");
         pop_values(thread, df.type().results, &results);
         return {};
       case wi::RunResult::Trap:
