@@ -12,10 +12,10 @@ namespace spindle::cli {
 
 // Exit statuses of spindle itself (documented in docs/CLI.md). A guest's own
 // exit code (0–125) is passed through unchanged.
-inline constexpr int kExitUsage = 2;          // bad command line
+inline constexpr int kExitUsage = 2;            // bad command line
 inline constexpr int kExitGuestCodeHigh = 125;  // guest exited with a code > 125
-inline constexpr int kExitCannotRun = 126;    // unreadable, invalid, unlinkable module
-inline constexpr int kExitTrap = 134;         // the guest trapped (as wasmtime: 128 + SIGABRT)
+inline constexpr int kExitCannotRun = 126;      // unreadable, invalid, unlinkable module
+inline constexpr int kExitTrap = 134;           // the guest trapped (as wasmtime: 128 + SIGABRT)
 
 struct RunOptions {
   std::string module;

@@ -8,13 +8,20 @@ namespace {
 
 ValType val_type(wabt::Type t) {
   switch (t) {
-    case wabt::Type::I32: return ValType::I32;
-    case wabt::Type::I64: return ValType::I64;
-    case wabt::Type::F32: return ValType::F32;
-    case wabt::Type::F64: return ValType::F64;
-    case wabt::Type::V128: return ValType::V128;
-    case wabt::Type::FuncRef: return ValType::FuncRef;
-    default: return ValType::ExternRef;
+    case wabt::Type::I32:
+      return ValType::I32;
+    case wabt::Type::I64:
+      return ValType::I64;
+    case wabt::Type::F32:
+      return ValType::F32;
+    case wabt::Type::F64:
+      return ValType::F64;
+    case wabt::Type::V128:
+      return ValType::V128;
+    case wabt::Type::FuncRef:
+      return ValType::FuncRef;
+    default:
+      return ValType::ExternRef;
   }
 }
 
@@ -86,11 +93,20 @@ void describe(const wabt::Module& m, std::vector<ImportDesc>& imports,
   for (const wabt::Export* e : m.exports) {
     ExportDesc d{e->name, {}};
     switch (e->kind) {
-      case wabt::ExternalKind::Func: d.type = of_func(*m.GetFunc(e->var)); break;
-      case wabt::ExternalKind::Table: d.type = of_table(*m.GetTable(e->var)); break;
-      case wabt::ExternalKind::Memory: d.type = of_memory(*m.GetMemory(e->var)); break;
-      case wabt::ExternalKind::Global: d.type = of_global(*m.GetGlobal(e->var)); break;
-      default: continue;
+      case wabt::ExternalKind::Func:
+        d.type = of_func(*m.GetFunc(e->var));
+        break;
+      case wabt::ExternalKind::Table:
+        d.type = of_table(*m.GetTable(e->var));
+        break;
+      case wabt::ExternalKind::Memory:
+        d.type = of_memory(*m.GetMemory(e->var));
+        break;
+      case wabt::ExternalKind::Global:
+        d.type = of_global(*m.GetGlobal(e->var));
+        break;
+      default:
+        continue;
     }
     exports.push_back(std::move(d));
   }

@@ -9,10 +9,14 @@ std::string_view to_string(Backend b) { return b == Backend::Native ? "native" :
 
 std::string_view to_string(ExternKind k) {
   switch (k) {
-    case ExternKind::Func: return "func";
-    case ExternKind::Table: return "table";
-    case ExternKind::Memory: return "memory";
-    case ExternKind::Global: return "global";
+    case ExternKind::Func:
+      return "func";
+    case ExternKind::Table:
+      return "table";
+    case ExternKind::Memory:
+      return "memory";
+    case ExternKind::Global:
+      return "global";
   }
   return "?";
 }
@@ -40,7 +44,8 @@ Outcome Instance::call(std::string_view name, std::span<const Value> args,
                        std::span<Value> results) {
   ExternPtr f = get_export(name);
   if (!f || f->type().kind != ExternKind::Func)
-    return Outcome::trapped(TrapKind::HostError, "no exported function '" + std::string(name) + "'");
+    return Outcome::trapped(TrapKind::HostError,
+                            "no exported function '" + std::string(name) + "'");
   return f->call(args, results);
 }
 

@@ -28,8 +28,8 @@ enum class ExternKind : uint8_t { Func, Table, Memory, Global };
 std::string_view to_string(ExternKind k);
 
 struct MemoryType {
-  uint32_t min = 0;                // pages
-  std::optional<uint32_t> max;     // pages
+  uint32_t min = 0;             // pages
+  std::optional<uint32_t> max;  // pages
 };
 struct TableType {
   ValType elem = ValType::FuncRef;

@@ -4,13 +4,20 @@ namespace spindle::engine {
 
 std::string_view to_string(ValType t) {
   switch (t) {
-    case ValType::I32: return "i32";
-    case ValType::I64: return "i64";
-    case ValType::F32: return "f32";
-    case ValType::F64: return "f64";
-    case ValType::V128: return "v128";
-    case ValType::FuncRef: return "funcref";
-    case ValType::ExternRef: return "externref";
+    case ValType::I32:
+      return "i32";
+    case ValType::I64:
+      return "i64";
+    case ValType::F32:
+      return "f32";
+    case ValType::F64:
+      return "f64";
+    case ValType::V128:
+      return "v128";
+    case ValType::FuncRef:
+      return "funcref";
+    case ValType::ExternRef:
+      return "externref";
   }
   return "?";
 }
@@ -31,36 +38,60 @@ std::string to_string(const FuncType& t) {
 
 std::string_view trap_message(TrapKind kind) {
   switch (kind) {
-    case TrapKind::None: return "no trap";
-    case TrapKind::OutOfBounds: return "out of bounds memory or table access";
-    case TrapKind::Unreachable: return "unreachable instruction executed";
-    case TrapKind::DivByZero: return "integer divide by zero";
-    case TrapKind::IntOverflow: return "integer overflow";
-    case TrapKind::InvalidConversion: return "invalid conversion to integer";
-    case TrapKind::IndirectCallMismatch: return "indirect call type mismatch or null/undefined element";
-    case TrapKind::StackExhausted: return "call stack exhausted";
-    case TrapKind::Timeout: return "wall-clock deadline exceeded";
-    case TrapKind::MemoryLimit: return "memory limit exceeded";
-    case TrapKind::HostError: return "host function failed";
-    case TrapKind::Exit: return "guest exited";
+    case TrapKind::None:
+      return "no trap";
+    case TrapKind::OutOfBounds:
+      return "out of bounds memory or table access";
+    case TrapKind::Unreachable:
+      return "unreachable instruction executed";
+    case TrapKind::DivByZero:
+      return "integer divide by zero";
+    case TrapKind::IntOverflow:
+      return "integer overflow";
+    case TrapKind::InvalidConversion:
+      return "invalid conversion to integer";
+    case TrapKind::IndirectCallMismatch:
+      return "indirect call type mismatch or null/undefined element";
+    case TrapKind::StackExhausted:
+      return "call stack exhausted";
+    case TrapKind::Timeout:
+      return "wall-clock deadline exceeded";
+    case TrapKind::MemoryLimit:
+      return "memory limit exceeded";
+    case TrapKind::HostError:
+      return "host function failed";
+    case TrapKind::Exit:
+      return "guest exited";
   }
   return "unknown trap";
 }
 
 std::string_view trap_name(TrapKind kind) {
   switch (kind) {
-    case TrapKind::None: return "none";
-    case TrapKind::OutOfBounds: return "out-of-bounds";
-    case TrapKind::Unreachable: return "unreachable";
-    case TrapKind::DivByZero: return "divide-by-zero";
-    case TrapKind::IntOverflow: return "integer-overflow";
-    case TrapKind::InvalidConversion: return "invalid-conversion";
-    case TrapKind::IndirectCallMismatch: return "indirect-call-mismatch";
-    case TrapKind::StackExhausted: return "stack-exhausted";
-    case TrapKind::Timeout: return "timeout";
-    case TrapKind::MemoryLimit: return "memory-limit";
-    case TrapKind::HostError: return "host-error";
-    case TrapKind::Exit: return "exit";
+    case TrapKind::None:
+      return "none";
+    case TrapKind::OutOfBounds:
+      return "out-of-bounds";
+    case TrapKind::Unreachable:
+      return "unreachable";
+    case TrapKind::DivByZero:
+      return "divide-by-zero";
+    case TrapKind::IntOverflow:
+      return "integer-overflow";
+    case TrapKind::InvalidConversion:
+      return "invalid-conversion";
+    case TrapKind::IndirectCallMismatch:
+      return "indirect-call-mismatch";
+    case TrapKind::StackExhausted:
+      return "stack-exhausted";
+    case TrapKind::Timeout:
+      return "timeout";
+    case TrapKind::MemoryLimit:
+      return "memory-limit";
+    case TrapKind::HostError:
+      return "host-error";
+    case TrapKind::Exit:
+      return "exit";
   }
   return "unknown";
 }

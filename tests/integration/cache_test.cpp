@@ -33,14 +33,14 @@ TEST(Cache, FirstRunCompilesLaterRunsReuse) {
   ASSERT_EQ(r.status, 0) << r.err;
   auto first = artifacts(cache);
   ASSERT_EQ(first.size(), 1u);
-  struct stat before{};
+  struct stat before {};
   stat(first[0].c_str(), &before);
   r = run_with_cache(cache, {"run", guest("hello")});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "hello, world\n");
   auto second = artifacts(cache);
   ASSERT_EQ(second.size(), 1u);
-  struct stat after{};
+  struct stat after {};
   stat(second[0].c_str(), &after);
   EXPECT_EQ(before.st_ino, after.st_ino) << "the artifact was rewritten, not reused";
   // No temporary files left behind.
@@ -61,8 +61,9 @@ TEST(Cache, ConcurrentCompilesOfOneModuleAllSucceed) {
   std::vector<Result> results(4);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < results.size(); ++i)
-    threads.emplace_back(
-        [&, i] { results[i] = run_with_cache(cache, {"run", guest("wasi_sandbox"), "/", "/"}); });
+    threads.emplace_back([&, i] {
+      results[i] = run_with_cache(cache, {"run", guest("wasi_sandbox"), "/", "/"});
+    });
   for (auto& t : threads) t.join();
   for (const auto& r : results) {
     // The guest fails its checks without preopens, but it ran: exit 1, not 126.

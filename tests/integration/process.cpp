@@ -25,8 +25,8 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 std::string temp_dir(const std::string& name) {
-  auto p = std::filesystem::temp_directory_path() /
-           ("spindle-it-" + std::to_string(getpid())) / name;
+  auto p =
+      std::filesystem::temp_directory_path() / ("spindle-it-" + std::to_string(getpid())) / name;
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p.string();

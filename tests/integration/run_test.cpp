@@ -51,7 +51,8 @@ TEST_P(Run, EveryTrapKindIsReportedWithItsName) {
   for (const auto& c : cases) {
     auto r = run({guest("traps"), c.arg});
     EXPECT_EQ(r.status, 134) << c.arg << ": " << r.err;
-    EXPECT_NE(r.err.find(std::string("(") + c.name + ")"), std::string::npos) << c.arg << ": " << r.err;
+    EXPECT_NE(r.err.find(std::string("(") + c.name + ")"), std::string::npos)
+        << c.arg << ": " << r.err;
     // Output written before the trap is not lost.
     EXPECT_EQ(r.out, std::string("about to trap: ") + c.arg + "\n");
   }
@@ -85,9 +86,9 @@ TEST_P(Run, MaxMemoryTrapsAGreedyGuest) {
 TEST_P(Run, InvalidModuleIsRefusedNamingTheFunction) {
   std::string dir = spindle::test::temp_dir("invalid");
   // (module (func (result i32) i64.const 1)) assembled by hand: type error in function 0.
-  const unsigned char bytes[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05,
-                                 0x01, 0x60, 0x00, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00, 0x0a,
-                                 0x06, 0x01, 0x04, 0x00, 0x42, 0x01, 0x0b};
+  const unsigned char bytes[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01,
+                                 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, 0x03, 0x02, 0x01,
+                                 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x42, 0x01, 0x0b};
   std::string path = dir + "/bad.wasm";
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes), sizeof bytes);
   auto r = run({path});

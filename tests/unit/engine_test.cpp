@@ -1,6 +1,8 @@
 // Engine behaviour every backend must share: calls, host imports, every trap
 // kind (with the engine still usable afterwards), limits, link errors,
 // concurrency. Runs once per backend.
+#include "engine/engine.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,7 +10,6 @@
 #include <cstring>
 #include <thread>
 
-#include "engine/engine.h"
 #include "test_util.h"
 
 using namespace spindle::engine;
@@ -67,7 +68,8 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
     auto r = engine_->load(wat(kModule), "test.wasm");
     ASSERT_TRUE(r.ok()) << r.error;
     module_ = r.module;
-    linker_.define("env", "log", HostFunc{{{ValType::I32, ValType::I32}, {ValType::I32}}, host_log, nullptr});
+    linker_.define("env", "log",
+                   HostFunc{{{ValType::I32, ValType::I32}, {ValType::I32}}, host_log, nullptr});
     linker_.define("env", "exit", HostFunc{{{ValType::I32}, {}}, host_exit, nullptr});
   }
   std::unique_ptr<Instance> make(InstanceOptions o = {}) {
@@ -142,7 +144,8 @@ TEST_P(EngineTest, EveryTrapKindAndTheEngineStillWorks) {
   Value r;
   EXPECT_EQ(call1(*inst, "load", {Value::from_i32(65535)}).trap, TrapKind::OutOfBounds);
   EXPECT_EQ(call1(*inst, "load", {Value::from_i32(0xfffffff0)}).trap, TrapKind::OutOfBounds);
-  EXPECT_EQ(call1(*inst, "div", {Value::from_i32(1), Value::from_i32(0)}).trap, TrapKind::DivByZero);
+  EXPECT_EQ(call1(*inst, "div", {Value::from_i32(1), Value::from_i32(0)}).trap,
+            TrapKind::DivByZero);
   EXPECT_EQ(call1(*inst, "div", {Value::from_i32(0x80000000u), Value::from_i32(-1)}).trap,
             TrapKind::IntOverflow);
   EXPECT_EQ(call1(*inst, "trunc", {Value::from_f32(NAN)}).trap, TrapKind::InvalidConversion);

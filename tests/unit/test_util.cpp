@@ -27,7 +27,8 @@ std::vector<uint8_t> wat(std::string_view text, bool validate) {
     std::ofstream f(in);
     f << text;
   }
-  std::string cmd = std::string("wat2wasm --enable-all ") + (validate ? "" : "--no-check ") + "'" + in + "' -o '" + out + "' 2>&1";
+  std::string cmd = std::string("wat2wasm --enable-all ") + (validate ? "" : "--no-check ") + "'" +
+                    in + "' -o '" + out + "' 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string msg;
   char buf[256];
@@ -35,7 +36,8 @@ std::vector<uint8_t> wat(std::string_view text, bool validate) {
   int rc = p ? pclose(p) : -1;
   EXPECT_EQ(rc, 0) << "wat2wasm failed: " << msg;
   std::ifstream f(out, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)),
+                              std::istreambuf_iterator<char>());
 }
 
 }  // namespace spindle::test

@@ -2,6 +2,7 @@
 #include <array>
 #include <cstring>
 
+#include "engine/linking.h"
 #include "engine/interp/objects.h"
 
 namespace spindle::engine::interp {
@@ -34,69 +35,29 @@ core::Result host_thunk(void* ctx, const core::Val* args, core::Val* results, ui
   return to_result(std::move(o));
 }
 
-std::string describe_type(const ExternType& t) {
+// `ext`'s type with memories' and tables' current sizes, for import matching.
+ExternType live_type(const InterpExtern& ext) {
+  const core::ObjectInfo have = core::describe(*ext.object());
+  ExternType t;
+  t.kind = static_cast<ExternKind>(have.kind);
+  std::optional<uint32_t> max;
+  if (have.limits.has_max) max = static_cast<uint32_t>(have.limits.max);
   switch (t.kind) {
     case ExternKind::Func:
-      return "func " + to_string(t.func);
-    case ExternKind::Global:
-      return std::string("global ") + (t.global.mut ? "mut " : "") +
-             std::string(to_string(t.global.type));
-    case ExternKind::Memory:
-      return "memory";
-    case ExternKind::Table:
-      return "table " + std::string(to_string(t.table.elem));
-  }
-  return "?";
-}
-
-bool limits_match(uint64_t cur, bool has_max, uint64_t max, uint32_t want_min,
-                  std::optional<uint32_t> want_max) {
-  if (cur < want_min) return false;
-  if (want_max && (!has_max || max > *want_max)) return false;
-  return true;
-}
-
-// Why `ext` cannot satisfy `imp`, or "".
-std::string mismatch(const ImportDesc& imp, const InterpExtern& ext) {
-  const ExternType& want = imp.type;
-  const std::string where = imp.module + "." + imp.name;
-  const core::ObjectInfo have = core::describe(*ext.object());
-  const auto kind = static_cast<ExternKind>(have.kind);
-  if (want.kind != kind)
-    return "incompatible import type for " + where + ": expected " +
-           std::string(to_string(want.kind)) + ", got " + std::string(to_string(kind));
-  switch (want.kind) {
-    case ExternKind::Func: {
-      FuncType got;
-      for (auto t : have.sig.params) got.params.push_back(static_cast<ValType>(t));
-      for (auto t : have.sig.results) got.results.push_back(static_cast<ValType>(t));
-      if (!(got == want.func))
-        return "incompatible import type for " + where + ": expected " + describe_type(want) +
-               ", got func " + to_string(got);
+      for (auto v : have.sig.params) t.func.params.push_back(static_cast<ValType>(v));
+      for (auto v : have.sig.results) t.func.results.push_back(static_cast<ValType>(v));
       break;
-    }
     case ExternKind::Global:
-      if (static_cast<ValType>(have.type) != want.global.type || have.mut != want.global.mut) {
-        ExternType got;
-        got.kind = ExternKind::Global;
-        got.global = {static_cast<ValType>(have.type), have.mut};
-        return "incompatible import type for " + where + ": expected " + describe_type(want) +
-               ", got " + describe_type(got);
-      }
+      t.global = {static_cast<ValType>(have.type), have.mut};
       break;
     case ExternKind::Memory:
-      if (!limits_match(have.limits.min, have.limits.has_max, have.limits.max, want.memory.min,
-                        want.memory.max))
-        return "incompatible import type for " + where + ": memory limits do not match";
+      t.memory = {static_cast<uint32_t>(have.limits.min), max};
       break;
     case ExternKind::Table:
-      if (static_cast<ValType>(have.type) != want.table.elem ||
-          !limits_match(have.limits.min, have.limits.has_max, have.limits.max, want.table.min,
-                        want.table.max))
-        return "incompatible import type for " + where + ": table type or limits do not match";
+      t.table = {static_cast<ValType>(have.type), static_cast<uint32_t>(have.limits.min), max};
       break;
   }
-  return {};
+  return t;
 }
 
 }  // namespace
@@ -114,9 +75,7 @@ InstantiateResult InterpModule::instantiate(const Linker& linker, const Instance
     core::Import ci;
     if (const HostFunc* hf = std::get_if<HostFunc>(e)) {
       if (imp.type.kind != ExternKind::Func || !(hf->type == imp.type.func)) {
-        result.link_error = "incompatible import type for " + imp.module + "." + imp.name +
-                            ": expected " + describe_type(imp.type) + ", got func " +
-                            to_string(hf->type);
+        result.link_error = import_mismatch(imp, host_func_type(*hf));
         return result;
       }
       auto ctx = std::make_shared<HostCtx>(HostCtx{*hf, opts.user});
@@ -134,7 +93,7 @@ InstantiateResult InterpModule::instantiate(const Linker& linker, const Instance
                             ": it belongs to another backend";
         return result;
       }
-      if (std::string why = mismatch(imp, *ie); !why.empty()) {
+      if (std::string why = import_mismatch(imp, live_type(*ie)); !why.empty()) {
         result.link_error = std::move(why);
         return result;
       }

@@ -10,7 +10,8 @@
 namespace spindle::engine::native {
 
 std::filesystem::path default_cache_dir() {
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::filesystem::path(x) / "spindle";
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
+    return std::filesystem::path(x) / "spindle";
   if (const char* h = std::getenv("HOME"); h && *h)
     return std::filesystem::path(h) / ".cache" / "spindle";
   return std::filesystem::temp_directory_path() / "spindle-cache";

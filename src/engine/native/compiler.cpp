@@ -22,8 +22,8 @@ extern char** environ;
 namespace spindle::engine::native {
 namespace {
 
-constexpr const char* kFlags[] = {"-shared", "-fPIC", "-O2", "-fvisibility=hidden",
-                                  "-fno-strict-aliasing", "-w", "-DNDEBUG"};
+constexpr const char* kFlags[] = {
+    "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-fno-strict-aliasing", "-w", "-DNDEBUG"};
 
 // Keep signalling NaNs from being folded away (x * 1.0 must quiet a NaN, as
 // the Wasm spec requires): the flag differs between clang and gcc.
@@ -108,8 +108,8 @@ std::string compile_flags(const Compiler& cc) {
 }
 
 bool compile_module(const Compiler& cc, const std::filesystem::path& dir,
-                    const std::filesystem::path& out, std::string_view display_name,
-                    bool progress, std::string& error) {
+                    const std::filesystem::path& out, std::string_view display_name, bool progress,
+                    std::string& error) {
   std::vector<std::string> argv = {cc.path};
   for (const char* f : kFlags) argv.push_back(f);
   argv.push_back(nan_flag(cc));
@@ -127,7 +127,8 @@ bool compile_module(const Compiler& cc, const std::filesystem::path& dir,
     reporter = std::thread([&] {
       std::unique_lock lock(mu);
       bool shown = false;
-      while (!cv.wait_for(lock, std::chrono::milliseconds(shown ? 250 : 1000), [&] { return done; })) {
+      while (
+          !cv.wait_for(lock, std::chrono::milliseconds(shown ? 250 : 1000), [&] { return done; })) {
         double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::fprintf(stderr, "\rspindle: compiling %.*s to native code (%.1fs)",
                      static_cast<int>(display_name.size()), display_name.data(), s);

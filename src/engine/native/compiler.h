@@ -24,7 +24,7 @@ std::string compile_flags(const Compiler& cc);
 // spindle-rt.h from `dir`) into `out`. With `progress`, a compile taking
 // more than a second reports its elapsed time on standard error.
 bool compile_module(const Compiler& cc, const std::filesystem::path& dir,
-                    const std::filesystem::path& out, std::string_view display_name,
-                    bool progress, std::string& error);
+                    const std::filesystem::path& out, std::string_view display_name, bool progress,
+                    std::string& error);
 
 }  // namespace spindle::engine::native

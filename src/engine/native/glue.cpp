@@ -7,39 +7,60 @@ namespace {
 
 const char* c_type(ValType t) {
   switch (t) {
-    case ValType::I32: return "u32";
-    case ValType::I64: return "u64";
-    case ValType::F32: return "f32";
-    case ValType::F64: return "f64";
-    case ValType::FuncRef: return "wasm_rt_funcref_t";
-    case ValType::ExternRef: return "wasm_rt_externref_t";
-    case ValType::V128: return "v128";
+    case ValType::I32:
+      return "u32";
+    case ValType::I64:
+      return "u64";
+    case ValType::F32:
+      return "f32";
+    case ValType::F64:
+      return "f64";
+    case ValType::FuncRef:
+      return "wasm_rt_funcref_t";
+    case ValType::ExternRef:
+      return "wasm_rt_externref_t";
+    case ValType::V128:
+      return "v128";
   }
   return "void";
 }
 
 const char* field(ValType t) {
   switch (t) {
-    case ValType::I32: return "i32";
-    case ValType::I64: return "i64";
-    case ValType::F32: return "f32";
-    case ValType::F64: return "f64";
-    case ValType::FuncRef: return "funcref";
-    case ValType::ExternRef: return "externref";
-    case ValType::V128: return "v128";
+    case ValType::I32:
+      return "i32";
+    case ValType::I64:
+      return "i64";
+    case ValType::F32:
+      return "f32";
+    case ValType::F64:
+      return "f64";
+    case ValType::FuncRef:
+      return "funcref";
+    case ValType::ExternRef:
+      return "externref";
+    case ValType::V128:
+      return "v128";
   }
   return "i32";
 }
 
 char letter(ValType t) {
   switch (t) {
-    case ValType::I32: return 'i';
-    case ValType::I64: return 'j';
-    case ValType::F32: return 'f';
-    case ValType::F64: return 'd';
-    case ValType::FuncRef: return 'r';
-    case ValType::ExternRef: return 'e';
-    case ValType::V128: return 'o';
+    case ValType::I32:
+      return 'i';
+    case ValType::I64:
+      return 'j';
+    case ValType::F32:
+      return 'f';
+    case ValType::F64:
+      return 'd';
+    case ValType::FuncRef:
+      return 'r';
+    case ValType::ExternRef:
+      return 'e';
+    case ValType::V128:
+      return 'o';
   }
   return '?';
 }
@@ -58,12 +79,15 @@ std::string multi_field(const FuncType& f, size_t i) {
 
 std::string storage_type(const ExternType& t) {
   switch (t.kind) {
-    case ExternKind::Memory: return "wasm_rt_memory_t";
+    case ExternKind::Memory:
+      return "wasm_rt_memory_t";
     case ExternKind::Table:
       return t.table.elem == ValType::FuncRef ? "wasm_rt_funcref_table_t"
                                               : "wasm_rt_externref_table_t";
-    case ExternKind::Global: return c_type(t.global.type);
-    case ExternKind::Func: break;
+    case ExternKind::Global:
+      return c_type(t.global.type);
+    case ExternKind::Func:
+      break;
   }
   return "void";
 }
@@ -74,8 +98,8 @@ std::string mangle(std::string_view name) {
   static const char hex[] = "0123456789ABCDEF";
   std::string s = "Z_";
   for (unsigned char c : name) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Y') || (c >= '0' && c <= '9') ||
-                 c == '_';
+    bool plain =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Y') || (c >= '0' && c <= '9') || c == '_';
     if (plain) {
       s += static_cast<char>(c);
     } else {
@@ -140,7 +164,8 @@ std::string generate_glue(const std::vector<ImportDesc>& imports,
     std::string idx = std::to_string(k);
     if (e.type.kind == ExternKind::Func) {
       const FuncType& f = e.type.func;
-      out += "static void spindle_call_" + idx + "(void* inst, const spindle_val* a, spindle_val* r) {\n  ";
+      out += "static void spindle_call_" + idx +
+             "(void* inst, const spindle_val* a, spindle_val* r) {\n  ";
       std::string call = sym + "((" + inst_t + "*)inst";
       for (size_t i = 0; i < f.params.size(); ++i)
         call += ", a[" + std::to_string(i) + "]." + field(f.params[i]);
@@ -174,7 +199,9 @@ std::string generate_glue(const std::vector<ImportDesc>& imports,
   for (size_t i = 0; i < import_modules.size(); ++i) out += ", (void*)h";
   out += ");\n}\n";
   out += "static void spindle_free(void* inst) { " + mod + "_free((" + inst_t + "*)inst); }\n";
-  out += "__attribute__((visibility(\"default\"))) const spindle_module_abi_t spindle_module_abi = {\n";
+  out +=
+      "__attribute__((visibility(\"default\"))) const spindle_module_abi_t spindle_module_abi = "
+      "{\n";
   out += "  SPINDLE_ABI_VERSION, " + std::to_string(exports.size()) + ", sizeof(" + inst_t +
          "),\n  " + mod + "_init_module, spindle_instantiate, spindle_free,\n";
   out += "  spindle_export_calls, spindle_export_ptrs};\n";

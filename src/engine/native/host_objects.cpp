@@ -45,11 +45,13 @@ class HostTable final : public NativeExtern {
     if (t.elem == ValType::FuncRef) {
       funcs_.size = t.min;
       funcs_.max_size = max;
-      funcs_.data = static_cast<wasm_rt_funcref_t*>(std::calloc(t.min ? t.min : 1, sizeof(wasm_rt_funcref_t)));
+      funcs_.data = static_cast<wasm_rt_funcref_t*>(
+          std::calloc(t.min ? t.min : 1, sizeof(wasm_rt_funcref_t)));
     } else {
       externs_.size = t.min;
       externs_.max_size = max;
-      externs_.data = static_cast<wasm_rt_externref_t*>(std::calloc(t.min ? t.min : 1, sizeof(wasm_rt_externref_t)));
+      externs_.data = static_cast<wasm_rt_externref_t*>(
+          std::calloc(t.min ? t.min : 1, sizeof(wasm_rt_externref_t)));
     }
   }
   ~HostTable() override {
@@ -58,8 +60,7 @@ class HostTable final : public NativeExtern {
   }
   const ExternType& type() const override { return type_; }
   void* storage() const override {
-    if (type_.table.elem == ValType::FuncRef)
-      return const_cast<wasm_rt_funcref_table_t*>(&funcs_);
+    if (type_.table.elem == ValType::FuncRef) return const_cast<wasm_rt_funcref_table_t*>(&funcs_);
     return const_cast<wasm_rt_externref_table_t*>(&externs_);
   }
 

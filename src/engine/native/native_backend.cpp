@@ -52,9 +52,12 @@ bool build(wabt::Module& ir, const std::vector<ImportDesc>& imports,
 bool same_type(const ExternType& a, const ExternType& b) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-    case ExternKind::Func: return a.func == b.func;
-    case ExternKind::Global: return a.global.type == b.global.type && a.global.mut == b.global.mut;
-    case ExternKind::Memory: return a.memory.min == b.memory.min && a.memory.max == b.memory.max;
+    case ExternKind::Func:
+      return a.func == b.func;
+    case ExternKind::Global:
+      return a.global.type == b.global.type && a.global.mut == b.global.mut;
+    case ExternKind::Memory:
+      return a.memory.min == b.memory.min && a.memory.max == b.memory.max;
     case ExternKind::Table:
       return a.table.elem == b.table.elem && a.table.min == b.table.min &&
              a.table.max == b.table.max;
@@ -95,7 +98,8 @@ class NativeEngine final : public Engine {
     auto info = std::make_shared<ModuleInfo>();
     describe(*ir, info->imports, info->exports);
     if (std::string why = conflicting_imports(info->imports); !why.empty())
-      return {nullptr, std::string(name) + ": the native backend cannot run this module: it " + why};
+      return {nullptr,
+              std::string(name) + ": the native backend cannot run this module: it " + why};
     ImageResult image = extract_memory_image(*ir, /*strip=*/true);
     if (image.has_image && !image.bytes.empty())
       info->image = std::make_shared<runtime::MemoryImage>(image.bytes);
@@ -115,8 +119,8 @@ class NativeEngine final : public Engine {
       fs::path parent = temporary ? fs::temp_directory_path() / "spindle" : cache_dir_ / "tmp";
       if (!make_temp_dir(parent, work, error)) return {nullptr, std::string(name) + ": " + error};
       fs::path built = work / "module.so";
-      bool ok = build(*ir, info->imports, info->exports, cc, work, built, name, opts_.progress,
-                      error);
+      bool ok =
+          build(*ir, info->imports, info->exports, cc, work, built, name, opts_.progress, error);
       if (ok && !temporary) ok = publish(built, so, error);
       if (temporary) so = built;
       if (!ok) {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "engine/linking.h"
 #include "engine/runtime/guard.h"
 #include "engine/runtime/memory_pool.h"
 
@@ -29,7 +30,7 @@ struct HostBlock {
 struct Resolved {
   HostCallback callback = nullptr;  // host function, or
   void* data = nullptr;
-  ExternPtr ext;                    // a function of another native instance
+  ExternPtr ext;  // a function of another native instance
   uint32_t nparams = 0;
   uint32_t nresults = 0;
 };
@@ -144,68 +145,18 @@ class NativeInstance final : public Instance {
   std::shared_ptr<InstanceState> st_;
 };
 
-// Limits as they are now (current size), for import matching.
-bool limits_match(uint64_t cur, std::optional<uint32_t> cur_max, uint32_t want_min,
-                  std::optional<uint32_t> want_max) {
-  if (cur < want_min) return false;
-  if (want_max) {
-    if (!cur_max || *cur_max > *want_max) return false;
+// `ext`'s type with memories' and tables' current sizes, for import matching.
+ExternType live_type(NativeExtern& ext) {
+  ExternType t = ext.type();
+  if (t.kind == ExternKind::Memory) {
+    auto* m = static_cast<wasm_rt_memory_t*>(ext.storage());
+    t.memory.min = m ? m->pages : 0;
+  } else if (t.kind == ExternKind::Table) {
+    t.table.min = t.table.elem == ValType::FuncRef
+                      ? static_cast<wasm_rt_funcref_table_t*>(ext.storage())->size
+                      : static_cast<wasm_rt_externref_table_t*>(ext.storage())->size;
   }
-  return true;
-}
-
-std::string describe_type(const ExternType& t) {
-  switch (t.kind) {
-    case ExternKind::Func: return "func " + to_string(t.func);
-    case ExternKind::Global:
-      return std::string("global ") + (t.global.mut ? "mut " : "") +
-             std::string(to_string(t.global.type));
-    case ExternKind::Memory: return "memory";
-    case ExternKind::Table: return "table";
-  }
-  return "?";
-}
-
-// Why `ext` cannot satisfy import `imp`, or "".
-std::string mismatch(const ImportDesc& imp, NativeExtern& ext) {
-  const ExternType& want = imp.type;
-  const ExternType& have = ext.type();
-  std::string where = imp.module + "." + imp.name;
-  if (want.kind != have.kind)
-    return "incompatible import type for " + where + ": expected " +
-           std::string(to_string(want.kind)) + ", got " + std::string(to_string(have.kind));
-  switch (want.kind) {
-    case ExternKind::Func:
-      if (!(want.func == have.func))
-        return "incompatible import type for " + where + ": expected " + describe_type(want) +
-               ", got " + describe_type(have);
-      break;
-    case ExternKind::Global:
-      if (want.global.type != have.global.type || want.global.mut != have.global.mut)
-        return "incompatible import type for " + where + ": expected " + describe_type(want) +
-               ", got " + describe_type(have);
-      break;
-    case ExternKind::Memory: {
-      auto* m = static_cast<wasm_rt_memory_t*>(ext.storage());
-      std::optional<uint32_t> max;
-      if (have.memory.max) max = have.memory.max;
-      if (!m || !limits_match(m->pages, max, want.memory.min, want.memory.max))
-        return "incompatible import type for " + where + ": memory limits do not match";
-      break;
-    }
-    case ExternKind::Table: {
-      uint64_t size = 0;
-      if (have.table.elem == ValType::FuncRef)
-        size = static_cast<wasm_rt_funcref_table_t*>(ext.storage())->size;
-      else
-        size = static_cast<wasm_rt_externref_table_t*>(ext.storage())->size;
-      if (want.table.elem != have.table.elem ||
-          !limits_match(size, have.table.max, want.table.min, want.table.max))
-        return "incompatible import type for " + where + ": table type or limits do not match";
-      break;
-    }
-  }
-  return {};
+  return t;
 }
 
 }  // namespace
@@ -219,13 +170,27 @@ Value load_global(const void* storage, ValType t) {
   Value v;
   if (!storage) return v;
   switch (t) {
-    case ValType::I32: std::memcpy(&v.i32, storage, 4); break;
-    case ValType::I64: std::memcpy(&v.i64, storage, 8); break;
-    case ValType::F32: std::memcpy(&v.f32, storage, 4); break;
-    case ValType::F64: std::memcpy(&v.f64, storage, 8); break;
-    case ValType::V128: std::memcpy(v.v128, storage, 16); break;
-    case ValType::FuncRef: std::memcpy(&v.funcref, storage, sizeof(FuncRefValue)); break;
-    case ValType::ExternRef: std::memcpy(&v.externref, storage, sizeof(void*)); break;
+    case ValType::I32:
+      std::memcpy(&v.i32, storage, 4);
+      break;
+    case ValType::I64:
+      std::memcpy(&v.i64, storage, 8);
+      break;
+    case ValType::F32:
+      std::memcpy(&v.f32, storage, 4);
+      break;
+    case ValType::F64:
+      std::memcpy(&v.f64, storage, 8);
+      break;
+    case ValType::V128:
+      std::memcpy(v.v128, storage, 16);
+      break;
+    case ValType::FuncRef:
+      std::memcpy(&v.funcref, storage, sizeof(FuncRefValue));
+      break;
+    case ValType::ExternRef:
+      std::memcpy(&v.externref, storage, sizeof(void*));
+      break;
   }
   return v;
 }
@@ -248,9 +213,7 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
     }
     if (const HostFunc* hf = std::get_if<HostFunc>(e)) {
       if (imp.type.kind != ExternKind::Func || !(hf->type == imp.type.func)) {
-        result.link_error = "incompatible import type for " + imp.module + "." + imp.name +
-                            ": expected " + describe_type(imp.type) + ", got func " +
-                            to_string(hf->type);
+        result.link_error = import_mismatch(imp, host_func_type(*hf));
         return result;
       }
       st->resolved[k].callback = hf->callback;
@@ -258,14 +221,14 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
       continue;
     }
     const ExternPtr& ext = std::get<ExternPtr>(*e);
-    auto* native = ext && ext->backend() == Backend::Native ? dynamic_cast<NativeExtern*>(ext.get())
-                                                           : nullptr;
+    auto* native =
+        ext && ext->backend() == Backend::Native ? dynamic_cast<NativeExtern*>(ext.get()) : nullptr;
     if (!native) {
       result.link_error = "incompatible import for " + imp.module + "." + imp.name +
                           ": it belongs to another backend";
       return result;
     }
-    if (std::string why = mismatch(imp, *native); !why.empty()) {
+    if (std::string why = import_mismatch(imp, live_type(*native)); !why.empty()) {
       result.link_error = why;
       return result;
     }

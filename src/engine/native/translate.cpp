@@ -7,8 +7,8 @@
 #include "engine/native/glue.h"
 #include "wabt/apply-names.h"
 #include "wabt/c-writer.h"
-#include "wabt/generate-names.h"
 #include "wabt/cast.h"
+#include "wabt/generate-names.h"
 #include "wabt/ir.h"
 #include "wabt/stream.h"
 

@@ -31,7 +31,6 @@ ImageResult extract_memory_image(wabt::Module& m, bool strip);
 
 // wasm2c's C output for `m` (module name glue::kModuleName), header included
 // as "module.h". Returns false with `error` set on failure.
-bool write_c(wabt::Module& m, std::string& c_source, std::string& header,
-             std::string& error);
+bool write_c(wabt::Module& m, std::string& c_source, std::string& header, std::string& error);
 
 }  // namespace spindle::engine::native

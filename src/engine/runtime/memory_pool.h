@@ -15,8 +15,8 @@
 // mmaps or munmaps.
 #pragma once
 
-#include <cstddef>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <span>
@@ -37,7 +37,7 @@ class MemoryImage {
   MemoryImage& operator=(const MemoryImage&) = delete;
 
   size_t length() const { return length_; }  // page-rounded
-  int fd() const { return fd_; }              // -1 for resident images
+  int fd() const { return fd_; }             // -1 for resident images
   bool resident() const { return fd_ < 0; }
 
   // Images up to this size are copied into resident pages.

@@ -88,13 +88,13 @@ void on_timer(int, siginfo_t*, void*) {
 }
 
 void install_handlers() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_sigaction = on_fault;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGSEGV, &sa, nullptr);
   sigaction(SIGBUS, &sa, nullptr);
-  struct sigaction st{};
+  struct sigaction st {};
   st.sa_sigaction = on_timer;
   st.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
   sigemptyset(&st.sa_mask);
@@ -104,14 +104,16 @@ void install_handlers() {
 void ensure_thread() {
   if (t.ready) return;
   (void)resources.message.size();  // construct the cleanup object for this thread
-  void* alt = mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+  void* alt =
+      mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (alt != MAP_FAILED) {
     stack_t ss{};
     ss.ss_sp = alt;
     ss.ss_size = kAltStackSize;
-    if (sigaltstack(&ss, nullptr) == 0) t.altstack = alt;
-    else munmap(alt, kAltStackSize);
+    if (sigaltstack(&ss, nullptr) == 0)
+      t.altstack = alt;
+    else
+      munmap(alt, kAltStackSize);
   }
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
@@ -168,18 +170,28 @@ std::map<std::vector<int>, uint32_t>* type_ids = nullptr;
 
 Outcome outcome_for(int code) {
   switch (code) {
-    case WASM_RT_TRAP_OOB: return Outcome::trapped(TrapKind::OutOfBounds);
-    case WASM_RT_TRAP_INT_OVERFLOW: return Outcome::trapped(TrapKind::IntOverflow);
-    case WASM_RT_TRAP_DIV_BY_ZERO: return Outcome::trapped(TrapKind::DivByZero);
-    case WASM_RT_TRAP_INVALID_CONVERSION: return Outcome::trapped(TrapKind::InvalidConversion);
-    case WASM_RT_TRAP_UNREACHABLE: return Outcome::trapped(TrapKind::Unreachable);
-    case WASM_RT_TRAP_CALL_INDIRECT: return Outcome::trapped(TrapKind::IndirectCallMismatch);
-    case WASM_RT_TRAP_EXHAUSTION: return Outcome::trapped(TrapKind::StackExhausted);
-    case WASM_RT_TRAP_SPINDLE_TIMEOUT: return Outcome::trapped(TrapKind::Timeout);
+    case WASM_RT_TRAP_OOB:
+      return Outcome::trapped(TrapKind::OutOfBounds);
+    case WASM_RT_TRAP_INT_OVERFLOW:
+      return Outcome::trapped(TrapKind::IntOverflow);
+    case WASM_RT_TRAP_DIV_BY_ZERO:
+      return Outcome::trapped(TrapKind::DivByZero);
+    case WASM_RT_TRAP_INVALID_CONVERSION:
+      return Outcome::trapped(TrapKind::InvalidConversion);
+    case WASM_RT_TRAP_UNREACHABLE:
+      return Outcome::trapped(TrapKind::Unreachable);
+    case WASM_RT_TRAP_CALL_INDIRECT:
+      return Outcome::trapped(TrapKind::IndirectCallMismatch);
+    case WASM_RT_TRAP_EXHAUSTION:
+      return Outcome::trapped(TrapKind::StackExhausted);
+    case WASM_RT_TRAP_SPINDLE_TIMEOUT:
+      return Outcome::trapped(TrapKind::Timeout);
     case WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT:
       return Outcome::trapped(TrapKind::MemoryLimit, resources.message);
-    case WASM_RT_TRAP_SPINDLE_EXIT: return Outcome::exited(t.exit_code);
-    default: return Outcome::trapped(TrapKind::HostError, resources.message);
+    case WASM_RT_TRAP_SPINDLE_EXIT:
+      return Outcome::exited(t.exit_code);
+    default:
+      return Outcome::trapped(TrapKind::HostError, resources.message);
   }
 }
 
@@ -241,18 +253,30 @@ bool stack_nearly_exhausted(size_t bytes) {
 
 int trap_code(TrapKind k) {
   switch (k) {
-    case TrapKind::None: return WASM_RT_TRAP_NONE;
-    case TrapKind::OutOfBounds: return WASM_RT_TRAP_OOB;
-    case TrapKind::Unreachable: return WASM_RT_TRAP_UNREACHABLE;
-    case TrapKind::DivByZero: return WASM_RT_TRAP_DIV_BY_ZERO;
-    case TrapKind::IntOverflow: return WASM_RT_TRAP_INT_OVERFLOW;
-    case TrapKind::InvalidConversion: return WASM_RT_TRAP_INVALID_CONVERSION;
-    case TrapKind::IndirectCallMismatch: return WASM_RT_TRAP_CALL_INDIRECT;
-    case TrapKind::StackExhausted: return WASM_RT_TRAP_EXHAUSTION;
-    case TrapKind::Timeout: return WASM_RT_TRAP_SPINDLE_TIMEOUT;
-    case TrapKind::MemoryLimit: return WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT;
-    case TrapKind::HostError: return WASM_RT_TRAP_SPINDLE_HOST_ERROR;
-    case TrapKind::Exit: return WASM_RT_TRAP_SPINDLE_EXIT;
+    case TrapKind::None:
+      return WASM_RT_TRAP_NONE;
+    case TrapKind::OutOfBounds:
+      return WASM_RT_TRAP_OOB;
+    case TrapKind::Unreachable:
+      return WASM_RT_TRAP_UNREACHABLE;
+    case TrapKind::DivByZero:
+      return WASM_RT_TRAP_DIV_BY_ZERO;
+    case TrapKind::IntOverflow:
+      return WASM_RT_TRAP_INT_OVERFLOW;
+    case TrapKind::InvalidConversion:
+      return WASM_RT_TRAP_INVALID_CONVERSION;
+    case TrapKind::IndirectCallMismatch:
+      return WASM_RT_TRAP_CALL_INDIRECT;
+    case TrapKind::StackExhausted:
+      return WASM_RT_TRAP_EXHAUSTION;
+    case TrapKind::Timeout:
+      return WASM_RT_TRAP_SPINDLE_TIMEOUT;
+    case TrapKind::MemoryLimit:
+      return WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT;
+    case TrapKind::HostError:
+      return WASM_RT_TRAP_SPINDLE_HOST_ERROR;
+    case TrapKind::Exit:
+      return WASM_RT_TRAP_SPINDLE_EXIT;
   }
   return WASM_RT_TRAP_SPINDLE_HOST_ERROR;
 }
@@ -291,8 +315,9 @@ static uint32_t grow_table(Table* table, uint32_t delta, Elem init) {
   uint64_t want = uint64_t{old} + delta;
   uint32_t result = old;
   if (delta != 0) {
-    Elem* data = want > table->max_size ? nullptr
-                                        : static_cast<Elem*>(realloc(table->data, want * sizeof(Elem)));
+    Elem* data = want > table->max_size
+                     ? nullptr
+                     : static_cast<Elem*>(realloc(table->data, want * sizeof(Elem)));
     if (!data) {
       result = UINT32_MAX;
     } else {
@@ -315,7 +340,8 @@ void wasm_rt_free(void) {}
 
 void wasm_rt_trap(wasm_rt_trap_t code) {
   if (!t.jmp) {
-    std::fprintf(stderr, "spindle: wasm trap %d outside of a guarded call\n", static_cast<int>(code));
+    std::fprintf(stderr, "spindle: wasm trap %d outside of a guarded call\n",
+                 static_cast<int>(code));
     std::abort();
   }
   jump(code == WASM_RT_TRAP_NONE ? WASM_RT_TRAP_SPINDLE_HOST_ERROR : code);
@@ -383,8 +409,9 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* mem, uint32_t delta) {
     if (want > mem->max_pages || want > 65536 || !s) {
       result = UINT32_MAX;
     } else if (want > s->limit_pages) {
-      resources.message = "memory.grow to " + std::to_string(want) + " pages exceeds the limit of " +
-                          std::to_string(s->limit_pages) + " pages";
+      resources.message = "memory.grow to " + std::to_string(want) +
+                          " pages exceeds the limit of " + std::to_string(s->limit_pages) +
+                          " pages";
       code = WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT;
     } else if (!MemoryPool::instance().grow(s, want)) {
       result = UINT32_MAX;
