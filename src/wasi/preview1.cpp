@@ -725,14 +725,20 @@ Errno fd_readdir(Call& c) {
 
 // ---- paths ----------------------------------------------------------------------
 
-Errno path_create_directory(Call& c) {
+// For calls shaped (dirfd, path_ptr, path_len, ...) that change the
+// directory: the parent of `path`, refused on a read-only preopen.
+Errno writable_parent(Call& c, fs::Parent& p) {
   FdEntry* d;
   if (Errno err = dir_entry(c, c.u32(0), d)) return err;
   std::string_view path;
   if (Errno err = path_arg(c, c.u32(1), c.u32(2), path)) return err;
   if (d->read_only) return abi::kPerm;
+  return fs::resolve_parent(d->host_fd, path, p);
+}
+
+Errno path_create_directory(Call& c) {
   fs::Parent p;
-  if (Errno err = fs::resolve_parent(d->host_fd, path, p)) return err;
+  if (Errno err = writable_parent(c, p)) return err;
   if (mkdirat(p.dir.get(), with_slash(p).c_str(), 0777) != 0) return abi::from_host_errno(errno);
   return abi::kSuccess;
 }
@@ -925,13 +931,8 @@ Errno path_readlink(Call& c) {
 }
 
 Errno path_remove_directory(Call& c) {
-  FdEntry* d;
-  if (Errno err = dir_entry(c, c.u32(0), d)) return err;
-  std::string_view path;
-  if (Errno err = path_arg(c, c.u32(1), c.u32(2), path)) return err;
-  if (d->read_only) return abi::kPerm;
   fs::Parent p;
-  if (Errno err = fs::resolve_parent(d->host_fd, path, p)) return err;
+  if (Errno err = writable_parent(c, p)) return err;
   if (unlinkat(p.dir.get(), p.name.c_str(), AT_REMOVEDIR) != 0) return abi::from_host_errno(errno);
   return abi::kSuccess;
 }
@@ -971,13 +972,8 @@ Errno path_symlink(Call& c) {
 }
 
 Errno path_unlink_file(Call& c) {
-  FdEntry* d;
-  if (Errno err = dir_entry(c, c.u32(0), d)) return err;
-  std::string_view path;
-  if (Errno err = path_arg(c, c.u32(1), c.u32(2), path)) return err;
-  if (d->read_only) return abi::kPerm;
   fs::Parent p;
-  if (Errno err = fs::resolve_parent(d->host_fd, path, p)) return err;
+  if (Errno err = writable_parent(c, p)) return err;
   if (unlinkat(p.dir.get(), with_slash(p).c_str(), 0) != 0) return abi::from_host_errno(errno);
   return abi::kSuccess;
 }
