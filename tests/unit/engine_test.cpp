@@ -38,6 +38,9 @@ const char* kModule = R"((module
   (func (export "indirect") (param i32) (result i32) (call_indirect (type $v_i) (local.get 0)))
   (func $rec (export "rec") (param i32) (result i32) (i32.add (call $rec (local.get 0)) (i32.const 1)))
   (func (export "loop") (loop $l (br $l)))
+  (func $down (export "down") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))))
   (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
   (func (export "callhost") (result i32) (call $log (i32.const 16) (i32.const 8)))
   (func (export "bye") (call $exit (i32.const 42)) unreachable)
@@ -163,6 +166,13 @@ TEST_P(EngineTest, EveryTrapKindAndTheEngineStillWorks) {
   auto again = make();
   ASSERT_TRUE(call1(*again, "add", {Value::from_i32(5), Value::from_i32(6)}, &r).ok());
   EXPECT_EQ(r.i32, 11u);
+}
+
+TEST_P(EngineTest, DeepButBoundedRecursionRuns) {
+  auto inst = make();
+  Value r;
+  ASSERT_TRUE(call1(*inst, "down", {Value::from_i32(20000)}, &r).ok());
+  EXPECT_EQ(r.i32, 20000u);
 }
 
 TEST_P(EngineTest, TimeoutStopsAnInfiniteLoop) {

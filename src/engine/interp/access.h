@@ -32,5 +32,9 @@ wabt::interp::Buffer& istream_data(wabt::interp::Istream& s);
 // thread.frames_.size() and .capacity() (the call stack depth and limit).
 size_t frame_depth(const wabt::interp::Thread& t);
 size_t frame_capacity(const wabt::interp::Thread& t);
+// Raises the call-stack limit: WABT traps "call stack exhausted" when the
+// frame vector is full (size == capacity), and its constructor reserves only
+// 64 KiB of frames.
+void reserve_frames(wabt::interp::Thread& t, size_t n);
 
 }  // namespace spindle::engine::interp

@@ -11,6 +11,9 @@ namespace spindle::engine::interp::core {
 
 namespace {
 
+// Nested calls before "call stack exhausted": the native backend's limit.
+constexpr size_t kMaxCallDepth = 50000;
+
 // Instructions run between two deadline checks.
 constexpr int kBatch = 10000;
 constexpr uint64_t kPageSize = 65536;
@@ -56,6 +59,7 @@ Result run(Store& store, wi::Func& f, const wi::Values& params, wi::Values& resu
            int64_t timeout_ns) {
   CallScope scope(store);
   wi::Thread thread(store.store);
+  reserve_frames(thread, kMaxCallDepth);
   wi::Trap::Ptr trap;
   try {
     if (f.kind() != wi::ObjectKind::DefinedFunc) {
