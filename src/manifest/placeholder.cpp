@@ -1,0 +1,1 @@
+// the manifest reader is being written
