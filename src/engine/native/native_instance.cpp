@@ -101,6 +101,24 @@ void run_instantiate(void* p) {
   t->abi->instantiate(t->inst, t->host);
 }
 
+bool imports_table(const ModuleInfo& info) {
+  for (const ImportDesc& imp : info.imports)
+    if (imp.type.kind == ExternKind::Table) return true;
+  return false;
+}
+
+// An instance of a module that imports a table may have stored references to
+// its own functions in that table (elem segments, table.set), even when its
+// instantiation trapped; another instance can call them later. Such
+// instances, and their code, stay alive until the process exits. (Spin
+// components never import tables; the spec tests' linking cases do.)
+void keep_forever(std::shared_ptr<InstanceState> st) {
+  static std::mutex mu;
+  static auto* kept = new std::vector<std::shared_ptr<InstanceState>>();
+  std::lock_guard lock(mu);
+  kept->push_back(std::move(st));
+}
+
 class ExportExtern final : public NativeExtern {
  public:
   ExportExtern(std::shared_ptr<InstanceState> st, size_t index)
@@ -109,6 +127,9 @@ class ExportExtern final : public NativeExtern {
   Outcome call(std::span<const Value> args, std::span<Value> results) override {
     auto fn = st_->info->abi->export_calls[index_];
     if (!fn) return Extern::call(args, results);
+    const FuncType& ft = type().func;
+    if (args.size() < ft.params.size() || results.size() < ft.results.size())
+      return Outcome::trapped(TrapKind::HostError, "call with too few argument or result slots");
     CallThunk t{fn, st_->inst, reinterpret_cast<const spindle_val*>(args.data()),
                 reinterpret_cast<spindle_val*>(results.data())};
     return runtime::run_guarded(run_call, &t, st_->timeout);
@@ -131,6 +152,9 @@ class NativeInstance final : public Instance {
  public:
   NativeInstance(std::shared_ptr<const NativeModule> module, std::shared_ptr<InstanceState> st)
       : module_(std::move(module)), st_(std::move(st)) {}
+  ~NativeInstance() override {
+    if (imports_table(*st_->info)) keep_forever(std::move(st_));
+  }
   const Module& module() const override { return *module_; }
   ExternPtr get_export(std::string_view name) override {
     const auto& ex = st_->info->exports;
@@ -258,17 +282,7 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   runtime::set_allocation_context({});
   if (!o.ok()) {
     result.outcome = o;
-    bool imports_table = false;
-    for (const ImportDesc& imp : imports) imports_table |= imp.type.kind == ExternKind::Table;
-    if (imports_table) {
-      // Its functions may already sit in the imported table (segments stored
-      // before the trap persist), so the instance and its code must stay
-      // alive for as long as the process: only modules importing a table.
-      static std::mutex mu;
-      static auto* kept = new std::vector<std::shared_ptr<InstanceState>>();
-      std::lock_guard lock(mu);
-      kept->push_back(std::move(st));
-    }
+    if (imports_table(*info_)) keep_forever(std::move(st));
     return result;  // otherwise st's destructor frees what was allocated
   }
   result.instance = std::make_unique<NativeInstance>(shared_from_this(), std::move(st));

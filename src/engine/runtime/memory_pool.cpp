@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace spindle::engine::runtime {
@@ -25,32 +26,30 @@ struct MemoryPool::Arena {
 MemoryImage::MemoryImage(std::span<const uint8_t> bytes) {
   length_ = round_up(bytes.size(), kOsPage);
   if (length_ == 0) return;
-  if (length_ <= kResidentMax) {
-    bytes_.assign(bytes.begin(), bytes.end());
-    bytes_.resize(length_, 0);
-    return;
-  }
-  fd_ = memfd_create("spindle-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd_ < 0) {
-    length_ = 0;
-    return;
-  }
-  bool ok = ftruncate(fd_, static_cast<off_t>(length_)) == 0;
-  size_t done = 0;
-  while (ok && done < bytes.size()) {
-    ssize_t n = pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      ok = false;
-    else
-      done += static_cast<size_t>(n);
-  }
-  if (ok) fcntl(fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
-  if (!ok) {
-    close(fd_);
+  if (length_ > kResidentMax) {
+    fd_ = memfd_create("spindle-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    bool ok = fd_ >= 0 && ftruncate(fd_, static_cast<off_t>(length_)) == 0;
+    size_t done = 0;
+    while (ok && done < bytes.size()) {
+      ssize_t n = pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0)
+        ok = false;
+      else
+        done += static_cast<size_t>(n);
+    }
+    if (ok) {
+      fcntl(fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+      resident_ = false;
+      return;
+    }
+    // No memfd (fd limit, seccomp, file-size limit): keep the bytes and copy
+    // them into each slot instead.
+    if (fd_ >= 0) close(fd_);
     fd_ = -1;
-    length_ = 0;
   }
+  bytes_.assign(bytes.begin(), bytes.end());
+  bytes_.resize(length_, 0);
 }
 
 MemoryImage::~MemoryImage() {
@@ -62,6 +61,19 @@ MemoryPool& MemoryPool::instance() {
   static MemoryPool* pool = new MemoryPool();  // never destroyed: slots outlive statics
   return *pool;
 }
+
+// mincore() cannot see a page that was written and then swapped out, so the
+// resident reset is only used on machines without swap.
+static bool swap_in_use() {
+  FILE* f = std::fopen("/proc/swaps", "r");
+  if (!f) return true;
+  int lines = 0, c;
+  while ((c = std::fgetc(f)) != EOF) lines += c == '\n';
+  std::fclose(f);
+  return lines > 1;  // a header line, then one per swap area
+}
+
+MemoryPool::MemoryPool() : swap_enabled_(swap_in_use()) {}
 
 Slot* MemoryPool::new_slot() {
   // mu_ held
@@ -147,6 +159,7 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
     if (!s) return nullptr;
   }
   if (!bind(s, image) || !set_rw(s, uint64_t{initial_pages} * kPageSize)) {
+    bind(s, nullptr);  // never leave it bound to an image it is not filed under
     release(s, nullptr);
     return nullptr;
   }
@@ -168,7 +181,7 @@ bool MemoryPool::grow(Slot* s, uint64_t new_pages) { return set_rw(s, new_pages 
 void MemoryPool::reset(Slot* s) {
   if (!s->high_water) return;
   const MemoryImage* image = s->image;
-  if (s->populated && (!image || image->resident())) {
+  if (s->populated && (!image || image->resident()) && !swap_enabled_) {
     constexpr size_t kMaxRestorePages = 64;
     size_t pages = s->high_water / kOsPage;
     unsigned char vec_small[256];
@@ -204,9 +217,11 @@ void MemoryPool::reset(Slot* s) {
     }
     s->populated = false;  // too much touched: drop it all, re-copy the image
   }
-  // Dropping private pages restores a mapped image and zeroes the rest.
+  // Dropping private pages restores a mapped image and zeroes the rest; a
+  // resident image has to be copied in again at the next acquire.
   madvise(s->base, s->high_water, MADV_DONTNEED);
   s->high_water = 0;
+  if (!image || image->resident()) s->populated = false;
 }
 
 void MemoryPool::release(Slot* s, MemoryImage* image) {

@@ -47,6 +47,7 @@ class MemoryImage {
   friend class MemoryPool;
   int fd_ = -1;
   size_t length_ = 0;
+  bool resident_ = true;        // copied into slots (small, or no memfd could be made)
   std::vector<uint8_t> bytes_;  // resident images: the bytes, page-rounded
   std::mutex mu_;
   std::vector<Slot*> free_;  // slots bound to this image, reset, ready
@@ -84,7 +85,7 @@ class MemoryPool {
   void forget(MemoryImage* image);
 
  private:
-  MemoryPool() = default;
+  MemoryPool();
   Slot* new_slot();
   bool bind(Slot* s, MemoryImage* image);
   bool set_rw(Slot* s, size_t bytes);
@@ -94,6 +95,7 @@ class MemoryPool {
   static constexpr size_t kSlotsPerArena = 16;
   static constexpr size_t kMaxArenas = 512;
 
+  const bool swap_enabled_;
   mutable std::mutex mu_;
   std::vector<Slot*> free_;  // slots bound to no image (zeroed)
   Arena* arenas_[kMaxArenas] = {};

@@ -31,7 +31,7 @@ constexpr uintptr_t kStackSlack = 1 << 20;  // faults this far below the stack a
 struct ThreadState {
   sigjmp_buf* jmp;
   volatile sig_atomic_t in_guest;
-  volatile sig_atomic_t timeout_pending;
+  volatile sig_atomic_t expired;  // the outermost call's deadline passed (sticky)
   volatile sig_atomic_t timer_armed;
   int depth;
   bool ready;
@@ -83,8 +83,10 @@ void on_fault(int sig, siginfo_t* si, void*) {
 
 void on_timer(int, siginfo_t*, void*) {
   if (!t.timer_armed) return;
+  // Sticky: nested calls and host calls see it when they return, and only
+  // the outermost guarded call clears it.
+  t.expired = 1;
   if (t.jmp && t.in_guest) jump(WASM_RT_TRAP_SPINDLE_TIMEOUT);
-  t.timeout_pending = 1;  // a host call is running: trap when it returns
 }
 
 void install_handlers() {
@@ -141,7 +143,7 @@ bool arm_timer(std::chrono::nanoseconds timeout) {
   auto ns = timeout.count() > 0 ? timeout.count() : 1;
   its.it_value.tv_sec = ns / 1000000000;
   its.it_value.tv_nsec = ns % 1000000000;
-  t.timeout_pending = 0;
+  t.expired = 0;
   t.timer_armed = 1;
   return timer_settime(t.timer, 0, &its, nullptr) == 0;
 }
@@ -150,7 +152,15 @@ void disarm_timer() {
   t.timer_armed = 0;
   itimerspec its{};
   timer_settime(t.timer, 0, &its, nullptr);
-  t.timeout_pending = 0;
+}
+
+// Runtime functions (and the host functions behind spindle_host_call) run
+// on the guest's stack: make sure they have room before leaving guest mode,
+// or a guest that recursed to just above the guard page could fault in host
+// code, where a fault is a real crash.
+constexpr size_t kHostStackReserve = 128 * 1024;
+void check_stack() {
+  if (stack_nearly_exhausted(kHostStackReserve) && t.jmp) jump(WASM_RT_TRAP_EXHAUSTION);
 }
 
 // Runtime functions that call into libc run as "host" code: a timer signal
@@ -162,7 +172,7 @@ int host_enter() {
 }
 void host_leave(int prev) {
   t.in_guest = prev;
-  if (prev && t.timeout_pending) jump(WASM_RT_TRAP_SPINDLE_TIMEOUT);
+  if (prev && t.expired) jump(WASM_RT_TRAP_SPINDLE_TIMEOUT);
 }
 
 std::mutex types_mu;
@@ -212,18 +222,25 @@ Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeo
   sigjmp_buf* const prev_jmp = t.jmp;
   const int prev_in_guest = t.in_guest;
   const bool outer = t.depth == 0;
-  volatile bool armed = false;
+  if (outer) {
+    t.expired = 0;
+  } else if (t.expired) {
+    return Outcome::trapped(TrapKind::Timeout);  // the outer call's time is up
+  }
+  if (outer && timeout.count() > 0 && !arm_timer(timeout))
+    return Outcome::trapped(TrapKind::HostError, "cannot arm the timeout timer");
+  const bool armed = outer && timeout.count() > 0;
   const uint32_t depth = wasm_rt_call_stack_depth;
   ++t.depth;
   int code = sigsetjmp(buf, 0);
   if (code == 0) {
     t.jmp = &buf;
-    if (outer && timeout.count() > 0) armed = arm_timer(timeout);
     t.in_guest = 1;
     fn(arg);
     t.in_guest = 0;
   }
   if (armed) disarm_timer();
+  if (outer) t.expired = 0;
   wasm_rt_call_stack_depth = depth;
   t.jmp = prev_jmp;
   t.in_guest = prev_in_guest;
@@ -285,9 +302,22 @@ int trap_code(TrapKind k) {
 
 using namespace spindle::engine::runtime;
 
+// A table's elements live in host memory (24 bytes each for funcref), so
+// they are capped, as wasmtime caps them, independently of the declared max.
+constexpr uint64_t kMaxTableElements = uint64_t{1} << 20;
+
 template <class Table, class Elem>
 static void allocate_table(Table* table, uint32_t elements, uint32_t max_elements) {
+  check_stack();
   int prev = host_enter();
+  if (elements > kMaxTableElements) {
+    table->data = nullptr;
+    table->size = 0;
+    t.in_guest = prev;
+    resources.message = "table of " + std::to_string(elements) + " elements exceeds the limit of " +
+                        std::to_string(kMaxTableElements);
+    jump(WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT);
+  }
   table->size = elements;
   table->max_size = max_elements;
   table->data = elements ? static_cast<Elem*>(calloc(elements, sizeof(Elem))) : nullptr;
@@ -310,12 +340,13 @@ static void free_table(Table* table) {
 
 template <class Table, class Elem>
 static uint32_t grow_table(Table* table, uint32_t delta, Elem init) {
+  check_stack();
   int prev = host_enter();
   uint32_t old = table->size;
   uint64_t want = uint64_t{old} + delta;
   uint32_t result = old;
   if (delta != 0) {
-    Elem* data = want > table->max_size
+    Elem* data = want > table->max_size || want > kMaxTableElements
                      ? nullptr
                      : static_cast<Elem*>(realloc(table->data, want * sizeof(Elem)));
     if (!data) {
@@ -367,6 +398,7 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
 }
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t* mem, uint32_t initial_pages, uint32_t max_pages) {
+  check_stack();
   int prev = host_enter();
   ensure_thread();
   int code = 0;
@@ -384,7 +416,7 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t* mem, uint32_t initial_pages, uint
     s->limit_pages = limit;
     mem->data = s->base;
     mem->pages = initial_pages;
-    mem->size = static_cast<uint32_t>(uint64_t{initial_pages} * MemoryPool::kPageSize);
+    mem->size = uint64_t{initial_pages} * MemoryPool::kPageSize;
   } else {
     resources.message = "out of address space for linear memories";
     code = WASM_RT_TRAP_SPINDLE_HOST_ERROR;
@@ -399,6 +431,7 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t* mem, uint32_t initial_pages, uint
 }
 
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* mem, uint32_t delta) {
+  check_stack();
   int prev = host_enter();
   uint32_t old = mem->pages;
   uint32_t result = old;
@@ -417,7 +450,7 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* mem, uint32_t delta) {
       result = UINT32_MAX;
     } else {
       mem->pages = static_cast<uint32_t>(want);
-      mem->size = static_cast<uint32_t>(want * MemoryPool::kPageSize);
+      mem->size = want * MemoryPool::kPageSize;
     }
   }
   if (code) {
@@ -459,10 +492,11 @@ uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t* table, uint32_t
 
 void spindle_host_call(spindle_host* host, uint32_t index, const spindle_val* args,
                        spindle_val* results) {
+  check_stack();
   int prev = host_enter();
   int code = host->call(host, index, args, results);
-  if (code == 0 && t.timeout_pending) code = WASM_RT_TRAP_SPINDLE_TIMEOUT;
-  t.in_guest = prev;
+  t.in_guest = prev;  // first: a timer signal from here on jumps by itself
+  if (code == 0 && t.expired) code = WASM_RT_TRAP_SPINDLE_TIMEOUT;
   if (code) jump(code);
 }
 

@@ -79,7 +79,7 @@ static const wasm_rt_externref_t wasm_rt_externref_null_value = NULL;
 typedef struct {
   uint8_t* data;
   uint32_t pages, max_pages;
-  uint32_t size;
+  uint64_t size; /* bytes; 64-bit so a 65536-page (4 GiB) memory fits */
 } wasm_rt_memory_t;
 
 typedef struct {

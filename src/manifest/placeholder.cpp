@@ -1,1 +1,0 @@
-// the manifest reader is being written

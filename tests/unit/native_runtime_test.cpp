@@ -1,0 +1,139 @@
+// Native-runtime behaviour beyond the shared engine tests: memfd-backed
+// images, 4 GiB memories, table caps, and timeouts across nested calls
+// (host function calling back into the guest).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "engine/engine.h"
+#include "test_util.h"
+
+using namespace spindle::engine;
+using spindle::test::wat;
+
+namespace {
+
+std::unique_ptr<Engine> engine_for(Backend b) {
+  EngineOptions o;
+  o.backend = b;
+  o.fallback_to_interp = false;
+  return Engine::create(o);
+}
+
+std::shared_ptr<Module> load(Engine& e, const char* text) {
+  auto r = e.load(wat(text), "t.wasm");
+  EXPECT_TRUE(r.ok()) << r.error;
+  return r.module;
+}
+
+TEST(NativeRuntime, LargeImagesAreRestoredBetweenInstances) {
+  auto e = engine_for(Backend::Native);
+  // Data past 64 KiB: the image is mapped copy-on-write from a memfd.
+  auto m = load(*e, R"((module (memory 3)
+    (data (i32.const 70000) "xyz") (data (i32.const 5) "ab")
+    (func (export "get") (param i32) (result i32) (i32.load8_u (local.get 0)))
+    (func (export "put") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))))");
+  Linker l;
+  for (int round = 0; round < 4; ++round) {
+    auto r = m->instantiate(l, {});
+    ASSERT_TRUE(r.ok());
+    Value res[1];
+    Value a[2] = {Value::from_i32(70000), Value::from_i32('Q')};
+    ASSERT_TRUE(r.instance->call("get", {a, 1}, res).ok());
+    EXPECT_EQ(res[0].i32, uint32_t{'x'}) << "round " << round;
+    a[0] = Value::from_i32(6);
+    ASSERT_TRUE(r.instance->call("get", {a, 1}, res).ok());
+    EXPECT_EQ(res[0].i32, uint32_t{'b'});
+    a[0] = Value::from_i32(150000);
+    ASSERT_TRUE(r.instance->call("get", {a, 1}, res).ok());
+    EXPECT_EQ(res[0].i32, 0u);
+    for (uint32_t addr : {70000u, 6u, 150000u}) {
+      a[0] = Value::from_i32(addr);
+      ASSERT_TRUE(r.instance->call("put", a, res).ok());
+    }
+  }
+}
+
+TEST(NativeRuntime, FourGiBMemoryKeepsBulkOperationsWorking) {
+  auto e = engine_for(Backend::Native);
+  auto m = load(*e, R"((module (memory 65536)
+    (data (i32.const 16) "a")
+    (func (export "fill_end") (memory.fill (i32.const 0xfffffff0) (i32.const 7) (i32.const 16)))
+    (func (export "last") (result i32) (i32.load8_u (i32.const 0xffffffff)))))");
+  auto r = m->instantiate(Linker{}, {});
+  ASSERT_TRUE(r.ok()) << r.link_error << r.outcome.message;
+  Value res[1];
+  ASSERT_TRUE(r.instance->call("fill_end", {}, res).ok());
+  ASSERT_TRUE(r.instance->call("last", {}, res).ok());
+  EXPECT_EQ(res[0].i32, 7u);
+}
+
+TEST(NativeRuntime, TableGrowthIsCapped) {
+  auto e = engine_for(Backend::Native);
+  auto m = load(*e, R"((module (table 0 funcref)
+    (func (export "grow") (param i32) (result i32) (table.grow 0 (ref.null func) (local.get 0)))))");
+  auto r = m->instantiate(Linker{}, {});
+  ASSERT_TRUE(r.ok());
+  Value res[1];
+  Value a[1] = {Value::from_i32(100)};
+  ASSERT_TRUE(r.instance->call("grow", a, res).ok());
+  EXPECT_EQ(res[0].i32, 0u);
+  a[0] = Value::from_i32(50'000'000);
+  ASSERT_TRUE(r.instance->call("grow", a, res).ok());
+  EXPECT_EQ(res[0].i32, 0xffffffffu);
+  auto big = e->load(wat("(module (table 50000000 funcref))"), "big.wasm");
+  ASSERT_TRUE(big.ok()) << big.error;
+  auto refused = big.module->instantiate(Linker{}, {});
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(refused.outcome.trap, TrapKind::MemoryLimit);
+}
+
+// A host function that calls back into the guest's endless export.
+struct Reentry {
+  Instance* instance = nullptr;
+  std::chrono::milliseconds sleep{0};
+  bool ignore_failure = false;
+};
+
+Outcome reenter(HostCall& call, const Value*, Value*) {
+  auto* r = static_cast<Reentry*>(call.user);
+  std::this_thread::sleep_for(r->sleep);
+  Outcome o = r->instance->call("spin", {}, {});
+  if (r->ignore_failure) return Outcome::success();
+  return o;
+}
+
+class NestedTimeout : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(NestedTimeout, DeadlineHoldsAcrossHostCallbacks) {
+  auto e = engine_for(GetParam());
+  auto m = load(*e, R"((module (import "env" "reenter" (func $re))
+    (func (export "spin") (loop $l (br $l)))
+    (func (export "outer") (call $re) (loop $l (br $l)))))");
+  Linker l;
+  l.define("env", "reenter", HostFunc{{}, reenter, nullptr});
+  for (bool ignore : {false, true}) {
+    for (auto sleep : {std::chrono::milliseconds(0), std::chrono::milliseconds(120)}) {
+      Reentry state;
+      state.sleep = sleep;
+      state.ignore_failure = ignore;
+      InstanceOptions o;
+      o.user = &state;
+      o.timeout = std::chrono::milliseconds(50);
+      auto r = m->instantiate(l, o);
+      ASSERT_TRUE(r.ok());
+      state.instance = r.instance.get();
+      auto start = std::chrono::steady_clock::now();
+      Outcome out = r.instance->call("outer", {}, {});
+      EXPECT_EQ(out.trap, TrapKind::Timeout) << "ignore=" << ignore << " sleep=" << sleep.count();
+      EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, NestedTimeout,
+                         ::testing::Values(Backend::Native, Backend::Interp),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+}  // namespace
