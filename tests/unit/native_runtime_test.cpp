@@ -137,3 +137,29 @@ INSTANTIATE_TEST_SUITE_P(Backends, NestedTimeout,
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
 }  // namespace
+
+namespace {
+
+TEST(NativeRuntime, SimdModulesFallBackToTheInterpreter) {
+  const char* text = R"((module
+    (func (export "lanes") (result i32)
+      (i32x4.extract_lane 2 (i32x4.add (v128.const i32x4 1 2 3 4) (v128.const i32x4 10 20 30 40))))))";
+  EngineOptions o;
+  o.backend = Backend::Native;
+  auto e = Engine::create(o);
+  auto r = e->load(wat(text), "simd.wasm");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.module->backend(), Backend::Interp);
+  auto inst = r.module->instantiate(Linker{}, {});
+  ASSERT_TRUE(inst.ok());
+  Value res[1];
+  ASSERT_TRUE(inst.instance->call("lanes", {}, res).ok());
+  EXPECT_EQ(res[0].i32, 33u);
+  o.fallback_to_interp = false;
+  auto strict = Engine::create(o)->load(wat(text), "simd.wasm");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_NE(strict.error.find("SIMD"), std::string::npos) << strict.error;
+  EXPECT_NE(strict.error.find("--backend interp"), std::string::npos) << strict.error;
+}
+
+}  // namespace
