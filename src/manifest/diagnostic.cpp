@@ -27,8 +27,7 @@ std::string Result::report() const {
 
 namespace spindle::manifest::detail {
 
-void Reporter::error(Location where, std::string message, std::string expected,
-                     std::string hint) {
+void Reporter::error(Location where, std::string message, std::string expected, std::string hint) {
   errors.push_back({Diagnostic::Severity::Error, file_, where, std::move(message),
                     std::move(expected), std::move(hint)});
 }

@@ -95,8 +95,7 @@ void check_sources(App& app, Reporter& rep) {
     if (s.kind != Source::Kind::File || s.written.empty()) continue;
     std::error_code ec;
     if (fs::is_directory(s.path, ec)) {
-      rep.error(s.location,
-                "source `" + s.written + "` of component `" + c.id + "` is a folder",
+      rep.error(s.location, "source `" + s.written + "` of component `" + c.id + "` is a folder",
                 "a .wasm file");
     } else if (!fs::exists(s.path, ec)) {
       rep.error(s.location,
@@ -127,7 +126,8 @@ void expand_files(App& app, Reporter& rep) {
           continue;
         }
         for (const fs::path& f : files_under(e.host)) {
-          mounts.push_back({f, join_guest(e.destination, f.lexically_relative(e.host).generic_string())});
+          mounts.push_back(
+              {f, join_guest(e.destination, f.lexically_relative(e.host).generic_string())});
         }
         continue;
       }
@@ -192,8 +192,7 @@ void expand_files(App& app, Reporter& rep) {
       if (!fresh && it->second != m.host) {
         rep.warning(c.field_locations["files"],
                     "guest path `" + m.guest + "` of component `" + c.id +
-                        "` is mapped from two files; the later one (" + m.host.string() +
-                        ") wins");
+                        "` is mapped from two files; the later one (" + m.host.string() + ") wins");
         it->second = m.host;
       }
     }

@@ -13,11 +13,14 @@ namespace spindle::manifest::detail {
 namespace {
 
 bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(),
-                                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
 }
 
-bool valid_port(std::string_view p) { return all_digits(p) && p.size() <= 5 && std::stoul(std::string(p)) <= 65535; }
+bool valid_port(std::string_view p) {
+  return all_digits(p) && p.size() <= 5 && std::stoul(std::string(p)) <= 65535;
+}
 
 // host[:port] (host may be [ipv6]). Returns the problem or "".
 std::string split_host_port(std::string_view hp, std::string& host, std::string& port,
@@ -56,7 +59,8 @@ std::string split_host_port(std::string_view hp, std::string& host, std::string&
 }
 
 // v1 entry → v2 entries; "" problem when good.
-std::string convert_http_host(std::string_view v, std::vector<std::string>& out, std::string& hint) {
+std::string convert_http_host(std::string_view v, std::vector<std::string>& out,
+                              std::string& hint) {
   if (v == "insecure:allow-all") {
     out.insert(out.end(), {"http://*:*", "https://*:*", "http://self"});
     return {};
@@ -96,15 +100,17 @@ std::string convert_http_host(std::string_view v, std::vector<std::string>& out,
 std::string check_outbound_host(std::string_view v, std::string& hint) {
   size_t sep = v.find("://");
   if (sep == std::string_view::npos) {
-    hint = "write `https://" + std::string(v) + "` (or `*://" + std::string(v) + "` for any scheme)";
+    hint =
+        "write `https://" + std::string(v) + "` (or `*://" + std::string(v) + "` for any scheme)";
     return "it has no scheme";
   }
   std::string_view scheme = v.substr(0, sep);
-  bool scheme_ok = scheme == "*" || (!scheme.empty() && std::isalpha(static_cast<unsigned char>(scheme[0])) &&
-                                     std::all_of(scheme.begin(), scheme.end(), [](char c) {
-                                       return std::isalnum(static_cast<unsigned char>(c)) || c == '+' ||
-                                              c == '-' || c == '.';
-                                     }));
+  bool scheme_ok =
+      scheme == "*" || (!scheme.empty() && std::isalpha(static_cast<unsigned char>(scheme[0])) &&
+                        std::all_of(scheme.begin(), scheme.end(), [](char c) {
+                          return std::isalnum(static_cast<unsigned char>(c)) || c == '+' ||
+                                 c == '-' || c == '.';
+                        }));
   if (!scheme_ok) return "the scheme must be a name like `https`, or `*`";
   std::string_view rest = v.substr(sep + 3);
   size_t slash = rest.find('/');
@@ -124,16 +130,19 @@ std::string check_outbound_host(std::string_view v, std::string& hint) {
 }  // namespace
 
 void check_hosts(App& app, Reporter& rep) {
-  const char* expected_v1 = "`host`, `host:port`, an http(s) URL without a path, `self` or "
-                            "`insecure:allow-all`";
-  const char* expected_v2 = "`scheme://host[:port]`, like `https://example.com`, "
-                            "`redis://db:6379` or `*://*:*`";
+  const char* expected_v1 =
+      "`host`, `host:port`, an http(s) URL without a path, `self` or "
+      "`insecure:allow-all`";
+  const char* expected_v2 =
+      "`scheme://host[:port]`, like `https://example.com`, "
+      "`redis://db:6379` or `*://*:*`";
   for (Component& c : app.components) {
     std::vector<std::string> out;
     for (const Setting& s : c.allowed_outbound_hosts) {
       if (s.value.find("{{") != std::string::npos) continue;  // unresolved: reported already
       std::string hint;
       std::string problem = check_outbound_host(s.value, hint);
+      if (s.secret) hint = "check the value of the secret variable used here";
       if (!problem.empty()) {
         rep.error(s.location,
                   "invalid entry `" + s.raw + "` in `allowed_outbound_hosts` of component `" +
@@ -148,6 +157,7 @@ void check_hosts(App& app, Reporter& rep) {
       if (s.value.find("{{") != std::string::npos) continue;
       std::string hint;
       std::string problem = convert_http_host(s.value, converted, hint);
+      if (s.secret) hint = "check the value of the secret variable used here";
       if (!problem.empty()) {
         rep.error(s.location,
                   "invalid entry `" + s.raw + "` in `allowed_http_hosts` of component `" + c.id +

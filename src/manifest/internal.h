@@ -16,8 +16,7 @@ namespace spindle::manifest::detail {
 class Reporter {
  public:
   explicit Reporter(std::filesystem::path file) : file_(std::move(file)) {}
-  void error(Location where, std::string message, std::string expected = {},
-             std::string hint = {});
+  void error(Location where, std::string message, std::string expected = {}, std::string hint = {});
   void warning(Location where, std::string message, std::string expected = {},
                std::string hint = {});
   // "file:line:column" (for "first defined at …" notes).
@@ -68,8 +67,8 @@ struct TemplatePart {
 };
 // Splits `raw` into literal and `{{ name }}` parts. On a syntax error returns
 // nullopt and sets `problem` and `offset`.
-std::optional<std::vector<TemplatePart>> parse_template(std::string_view raw,
-                                                        std::string& problem, size_t& offset);
+std::optional<std::vector<TemplatePart>> parse_template(std::string_view raw, std::string& problem,
+                                                        size_t& offset);
 
 // ---- variables.cpp ----
 // Looks each variable's value up (env, legacy env, .env, default), resolves

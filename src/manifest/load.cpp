@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 
 #include "manifest/internal.h"
 
@@ -20,9 +20,9 @@ Result load(const fs::path& manifest_or_dir, const Options& options) {
 
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    rep.error({}, "cannot read the manifest: " + std::string(fs::exists(file, ec)
-                                                                 ? "permission denied"
-                                                                 : "no such file"),
+    rep.error({},
+              "cannot read the manifest: " +
+                  std::string(fs::exists(file, ec) ? "permission denied" : "no such file"),
               "a spin.toml file", "pass the manifest file or its folder (-f/--from)");
     result.errors = std::move(rep.errors);
     return result;
@@ -45,10 +45,9 @@ Result load(const fs::path& manifest_or_dir, const Options& options) {
       Location where = c.field_locations.count("id") ? c.field_locations.at("id") : c.location;
       auto [it, fresh] = first.try_emplace(c.id, where);
       if (!fresh) {
-        rep.error(where, "duplicate component id `" + c.id + "`",
-                  "each component id to be unique",
-                  "`" + c.id + "` is first defined at " + rep.at(it->second) +
-                      "; rename one of the two");
+        rep.error(
+            where, "duplicate component id `" + c.id + "`", "each component id to be unique",
+            "`" + c.id + "` is first defined at " + rep.at(it->second) + "; rename one of the two");
       }
     }
     if (options.check_sources) detail::check_sources(*app, rep);

@@ -73,31 +73,31 @@ struct Variable {
 // allowed host. `value` has the templates resolved (if a referenced
 // variable has no value, the template is left as written and load() reports it).
 struct Setting {
-  std::string name;  // the key; empty for list entries (hosts)
-  std::string raw;   // as written
-  std::string value;  // resolved
-  bool secret = false;  // the value contains a secret variable's value
+  std::string name;                     // the key; empty for list entries (hosts)
+  std::string raw;                      // as written
+  std::string value;                    // resolved
+  bool secret = false;                  // the value contains a secret variable's value
   std::vector<std::string> references;  // variable names used by templates
-  Location location;  // the string value in the manifest
+  Location location;                    // the string value in the manifest
 };
 
 // `source = "path.wasm"` or `source = { url = "…", digest = "sha256:…" }`.
 struct Source {
   enum class Kind { File, Remote };
   Kind kind = Kind::File;
-  std::string written;          // File: the path as written
-  std::filesystem::path path;   // File: absolute, lexically normal
-  std::string url;              // Remote
-  std::string digest;           // Remote: "sha256:<64 hex>"
+  std::string written;         // File: the path as written
+  std::filesystem::path path;  // File: absolute, lexically normal
+  std::string url;             // Remote
+  std::string digest;          // Remote: "sha256:<64 hex>"
   Location location;
 };
 
 // One `files` entry as declared: a glob / path string, or { source, destination }.
 struct FilesEntry {
-  bool placement = false;             // true: { source, destination }
-  std::string pattern;                // glob string, or placement source as written
-  std::filesystem::path host;         // placement: absolute source (file or folder)
-  std::string destination;            // placement: absolute guest path
+  bool placement = false;      // true: { source, destination }
+  std::string pattern;         // glob string, or placement source as written
+  std::filesystem::path host;  // placement: absolute source (file or folder)
+  std::string destination;     // placement: absolute guest path
   Location location;
 };
 
@@ -110,7 +110,7 @@ struct FileMount {
 
 // [component.build]
 struct Build {
-  std::vector<std::string> commands;  // `command` (a string or a list)
+  std::vector<std::string> commands;             // `command` (a string or a list)
   std::optional<std::filesystem::path> workdir;  // absolute
   std::string workdir_written;
   std::vector<std::string> watch;  // globs, relative to workdir (or manifest folder)
@@ -123,12 +123,12 @@ struct Build {
 // A wildcard route matches `prefix` itself and everything under `prefix + "/"`.
 // `:name` segments stay in `full`/`prefix` as written and are listed in params.
 struct Route {
-  std::string raw;            // as written (empty when private)
-  bool is_private = false;    // route = { private = true }: no public route
-  std::string base;           // the application base, normalised ("/" or "/a/b")
-  std::string full;           // base + raw, normalised; empty when private
-  std::string prefix;         // full without the "/..." suffix
-  bool wildcard = false;      // raw ends in "/..."
+  std::string raw;                  // as written (empty when private)
+  bool is_private = false;          // route = { private = true }: no public route
+  std::string base;                 // the application base, normalised ("/" or "/a/b")
+  std::string full;                 // base + raw, normalised; empty when private
+  std::string prefix;               // full without the "/..." suffix
+  bool wildcard = false;            // raw ends in "/..."
   std::vector<std::string> params;  // names of `:name` segments, in order
   Location location;
 };
@@ -136,9 +136,9 @@ struct Route {
 // How a component handles an HTTP request.
 struct Executor {
   enum class Kind { Spin, Wagi };
-  Kind kind = Kind::Spin;  // `{ type = "spin" }` and `{ type = "http" }` both mean Spin
-  std::string entrypoint = "_start";             // wagi
-  std::string argv = "${SCRIPT_NAME} ${ARGS}";   // wagi
+  Kind kind = Kind::Spin;             // `{ type = "spin" }` and `{ type = "http" }` both mean Spin
+  std::string entrypoint = "_start";  // wagi
+  std::string argv = "${SCRIPT_NAME} ${ARGS}";  // wagi
   Location location;
 };
 
@@ -166,7 +166,7 @@ struct Component {
   std::vector<std::string> exclude_files;
   std::vector<FileMount> files;  // expanded, excludes removed, sorted by guest path
   std::vector<Setting> environment;
-  std::vector<Setting> variables;  // v1 [component.config] / v2 `variables`
+  std::vector<Setting> variables;               // v1 [component.config] / v2 `variables`
   std::vector<Setting> allowed_http_hosts;      // as written (v1 style), resolved
   std::vector<Setting> allowed_outbound_hosts;  // as written (v2 style), resolved
   // The effective outbound allow-list in v2 syntax (`scheme://host[:port]`),
@@ -176,7 +176,7 @@ struct Component {
   std::vector<std::string> key_value_stores;
   std::vector<std::string> sqlite_databases;
   std::optional<Build> build;
-  std::vector<HttpTrigger> http;    // v1: at most one; v2: every [[trigger.http]] naming it
+  std::vector<HttpTrigger> http;  // v1: at most one; v2: every [[trigger.http]] naming it
   std::vector<RedisTrigger> redis;
   Location location;  // the component's table
   // Where each field was written ("source", "files", "environment.KEY", …),
@@ -201,9 +201,9 @@ struct App {
   struct RedisConfig {
     std::string address;
   };
-  std::optional<HttpConfig> http;    // present when the app has an http trigger
-  std::optional<RedisConfig> redis;  // present when the app has a redis trigger
-  std::vector<Variable> variables;   // in declaration order
+  std::optional<HttpConfig> http;     // present when the app has an http trigger
+  std::optional<RedisConfig> redis;   // present when the app has a redis trigger
+  std::vector<Variable> variables;    // in declaration order
   std::vector<Component> components;  // in declaration order
 
   const Component* component(std::string_view id) const;
@@ -225,9 +225,9 @@ struct Options {
   std::optional<std::map<std::string, std::string>> env;
   // The .env file; nullopt means ".env" beside the manifest (absent is fine).
   std::optional<std::filesystem::path> dotenv;
-  bool check_sources = true;       // a missing `source` file is an error
-  bool require_variables = true;   // a required variable without a value is an error
-  bool expand_files = true;        // expand `files` into FileMounts
+  bool check_sources = true;      // a missing `source` file is an error
+  bool require_variables = true;  // a required variable without a value is an error
+  bool expand_files = true;       // expand `files` into FileMounts
 };
 
 struct Result {

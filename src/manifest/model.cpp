@@ -41,8 +41,8 @@ std::vector<const HttpTrigger*> App::http_triggers() const {
 
 Diagnostic App::diagnostic(Location where, std::string message, std::string expected,
                            std::string hint) const {
-  return {Diagnostic::Severity::Error, manifest_path, where, std::move(message),
-          std::move(expected), std::move(hint)};
+  return {Diagnostic::Severity::Error, manifest_path,       where,
+          std::move(message),          std::move(expected), std::move(hint)};
 }
 
 namespace {
@@ -113,7 +113,8 @@ std::string to_string(const App& app) {
     for (const RedisTrigger& r : c.redis) {
       o << "    redis " << r.id << ": " << r.channel << " @ " << r.address << "\n";
     }
-    for (const FileMount& f : c.files) o << "    file " << f.guest << " <- " << f.host.string() << "\n";
+    for (const FileMount& f : c.files)
+      o << "    file " << f.guest << " <- " << f.host.string() << "\n";
     settings(o, "environment", c.environment);
     settings(o, "variables", c.variables);
     for (const std::string& h : c.outbound_hosts) o << "    outbound " << h << "\n";

@@ -56,6 +56,11 @@ std::string one_of(const std::vector<std::string>& candidates) {
 
 std::optional<std::string> id_problem(std::string_view id, char delim, bool lower_only) {
   if (id.empty()) return "it is empty";
+  if (lower_only && std::any_of(id.begin(), id.end(), [](char c) {
+        return std::isupper(static_cast<unsigned char>(c)) != 0;
+      })) {
+    return "it must be lowercase";
+  }
   size_t start = 0;
   while (start <= id.size()) {
     size_t end = id.find(delim, start);
@@ -69,8 +74,8 @@ std::optional<std::string> id_problem(std::string_view id, char delim, bool lowe
     for (char c : word) {
       auto u = static_cast<unsigned char>(c);
       if (!std::isalnum(u)) {
-        return std::string("`") + c + "` is not allowed (only ASCII letters, digits and `" +
-               delim + "`)";
+        return std::string("`") + c + "` is not allowed (only ASCII letters, digits and `" + delim +
+               "`)";
       }
       if (std::isalpha(u) && (std::isupper(u) != 0) != upper) {
         return "words must be all lowercase or all UPPERCASE";

@@ -58,8 +58,9 @@ struct Refused {
 
 const std::vector<Refused> kRefusedComponentFields = {
     {"ai_models", "AI inferencing (Serverless AI) is not available", "remove `ai_models`"},
-    {"dependencies", "component dependencies (WebAssembly component composition) need the "
-                     "component model, and spindle runs core modules",
+    {"dependencies",
+     "component dependencies (WebAssembly component composition) need the "
+     "component model, and spindle runs core modules",
      "remove `dependencies`"},
     {"dependencies_inherit_configuration", "component dependencies are not supported",
      "remove `dependencies_inherit_configuration`"},
@@ -90,8 +91,7 @@ class Reader {
   std::optional<std::string> string(const toml::table& t, std::string_view key,
                                     std::string_view context, bool required = false,
                                     std::string_view example = {});
-  std::optional<bool> boolean(const toml::table& t, std::string_view key,
-                              std::string_view context);
+  std::optional<bool> boolean(const toml::table& t, std::string_view key, std::string_view context);
   std::vector<std::string> strings(const toml::table& t, std::string_view key,
                                    std::string_view context, Component* c = nullptr);
   std::vector<Setting> settings_map(const toml::table& t, std::string_view key,
@@ -107,8 +107,7 @@ class Reader {
   Route route(const toml::node& n, std::string_view context);
   std::vector<std::string> labels(const toml::table& t, std::string_view key,
                                   std::string_view context, Component& c);
-  void http_trigger_v2(const toml::table& t, size_t index,
-                       std::vector<Pending<HttpTrigger>>& out,
+  void http_trigger_v2(const toml::table& t, size_t index, std::vector<Pending<HttpTrigger>>& out,
                        std::vector<Component>& inline_components);
 
   App& app_;
@@ -124,8 +123,9 @@ void Reader::check_fields(const toml::table& t, std::string_view context,
     auto r = std::find_if(refused.begin(), refused.end(),
                           [&](const Refused& x) { return x.name == name; });
     if (r != refused.end()) {
-      rep_.error(loc(*k), tick(name) + " in " + std::string(context) +
-                              " is not supported by spindle: " + std::string(r->reason),
+      rep_.error(loc(*k),
+                 tick(name) + " in " + std::string(context) +
+                     " is not supported by spindle: " + std::string(r->reason),
                  {}, std::string(r->hint));
       continue;
     }
@@ -136,8 +136,7 @@ void Reader::check_fields(const toml::table& t, std::string_view context,
 }
 
 const toml::node* Reader::field(const toml::table& t, std::string_view key,
-                                std::string_view context, bool required,
-                                std::string_view example) {
+                                std::string_view context, bool required, std::string_view example) {
   const toml::node* n = t.get(key);
   if (!n && required) {
     rep_.error(loc(t), tick(key) + " is missing in " + std::string(context),
@@ -188,17 +187,17 @@ std::vector<std::string> Reader::strings(const toml::table& t, std::string_view 
       out.push_back(s->get());
       if (c) c->field_locations[std::string(key) + "[" + std::to_string(i) + "]"] = loc(el);
     } else {
-      rep_.error(loc(el), "an entry of " + tick(key) + " in " + std::string(context) + " is " +
-                              type_name(el),
-                 "a string");
+      rep_.error(
+          loc(el),
+          "an entry of " + tick(key) + " in " + std::string(context) + " is " + type_name(el),
+          "a string");
     }
   }
   return out;
 }
 
 std::vector<Setting> Reader::settings_map(const toml::table& t, std::string_view key,
-                                          std::string_view context, bool snake_keys,
-                                          Component& c) {
+                                          std::string_view context, bool snake_keys, Component& c) {
   std::vector<Setting> out;
   const toml::node* n = t.get(key);
   if (!n) return out;
@@ -211,15 +210,17 @@ std::vector<Setting> Reader::settings_map(const toml::table& t, std::string_view
     std::string name(k->str());
     if (snake_keys) {
       if (auto problem = id_problem(name, '_', true)) {
-        rep_.error(loc(*k), "invalid name " + tick(name) + " in " + tick(key) + " of " +
-                                std::string(context) + ": " + *problem,
+        rep_.error(loc(*k),
+                   "invalid name " + tick(name) + " in " + tick(key) + " of " +
+                       std::string(context) + ": " + *problem,
                    "a lower_snake_case name");
       }
     }
     const auto* s = v->as_string();
     if (!s) {
-      rep_.error(loc(*v), tick(std::string(key) + "." + name) + " in " + std::string(context) +
-                              " is " + type_name(*v),
+      rep_.error(loc(*v),
+                 tick(std::string(key) + "." + name) + " in " + std::string(context) + " is " +
+                     type_name(*v),
                  "a string");
       continue;
     }
@@ -248,9 +249,10 @@ std::vector<Setting> Reader::settings_list(const toml::table& t, std::string_vie
     const toml::node& el = *arr->get(i);
     const auto* s = el.as_string();
     if (!s) {
-      rep_.error(loc(el), "an entry of " + tick(key) + " in " + std::string(context) + " is " +
-                              type_name(el),
-                 "a string");
+      rep_.error(
+          loc(el),
+          "an entry of " + tick(key) + " in " + std::string(context) + " is " + type_name(el),
+          "a string");
       continue;
     }
     Setting setting;
@@ -268,10 +270,10 @@ std::vector<std::string> Reader::labels(const toml::table& t, std::string_view k
   auto out = strings(t, key, context, &c);
   for (size_t i = 0; i < out.size(); ++i) {
     if (!is_label(out[i])) {
-      rep_.error(c.field_locations[std::string(key) + "[" + std::to_string(i) + "]"],
-                 "invalid label " + tick(out[i]) + " in " + tick(key) + " of " +
-                     std::string(context),
-                 "a kebab-case or snake_case name, like `default`");
+      rep_.error(
+          c.field_locations[std::string(key) + "[" + std::to_string(i) + "]"],
+          "invalid label " + tick(out[i]) + " in " + tick(key) + " of " + std::string(context),
+          "a kebab-case or snake_case name, like `default`");
     }
   }
   return out;
@@ -305,8 +307,7 @@ void Reader::variables(const toml::table& root) {
     var.required = boolean(*vt, "required", context).value_or(false);
     var.secret = boolean(*vt, "secret", context).value_or(false);
     if (var.required && var.default_value) {
-      rep_.error(var.location,
-                 "variable " + tick(var.name) + " is both required and has a default",
+      rep_.error(var.location, "variable " + tick(var.name) + " is both required and has a default",
                  "either `required = true` or `default = \"…\"`",
                  "remove `required = true`, or remove the default");
     } else if (!var.required && !var.default_value && !vt->contains("default")) {
@@ -343,8 +344,7 @@ Source Reader::source(const toml::node& n, std::string_view context) {
   }
   std::string sctx = "`source` of " + std::string(context);
   if (t->contains("registry") || t->contains("package") || t->contains("version")) {
-    rep_.error(src.location,
-               sctx + " names a registry package, which spindle does not support",
+    rep_.error(src.location, sctx + " names a registry package, which spindle does not support",
                "a path string, or `{ url = \"…\", digest = \"sha256:…\" }`",
                "download the component and point `source` at the .wasm file");
     return src;
@@ -354,8 +354,7 @@ Source Reader::source(const toml::node& n, std::string_view context) {
   src.url = string(*t, "url", sctx, true, "url = \"https://…/component.wasm\"").value_or("");
   src.digest = string(*t, "digest", sctx, true, "digest = \"sha256:…\"").value_or("");
   if (!src.url.empty() && src.url.rfind("https://", 0) != 0 && src.url.rfind("http://", 0) != 0) {
-    rep_.error(loc(*t->get("url")), "`url` in " + sctx + " is not an http(s) URL",
-               "`https://…`");
+    rep_.error(loc(*t->get("url")), "`url` in " + sctx + " is not an http(s) URL", "`https://…`");
   }
   if (!src.digest.empty()) {
     std::string_view d = src.digest;
@@ -493,8 +492,7 @@ Route Reader::route(const toml::node& n, std::string_view context) {
   return r;
 }
 
-void Reader::component_body(const toml::table& t, Component& c, std::string_view context,
-                            bool v1) {
+void Reader::component_body(const toml::table& t, Component& c, std::string_view context, bool v1) {
   c.location = loc(t);
   if (const toml::node* s = field(t, "source", context, true, "source = \"component.wasm\"")) {
     c.source = source(*s, context);
@@ -516,9 +514,9 @@ void Reader::component_body(const toml::table& t, Component& c, std::string_view
     c.build = build(*b, context);
     c.field_locations["build"] = loc(*b);
   }
-  for (const char* f : {"environment", "allowed_http_hosts", "allowed_outbound_hosts",
-                        "key_value_stores", "sqlite_databases", "exclude_files", "config",
-                        "variables", "description"}) {
+  for (const char* f :
+       {"environment", "allowed_http_hosts", "allowed_outbound_hosts", "key_value_stores",
+        "sqlite_databases", "exclude_files", "config", "variables", "description"}) {
     if (const toml::node* n = t.get(f)) c.field_locations[f] = loc(*n);
   }
   if (!v1 && !c.allowed_http_hosts.empty()) {
@@ -571,7 +569,8 @@ void Reader::v1(const toml::table& root) {
                    "`http` or `redis`", hint);
       }
     } else {
-      wrong_type(*tn, "trigger", "the manifest", "a table like `{ type = \"http\", base = \"/\" }`");
+      wrong_type(*tn, "trigger", "the manifest",
+                 "a table like `{ type = \"http\", base = \"/\" }`");
     }
   }
 
@@ -691,9 +690,9 @@ void Reader::http_trigger_v2(const toml::table& t, size_t index,
       Component comp;
       std::string ictx = "the inline component of " + context;
       check_fields(*ct, ictx,
-                   {"source", "description", "variables", "environment", "files",
-                    "exclude_files", "allowed_http_hosts", "allowed_outbound_hosts",
-                    "key_value_stores", "sqlite_databases", "build", "tool"},
+                   {"source", "description", "variables", "environment", "files", "exclude_files",
+                    "allowed_http_hosts", "allowed_outbound_hosts", "key_value_stores",
+                    "sqlite_databases", "build", "tool"},
                    kRefusedComponentFields);
       component_body(*ct, comp, ictx, false);
       comp.id = "\x01" + std::to_string(index);  // placeholder until trigger ids are known
@@ -784,9 +783,9 @@ void Reader::v2(const toml::table& root) {
           continue;
         }
         check_fields(*t, context,
-                     {"source", "description", "variables", "environment", "files",
-                      "exclude_files", "allowed_http_hosts", "allowed_outbound_hosts",
-                      "key_value_stores", "sqlite_databases", "build", "tool"},
+                     {"source", "description", "variables", "environment", "files", "exclude_files",
+                      "allowed_http_hosts", "allowed_outbound_hosts", "key_value_stores",
+                      "sqlite_databases", "build", "tool"},
                      kRefusedComponentFields);
         component_body(*t, c, context, false);
         c.location = loc(*k);

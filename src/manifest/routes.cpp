@@ -66,8 +66,7 @@ std::string normalise_route(Route& r, std::string& hint) {
       if (name.empty()) return "`:` must be followed by a parameter name";
       for (char c : name) {
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') {
-          return "parameter `" + std::string(s) +
-                 "` may only contain letters, digits, `_` and `-`";
+          return "parameter `" + std::string(s) + "` may only contain letters, digits, `_` and `-`";
         }
       }
       r.params.emplace_back(name);
@@ -115,7 +114,8 @@ void check_routes(App& app, Reporter& rep) {
       std::string hint;
       std::string problem = normalise_route(r, hint);
       if (!problem.empty()) {
-        rep.error(r.location, "invalid route `" + r.raw + "` of component `" + c.id + "`: " + problem,
+        rep.error(r.location,
+                  "invalid route `" + r.raw + "` of component `" + c.id + "`: " + problem,
                   "a path like `/hello`, `/users/:id` or `/static/...`", hint);
         r.full.clear();
         continue;

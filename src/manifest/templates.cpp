@@ -5,8 +5,8 @@
 
 namespace spindle::manifest::detail {
 
-std::optional<std::vector<TemplatePart>> parse_template(std::string_view raw,
-                                                        std::string& problem, size_t& offset) {
+std::optional<std::vector<TemplatePart>> parse_template(std::string_view raw, std::string& problem,
+                                                        size_t& offset) {
   std::vector<TemplatePart> parts;
   size_t pos = 0;
   while (pos < raw.size()) {

@@ -38,8 +38,7 @@ std::string_view trim(std::string_view s) {
 
 // KEY=VALUE lines; `#` comments; optional `export `; values optionally in
 // single quotes (literal) or double quotes (\n \t \" \\ escapes).
-std::map<std::string, std::string> read_dotenv(const std::filesystem::path& path,
-                                               Reporter& rep) {
+std::map<std::string, std::string> read_dotenv(const std::filesystem::path& path, Reporter& rep) {
   std::map<std::string, std::string> out;
   std::ifstream in(path);
   if (!in) return out;
@@ -53,7 +52,7 @@ std::map<std::string, std::string> read_dotenv(const std::filesystem::path& path
     size_t eq = l.find('=');
     std::string_view key = eq == std::string_view::npos ? l : trim(l.substr(0, eq));
     if (eq == std::string_view::npos || key.empty()) {
-      Diagnostic d{Diagnostic::Severity::Warning, path, {n, 1},
+      Diagnostic d{Diagnostic::Severity::Warning,           path,          {n, 1},
                    "ignoring a line that is not KEY=VALUE", "`KEY=VALUE`", ""};
       rep.warnings.push_back(d);
       continue;
@@ -113,8 +112,8 @@ void resolve_variables(App& app, const Options& options, const SourceText& src, 
       v.from = Variable::From::Default;
     }
     if (!v.value && v.required && options.require_variables) {
-      std::string hint = "set it with `export " + key + "=…` or add the line `" + key +
-                         "=…` to " + dotenv_path.string();
+      std::string hint = "set it with `export " + key + "=…` or add the line `" + key + "=…` to " +
+                         dotenv_path.string();
       if (dotenv.count(upper(v.name))) {
         hint = dotenv_path.string() + " has `" + upper(v.name) + "=…`; name it `" + key + "`";
       }
@@ -153,9 +152,9 @@ void resolve_variables(App& app, const Options& options, const SourceText& src, 
         }
         rep.error(src.inside(s.location, s.raw, p.offset),
                   describe(c, field, s) + " uses the undeclared variable `" + p.text + "`",
-                  declared.empty() ? "a variable declared in [variables]"
-                                   : "one of the variables declared in [variables]: " +
-                                         one_of(declared),
+                  declared.empty()
+                      ? "a variable declared in [variables]"
+                      : "one of the variables declared in [variables]: " + one_of(declared),
                   hint);
         value += s.raw.substr(p.offset, s.raw.find("}}", p.offset) + 2 - p.offset);
         continue;

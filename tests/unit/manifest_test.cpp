@@ -1,18 +1,19 @@
 // The manifest reader: the seed manifest (v1), its v2 equivalent, and the
 // v2 trigger shapes (inline components, executors, private routes, redis).
+#include "manifest/manifest.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "manifest/manifest.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
 using namespace spindle::manifest;
 
 namespace spindle::manifest {
-void PrintTo(const Location& l, std::ostream* os) { *os << l.line << ":" << l.column; }
+inline void PrintTo(const Location& l, std::ostream* os) { *os << l.line << ":" << l.column; }
 }  // namespace spindle::manifest
 
 namespace {
@@ -339,7 +340,8 @@ name = "remote"
 trigger = { type = "redis", address = "redis://localhost:6379" }
 [[component]]
 id = "Fetch_Thing"
-source = { url = "https://example.com/x.wasm", digest = ")" + digest + R"(" }
+source = { url = "https://example.com/x.wasm", digest = ")" +
+                             digest + R"(" }
 [component.trigger]
 channel = "jobs"
 )");
