@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "trigger/http/router.h"
+
+#include <gtest/gtest.h>
 
 using namespace spindle::trigger::http;
 
@@ -19,8 +19,11 @@ std::string who(const Router& r, std::string_view path) {
 }
 
 TEST(Router, ExactBeatsWildcardAndLongestPrefixWins) {
-  Router r = make("/", {{"all", "/..."}, {"static", "/static/..."}, {"deep", "/static/img/..."},
-                        {"cart", "/cart"}, {"cart-any", "/cart/..."}});
+  Router r = make("/", {{"all", "/..."},
+                        {"static", "/static/..."},
+                        {"deep", "/static/img/..."},
+                        {"cart", "/cart"},
+                        {"cart-any", "/cart/..."}});
   EXPECT_EQ(who(r, "/"), "all");
   EXPECT_EQ(who(r, "/anything/else"), "all");
   EXPECT_EQ(who(r, "/static"), "static");
@@ -57,7 +60,8 @@ TEST(Router, PathInfoAndRouteHeaders) {
 }
 
 TEST(Router, NamedSegmentsAndLiteralPreference) {
-  Router r = make("/", {{"user", "/users/:id"}, {"me", "/users/me"}, {"files", "/users/:id/files/..."}});
+  Router r =
+      make("/", {{"user", "/users/:id"}, {"me", "/users/me"}, {"files", "/users/:id/files/..."}});
   EXPECT_EQ(who(r, "/users/me"), "me");
   auto m = r.match("/users/42");
   ASSERT_TRUE(m);

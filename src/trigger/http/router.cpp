@@ -81,10 +81,10 @@ bool Router::build(std::string_view base, const std::vector<RouteSpec>& routes,
     entries_.push_back(std::move(e));
   }
   std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-    if (a.wildcard != b.wildcard) return !a.wildcard;                  // exact first
+    if (a.wildcard != b.wildcard) return !a.wildcard;  // exact first
     if (a.segments.size() != b.segments.size())
-      return a.segments.size() > b.segments.size();                    // longest prefix
-    return a.literals > b.literals;                                    // literal beats :name
+      return a.segments.size() > b.segments.size();  // longest prefix
+    return a.literals > b.literals;                  // literal beats :name
   });
   return true;
 }
@@ -98,8 +98,10 @@ std::optional<RouteMatch> Router::match(std::string_view path) const {
     bool ok = true;
     for (size_t i = 0; i < e.segments.size() && ok; ++i) {
       const std::string& want = e.segments[i];
-      if (want[0] == ':') m.params.emplace_back(want.substr(1), segs[i]);
-      else ok = want == segs[i];
+      if (want[0] == ':')
+        m.params.emplace_back(want.substr(1), segs[i]);
+      else
+        ok = want == segs[i];
     }
     if (!ok) continue;
     m.component = e.spec.component;

@@ -1,0 +1,169 @@
+// The HTTP server over real loopback sockets: keep-alive, pipelining, HEAD,
+// body limits, malformed requests.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+#include "trigger/http/server.h"
+
+using namespace spindle::trigger::http;
+
+namespace {
+
+// A minimal blocking HTTP/1.1 client over one TCP connection.
+class Conn {
+ public:
+  explicit Conn(const std::string& address) {
+    auto colon = address.rfind(':');
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(colon + 1))));
+    inet_pton(AF_INET, address.substr(0, colon).c_str(), &sa.sin_addr);
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ok_ = connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+  }
+  ~Conn() { close(fd_); }
+  bool ok() const { return ok_; }
+  void send(const std::string& s) {
+    size_t off = 0;
+    while (off < s.size()) {
+      ssize_t n = ::send(fd_, s.data() + off, s.size() - off, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      off += static_cast<size_t>(n);
+    }
+  }
+  // Reads one response; returns "" on EOF/timeout. Sets status and body.
+  bool response(int& status, std::string& body, bool head = false) {
+    size_t end;
+    while ((end = buf_.find("\r\n\r\n")) == std::string::npos)
+      if (!fill()) return false;
+    std::string headers = buf_.substr(0, end);
+    buf_.erase(0, end + 4);
+    status = std::stoi(headers.substr(9, 3));
+    size_t len = 0;
+    auto pos = headers.find("Content-Length: ");
+    if (pos != std::string::npos) len = std::stoul(headers.substr(pos + 16));
+    if (head) len = 0;
+    while (buf_.size() < len)
+      if (!fill()) return false;
+    body = buf_.substr(0, len);
+    buf_.erase(0, len);
+    return true;
+  }
+  bool closed() { return !fill(); }
+
+ private:
+  bool fill() {
+    char tmp[65536];
+    ssize_t n = recv(fd_, tmp, sizeof tmp, 0);
+    if (n <= 0) return false;
+    buf_.append(tmp, static_cast<size_t>(n));
+    return true;
+  }
+  int fd_ = -1;
+  bool ok_ = false;
+  std::string buf_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerOptions o;
+    o.listen = "127.0.0.1:0";
+    o.threads = 2;
+    o.max_body_bytes = 1 << 20;
+    std::string err;
+    ASSERT_TRUE(server_.start(
+        o,
+        [this](const Incoming& in) {
+          ++count_;
+          Outgoing out;
+          out.headers.emplace_back("content-type", "text/plain");
+          out.body = in.method + " " + in.target + " " + std::to_string(in.body.size());
+          return out;
+        },
+        err))
+        << err;
+  }
+  Server server_;
+  std::atomic<int> count_{0};
+};
+
+TEST_F(ServerTest, KeepAliveServesAThousandRequestsOnOneConnection) {
+  Conn c(server_.address());
+  ASSERT_TRUE(c.ok());
+  for (int i = 0; i < 1000; ++i) {
+    c.send("GET /n/" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    int status;
+    std::string body;
+    ASSERT_TRUE(c.response(status, body)) << i;
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(body, "GET /n/" + std::to_string(i) + " 0");
+  }
+  EXPECT_EQ(count_.load(), 1000);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  Conn c(server_.address());
+  c.send(
+      "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+      "HEAD /c HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  int status;
+  std::string body;
+  ASSERT_TRUE(c.response(status, body));
+  EXPECT_EQ(body, "GET /a 0");
+  ASSERT_TRUE(c.response(status, body));
+  EXPECT_EQ(body, "POST /b 5");
+  ASSERT_TRUE(c.response(status, body, /*head=*/true));
+  EXPECT_EQ(status, 200);
+  ASSERT_TRUE(c.response(status, body));
+  EXPECT_EQ(body, "GET /d 0");
+  EXPECT_TRUE(c.closed());
+}
+
+TEST_F(ServerTest, ChunkedBodiesAndBodyLimit) {
+  Conn c(server_.address());
+  c.send(
+      "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  int status;
+  std::string body;
+  ASSERT_TRUE(c.response(status, body));
+  EXPECT_EQ(body, "POST /up 5");
+  Conn big(server_.address());
+  big.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n" +
+           std::string(100, 'x'));
+  ASSERT_TRUE(big.response(status, body));
+  EXPECT_EQ(status, 413);
+}
+
+TEST_F(ServerTest, MalformedRequestsGet400AndTheServerGoesOn) {
+  {
+    Conn c(server_.address());
+    c.send("THIS IS NOT HTTP\r\n\r\n");
+    int status;
+    std::string body;
+    ASSERT_TRUE(c.response(status, body));
+    EXPECT_EQ(status, 400);
+    EXPECT_TRUE(c.closed());
+  }
+  {
+    Conn c(server_.address());
+    c.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+    int status;
+    std::string body;
+    ASSERT_TRUE(c.response(status, body));
+    EXPECT_EQ(status, 200);
+  }
+}
+
+}  // namespace
