@@ -1,0 +1,105 @@
+#include "abi/common.h"
+
+#include "abi/spin_executor.h"
+#include "abi/wagi_executor.h"
+#include "engine/linking.h"
+
+namespace spindle::abi {
+
+std::string_view to_string(ExecutorKind k) { return k == ExecutorKind::Spin ? "spin" : "wagi"; }
+
+PrepareResult make_executor(ExecutorKind kind, std::shared_ptr<engine::Module> module,
+                            const ComponentConfig& config) {
+  if (kind == ExecutorKind::Wagi) return make_wagi_executor(std::move(module), config);
+  return make_spin_executor(std::move(module), config);
+}
+
+namespace detail {
+
+using namespace spindle::engine;
+
+const ExportDesc* find_export(const Module& m, std::string_view name) {
+  for (const auto& e : m.exports())
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+bool exports_func(const Module& m, std::string_view name, const FuncType& t) {
+  const ExportDesc* e = find_export(m, name);
+  return e && e->type.kind == ExternKind::Func && e->type.func == t;
+}
+
+namespace {
+
+Outcome unknown_import(HostCall& call, const Value*, Value*) {
+  const auto* name = static_cast<const std::string*>(call.func_data);
+  return Outcome::trapped(TrapKind::HostError,
+                          "called `" + *name + "`, which spindle does not provide");
+}
+
+}  // namespace
+
+std::string link_imports(Prepared& p) {
+  wasi::link(p.linker);
+  std::string errors;
+  auto add = [&](const std::string& e) {
+    if (!errors.empty()) errors += "; ";
+    errors += e;
+  };
+  for (const auto& imp : p.module->imports()) {
+    const Linker::Entry* entry = p.linker.find(imp.module, imp.name);
+    std::string full = imp.module + "::" + imp.name;
+    if (!entry) {
+      if (p.config.trap_unknown_imports && imp.type.kind == ExternKind::Func) {
+        p.stub_names.push_back(full);
+        p.linker.define(imp.module, imp.name,
+                        HostFunc{imp.type.func, unknown_import, &p.stub_names.back()});
+        continue;
+      }
+      add("unknown import `" + full + "` (" + describe_type(imp.type) + ")");
+      continue;
+    }
+    std::string why;
+    if (const auto* f = std::get_if<HostFunc>(entry))
+      why = import_mismatch(imp, host_func_type(*f));
+    else
+      why = import_mismatch(imp, std::get<ExternPtr>(*entry)->type());
+    if (!why.empty()) add(why);
+  }
+  return errors;
+}
+
+wasi::Config base_wasi_config(const ComponentConfig& c) {
+  wasi::Config w;
+  if (c.files_dir) w.preopens.push_back({*c.files_dir, "/", true});
+  for (const auto& [k, v] : c.environment) w.env.push_back(k + "=" + v);
+  w.stdio = wasi::Stdio::Capture;
+  return w;
+}
+
+void fail(Result& r, uint16_t status, std::string error, std::string body) {
+  r.response = Response{};
+  r.response.status = status;
+  r.response.body = std::move(body);
+  r.error = std::move(error);
+}
+
+std::string describe(const Outcome& o) {
+  if (o.trap == TrapKind::Exit) return "exited with code " + std::to_string(o.exit_code);
+  std::string s = std::string(trap_message(o.trap)) + " (" + std::string(trap_name(o.trap)) + ")";
+  if (!o.message.empty()) s += ": " + o.message;
+  return s;
+}
+
+void fail_trap(Result& r, const Outcome& o, std::string_view component, std::string_view what) {
+  std::string msg = "component `" + std::string(component) + "`: guest ";
+  if (o.trap == TrapKind::Exit)
+    msg += describe(o) + " in " + std::string(what);
+  else
+    msg += "trapped in " + std::string(what) + ": " + describe(o);
+  fail(r, o.trap == TrapKind::Timeout ? 504 : 500, std::move(msg));
+  r.trap = o.trap;
+}
+
+}  // namespace detail
+}  // namespace spindle::abi

@@ -1,0 +1,50 @@
+// Internal to src/abi: what both executors share.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "abi/executor.h"
+#include "engine/engine.h"
+#include "wasi/wasi.h"
+
+namespace spindle::abi::detail {
+
+// The export named `name`, or null.
+const engine::ExportDesc* find_export(const engine::Module& m, std::string_view name);
+
+// True when `name` is an exported function of exactly type `t`.
+bool exports_func(const engine::Module& m, std::string_view name, const engine::FuncType& t);
+
+// Everything prepared once per component, whatever the executor.
+struct Prepared {
+  std::shared_ptr<engine::Module> module;
+  ComponentConfig config;
+  engine::Linker linker;               // WASI (+ trapping stubs)
+  std::deque<std::string> stub_names;  // HostFunc::data of the stubs
+  wasi::Config wasi_config;            // preopens, env; args and stdio set per executor
+  bool has_initialize = false;         // exports `_initialize: () -> ()`
+};
+
+// Fills `p.linker` (WASI) and checks every import of the module against it.
+// Returns an error message, or "" when every import is satisfied.
+std::string link_imports(Prepared& p);
+
+// The WASI Config for the component: files at "/" read-only, environment,
+// captured stdio.
+wasi::Config base_wasi_config(const ComponentConfig& c);
+
+// A response the executor gives on the guest's behalf.
+void fail(Result& r, uint16_t status, std::string error, std::string body = {});
+
+// The response for a guest that trapped (or exited) during `what`:
+// 504 for a timeout, 500 otherwise.
+void fail_trap(Result& r, const engine::Outcome& o, std::string_view component,
+               std::string_view what);
+
+// "trap message (name): detail".
+std::string describe(const engine::Outcome& o);
+
+}  // namespace spindle::abi::detail

@@ -1,0 +1,32 @@
+// `spindle up`: serves a Spin application (spin.toml) over HTTP, one fresh
+// instance per request, with Spin's flags.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+
+namespace spindle::cli {
+
+struct UpOptions {
+  std::string from = ".";              // manifest file or its folder
+  std::string listen;                  // empty: $SPIN_HTTP_LISTEN_ADDR or 127.0.0.1:3000
+  std::vector<std::string> env;        // KEY=VALUE added to every component
+  std::string state_dir;               // empty: .spin beside the manifest
+  std::optional<std::string> log_dir;  // "" turns file logs off; unset: <state-dir>/logs
+  std::vector<std::string> follow;     // component ids whose output goes to the terminal
+  bool quiet = false;
+  bool use_cache = true;
+  engine::Backend backend = engine::Backend::Native;
+  uint64_t max_memory = uint64_t{1} << 32;  // per instance
+  std::chrono::nanoseconds timeout{0};      // per request; 0 = none
+  unsigned threads = 0;                     // 0: one per core
+};
+
+int up_command(const UpOptions& opts);
+
+}  // namespace spindle::cli
