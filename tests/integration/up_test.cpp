@@ -125,6 +125,55 @@ TEST(Up, ServesAWagiComponentWithItsFilesAndEnvironment) {
   EXPECT_NE(up.log().find(" POST /cgi/a/b cgi 200 "), std::string::npos) << up.log();
 }
 
+const char* kTwoComponents = R"(spin_manifest_version = "1"
+name = "two"
+version = "0.1.0"
+trigger = { type = "http", base = "/" }
+
+[[component]]
+id = "echo"
+source = "spin_echo.wasm"
+[component.trigger]
+route = "/..."
+
+[[component]]
+id = "cgi"
+source = "up_wagi.wasm"
+[component.trigger]
+route = "/cgi/..."
+executor = { type = "wagi" }
+)";
+
+TEST(Up, ServesASpinAbiAndAWagiComponentFromOneManifest) {
+  std::string dir = make_app("up-two", kTwoComponents);
+  fs::copy_file(guest("spin_echo"), dir + "/spin_echo.wasm");
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  // The Spin component echoes the request headers, spin-* included.
+  Result r = curl({"-i", "-H", "X-Test: 1", "-d", "body!", up.url() + "/some/where?q=1"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string port = up.url().substr(up.url().rfind(':') + 1);
+  for (const std::string& want : std::vector<std::string>{"HTTP/1.1 200", "x-uri: /some/where?q=1", "x-method: post", "x-test: 1",
+        "spin-path-info: /some/where", "spin-matched-route: /...", "spin-base-path: /",
+        "spin-raw-component-route: /...", "spin-component-route: /",
+        "spin-full-url: http://127.0.0.1:" + port + "/some/where?q=1",
+        "spin-client-addr: 127.0.0.1:"}) {
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  }
+  EXPECT_NE(r.out.find("\r\n\r\nbody!"), std::string::npos) << r.out;
+  // The longer wildcard goes to the WAGI component.
+  r = curl({up.url() + "/cgi/x"});
+  EXPECT_NE(r.out.find("PATH_INFO=/x\n"), std::string::npos) << r.out;
+  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/trap"});
+  EXPECT_EQ(r.out, "500");
+  r = curl({"-o", "/dev/null", "-w", "%{http_code}", "-X", "TRACE", up.url() + "/x"});
+  EXPECT_EQ(r.out, "405");
+  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/status/99"});
+  EXPECT_EQ(r.out, "500");
+  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/status/204"});
+  EXPECT_EQ(r.out, "204");
+}
+
 TEST(Up, HealthInfoAndNotFound) {
   std::string dir = make_app("up-health", kManifest);
   Up up(dir);
