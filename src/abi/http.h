@@ -43,7 +43,5 @@ bool is_header_name(std::string_view s);
 // A field value the way hyper/http accepts one: visible ASCII, space, tab
 // and bytes >= 0x80; no other control characters (CR, LF, NUL, DEL).
 bool is_header_value(std::string_view s);
-// Well-formed UTF-8.
-bool is_utf8(std::string_view s);
 
 }  // namespace spindle::abi

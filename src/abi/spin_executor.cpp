@@ -6,6 +6,7 @@
 
 #include "abi/common.h"
 #include "engine/linking.h"
+#include "util/utf8.h"
 
 namespace spindle::abi {
 
@@ -111,7 +112,7 @@ class Guest {
   bool lift_string(uint32_t ptr, uint32_t len, std::string& out, std::string_view what) {
     if (!copy_out(ptr, len, out, what)) return false;
     if (!release(ptr, len, 1)) return false;
-    if (!is_utf8(out)) {
+    if (!util::is_utf8(out)) {
       violation = std::string(what) + " is not valid UTF-8";
       return false;
     }

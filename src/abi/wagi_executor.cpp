@@ -4,6 +4,7 @@
 
 #include "abi/common.h"
 #include "engine/linking.h"
+#include "util/utf8.h"
 
 namespace spindle::abi {
 
@@ -53,14 +54,14 @@ std::string percent_decode_lossy(std::string_view s) {
     }
     bytes.push_back(s[i]);
   }
-  if (is_utf8(bytes)) return bytes;
+  if (util::is_utf8(bytes)) return bytes;
   std::string out;
   size_t i = 0;
   while (i < bytes.size()) {
     // The longest valid sequence (1..4 bytes) starting here.
     size_t len = 0;
     for (size_t n = 1; n <= 4 && i + n <= bytes.size(); ++n)
-      if (is_utf8(std::string_view(bytes).substr(i, n))) {
+      if (util::is_utf8(std::string_view(bytes).substr(i, n))) {
         len = n;
         break;
       }
@@ -342,7 +343,7 @@ WagiOutput compose_wagi_response(std::string_view out) {
     res.body.assign(out.substr(body_start));
   }
 
-  if (!is_utf8(head)) {
+  if (!util::is_utf8(head)) {
     result.error = "the CGI response headers are not valid UTF-8";
     res = Response{};
     res.status = 500;

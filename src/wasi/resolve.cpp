@@ -12,6 +12,8 @@
 #include <deque>
 #include <vector>
 
+#include "util/utf8.h"
+
 namespace spindle::wasi::fs {
 
 namespace {
@@ -182,40 +184,8 @@ void force_portable_resolution(bool on) { g_forced.store(on); }
 
 abi::Errno check_path(std::string_view path) {
   if (path.empty()) return abi::kNoEnt;
-  // UTF-8 validation (and no NUL byte).
-  const auto* s = reinterpret_cast<const unsigned char*>(path.data());
-  size_t n = path.size();
-  for (size_t i = 0; i < n;) {
-    unsigned char c = s[i];
-    if (c == 0) return abi::kInval;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return abi::kIlseq;
-    }
-    if (i + len > n) return abi::kIlseq;
-    for (size_t k = 1; k < len; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return abi::kIlseq;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return abi::kIlseq;
-    i += len;
-  }
+  if (path.find('\0') != std::string_view::npos) return abi::kInval;
+  if (!util::is_utf8(path)) return abi::kIlseq;
   if (path[0] == '/') return abi::kNotCapable;
   return abi::kSuccess;
 }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "abi/http.h"
+#include "util/utf8.h"
 
 namespace spindle::abi {
 namespace {
@@ -38,14 +39,14 @@ TEST(AbiHttp, HeaderNamesAndValues) {
 }
 
 TEST(AbiHttp, Utf8) {
-  EXPECT_TRUE(is_utf8(""));
-  EXPECT_TRUE(is_utf8("plain"));
-  EXPECT_TRUE(is_utf8("\xE2\x9C\x93 \xF0\x9F\x98\x80 \xC3\xA9"));
-  EXPECT_FALSE(is_utf8("\xff"));
-  EXPECT_FALSE(is_utf8("\xC3"));              // truncated
-  EXPECT_FALSE(is_utf8("\xC0\xAF"));          // overlong
-  EXPECT_FALSE(is_utf8("\xED\xA0\x80"));      // surrogate
-  EXPECT_FALSE(is_utf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_TRUE(spindle::util::is_utf8(""));
+  EXPECT_TRUE(spindle::util::is_utf8("plain"));
+  EXPECT_TRUE(spindle::util::is_utf8("\xE2\x9C\x93 \xF0\x9F\x98\x80 \xC3\xA9"));
+  EXPECT_FALSE(spindle::util::is_utf8("\xff"));
+  EXPECT_FALSE(spindle::util::is_utf8("\xC3"));              // truncated
+  EXPECT_FALSE(spindle::util::is_utf8("\xC0\xAF"));          // overlong
+  EXPECT_FALSE(spindle::util::is_utf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(spindle::util::is_utf8("\xF4\x90\x80\x80"));  // > U+10FFFF
 }
 
 }  // namespace
