@@ -300,7 +300,10 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
   wasi::Context context(env_);
   InstanceOptions io = info.limits;
   io.user = &context;
-  if (io.timeout.count() > 0) context.set_deadline(std::chrono::steady_clock::now() + io.timeout);
+  // One deadline for the whole request, however many guest calls it takes.
+  if (io.timeout.count() > 0 && !io.deadline)
+    io.deadline = std::chrono::steady_clock::now() + io.timeout;
+  if (io.deadline) context.set_deadline(*io.deadline);
 
   auto finish = [&]() {
     result.guest_stdout = std::move(context.stdout_buffer());

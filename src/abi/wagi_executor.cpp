@@ -169,7 +169,10 @@ Result WagiExecutor::handle(const Request& req, const CallInfo& info) const {
   context.set_stdin(req.body);
   InstanceOptions io = info.limits;
   io.user = &context;
-  if (io.timeout.count() > 0) context.set_deadline(std::chrono::steady_clock::now() + io.timeout);
+  // One deadline for the whole request, however many guest calls it takes.
+  if (io.timeout.count() > 0 && !io.deadline)
+    io.deadline = std::chrono::steady_clock::now() + io.timeout;
+  if (io.deadline) context.set_deadline(*io.deadline);
 
   Outcome outcome;
   std::string during = p_->config.entrypoint;

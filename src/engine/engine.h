@@ -92,7 +92,16 @@ struct InstanceOptions {
   uint64_t max_memory_bytes = uint64_t{1} << 32;
   // Wall-clock deadline per call (0 = none); passing it traps with Timeout.
   std::chrono::nanoseconds timeout{0};
+  // An absolute deadline shared by every call into the instance (e.g. one
+  // HTTP request's budget across several guest calls); with `timeout` too,
+  // the earlier one wins.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
+
+// How long one call may run under `timeout` and `deadline`: 0 = no limit;
+// negative = the deadline has already passed.
+std::chrono::nanoseconds call_budget(std::chrono::nanoseconds timeout,
+                                     std::optional<std::chrono::steady_clock::time_point> deadline);
 
 class Module;
 

@@ -187,6 +187,21 @@ TEST_P(EngineTest, TimeoutStopsAnInfiniteLoop) {
   EXPECT_EQ(r.i32, 2u);
 }
 
+TEST_P(EngineTest, ADeadlineIsSharedByEveryCall) {
+  InstanceOptions o;
+  o.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(150);
+  auto inst = make(o);
+  Value r;
+  // Calls before the deadline run normally...
+  ASSERT_TRUE(call1(*inst, "add", {Value::from_i32(1), Value::from_i32(2)}, &r).ok());
+  // ...an endless one is cut at the deadline, not after a fresh budget...
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(call1(*inst, "loop", {}).trap, TrapKind::Timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  // ...and once it has passed, every call times out at once.
+  EXPECT_EQ(call1(*inst, "add", {Value::from_i32(1), Value::from_i32(2)}).trap, TrapKind::Timeout);
+}
+
 TEST_P(EngineTest, MemoryLimitTrapsWhileDeclaredMaxReturnsMinusOne) {
   InstanceOptions o;
   o.max_memory_bytes = 3 * 65536;

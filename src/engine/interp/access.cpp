@@ -74,6 +74,8 @@ size_t frame_capacity(const wabt::interp::Thread& t) {
   return (t.*get(detail::ThreadFrames{})).capacity();
 }
 
-void reserve_frames(wabt::interp::Thread& t, size_t n) { (t.*get(detail::ThreadFrames{})).reserve(n); }
+void reserve_frames(wabt::interp::Thread& t, size_t n) {
+  (t.*get(detail::ThreadFrames{})).reserve(n);
+}
 
 }  // namespace spindle::engine::interp

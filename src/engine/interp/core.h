@@ -147,8 +147,12 @@ struct Import {
 
 struct Options {
   uint64_t max_memory_bytes = uint64_t{1} << 32;
-  int64_t timeout_ns = 0;  // 0: none
+  int64_t timeout_ns = 0;   // 0: none; negative: the deadline has passed
+  int64_t deadline_ns = 0;  // steady_clock time since epoch, ns; 0: none
 };
+
+// The budget of one call under `o` (see engine::call_budget).
+int64_t call_budget_ns(const Options& o);
 
 class Instance;
 using InstancePtr = std::shared_ptr<Instance>;

@@ -104,7 +104,7 @@ Instantiated instantiate(const CodePtr& code, std::vector<Import> imports, const
   if (code->has_start) {
     auto f = ws.UnsafeGet<wi::Func>(inst->inst->funcs()[code->start]);
     wi::Values results;
-    Result r = run(*store, *f, {}, results, opts.timeout_ns);
+    Result r = run(*store, *f, {}, results, call_budget_ns(opts));
     if (!r.ok()) {
       out.outcome = std::move(r);
       return out;
@@ -187,7 +187,7 @@ Result call(Object& f, const Val* args, size_t nargs, Val* results, size_t nresu
   }
   // Foreign objects made for externref arguments must survive until the
   // call starts; the store is not collected while we hold the lock.
-  Result r = run(store, *fn, params, out, f.owner ? f.owner->opts.timeout_ns : 0);
+  Result r = run(store, *fn, params, out, f.owner ? call_budget_ns(f.owner->opts) : 0);
   if (!r.ok()) return r;
   for (size_t i = 0; i < sig.results.size(); ++i)
     results[i] = from_wabt(store, sig.results[i], out[i]);

@@ -2,8 +2,8 @@
 #include <array>
 #include <cstring>
 
-#include "engine/linking.h"
 #include "engine/interp/objects.h"
+#include "engine/linking.h"
 
 namespace spindle::engine::interp {
 
@@ -105,6 +105,10 @@ InstantiateResult InterpModule::instantiate(const Linker& linker, const Instance
   core::Options co;
   co.max_memory_bytes = opts.max_memory_bytes;
   co.timeout_ns = opts.timeout.count() > 0 ? opts.timeout.count() : 0;
+  if (opts.deadline)
+    co.deadline_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(opts.deadline->time_since_epoch())
+            .count();
   core::Instantiated r = core::instantiate(code_, std::move(imports), co);
   if (!r.instance) {
     result.link_error = std::move(r.link_error);

@@ -55,8 +55,19 @@ Result from_trap(const wi::Trap::Ptr& trap, CallContext& ctx) {
 
 }  // namespace
 
+int64_t call_budget_ns(const Options& o) {
+  if (!o.deadline_ns) return o.timeout_ns;
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  int64_t left = o.deadline_ns - now;
+  if (left <= 0) return -1;
+  return o.timeout_ns > 0 && o.timeout_ns < left ? o.timeout_ns : left;
+}
+
 Result run(Store& store, wi::Func& f, const wi::Values& params, wi::Values& results,
            int64_t timeout_ns) {
+  if (timeout_ns < 0) return Result::trapped(Trap::Timeout, "wall-clock deadline exceeded");
   CallScope scope(store);
   wi::Thread thread(store.store);
   reserve_frames(thread, kMaxCallDepth);

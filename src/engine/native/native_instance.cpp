@@ -44,6 +44,7 @@ struct InstanceState {
   std::vector<ExternPtr> keep_alive;  // imported memories/tables/globals
   void* user = nullptr;
   std::chrono::nanoseconds timeout{0};
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 
   ~InstanceState() {
     if (inst) {
@@ -132,7 +133,9 @@ class ExportExtern final : public NativeExtern {
       return Outcome::trapped(TrapKind::HostError, "call with too few argument or result slots");
     CallThunk t{fn, st_->inst, reinterpret_cast<const spindle_val*>(args.data()),
                 reinterpret_cast<spindle_val*>(results.data())};
-    return runtime::run_guarded(run_call, &t, st_->timeout);
+    auto budget = call_budget(st_->timeout, st_->deadline);
+    if (budget.count() < 0) return Outcome::trapped(TrapKind::Timeout);
+    return runtime::run_guarded(run_call, &t, budget);
   }
   Value get() const override {
     if (type().kind != ExternKind::Global) return Value{};
@@ -225,6 +228,7 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   st->info = info_;
   st->user = opts.user;
   st->timeout = opts.timeout;
+  st->deadline = opts.deadline;
   const auto& imports = info_->imports;
   st->ptrs.assign(imports.size(), nullptr);
   st->resolved.resize(imports.size());
@@ -278,7 +282,9 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   if (limit_pages > 65536) limit_pages = 65536;
   runtime::set_allocation_context({info_->image.get(), static_cast<uint32_t>(limit_pages)});
   InstantiateThunk thunk{info_->abi, st->inst, &st->block.host};
-  Outcome o = runtime::run_guarded(run_instantiate, &thunk, opts.timeout);
+  auto budget = call_budget(opts.timeout, opts.deadline);
+  Outcome o = budget.count() < 0 ? Outcome::trapped(TrapKind::Timeout)
+                                 : runtime::run_guarded(run_instantiate, &thunk, budget);
   runtime::set_allocation_context({});
   if (!o.ok()) {
     result.outcome = o;
