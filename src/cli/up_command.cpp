@@ -16,8 +16,10 @@
 #include "abi/executor.h"
 #include "abi/http.h"
 #include "manifest/manifest.h"
+#include "manifest/remote_source.h"
 #include "trigger/http/router.h"
 #include "trigger/http/server.h"
+#include "util/paths.h"
 
 namespace spindle::cli {
 namespace {
@@ -135,20 +137,26 @@ int up_command(const UpOptions& o) {
   for (const manifest::HttpTrigger* t : app.http_triggers()) {
     const manifest::Component* c = app.component(t->component);
     if (!c) continue;
-    if (c->source.kind != manifest::Source::Kind::File) {
-      std::fprintf(stderr, "spindle up: component `%s`: remote sources are not supported yet\n",
-                   c->id.c_str());
-      return 1;
-    }
     routes.push_back({c->id, t->route.raw, t->route.is_private});
     if (served.count(c->id)) continue;
-    auto bytes = engine::read_file(c->source.path);
+    fs::path wasm = c->source.path;
+    if (c->source.kind == manifest::Source::Kind::Remote) {
+      std::string error;
+      if (!manifest::fetch_remote_source(c->source, util::cache_home(), wasm, error)) {
+        std::fprintf(stderr, "spindle up: component `%s`: %s\n", c->id.c_str(), error.c_str());
+        return 1;
+      }
+    }
+    auto bytes = engine::read_file(wasm);
     if (!bytes) {
       std::fprintf(stderr, "spindle up: component `%s`: cannot read %s\n", c->id.c_str(),
-                   c->source.path.c_str());
+                   wasm.c_str());
       return 1;
     }
-    auto mod = engine->load(*bytes, c->source.path.filename().string());
+    std::string display = c->source.kind == manifest::Source::Kind::Remote
+                              ? c->source.url
+                              : c->source.path.filename().string();
+    auto mod = engine->load(*bytes, display);
     if (!mod.ok()) {
       std::fprintf(stderr, "spindle up: component `%s`: %s\n", c->id.c_str(), mod.error.c_str());
       return 1;

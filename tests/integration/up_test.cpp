@@ -29,49 +29,73 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-// A running `spindle up`; stopped with SIGTERM on destruction.
-class Up {
+// A background process whose output goes to a log file; it is stopped with
+// SIGTERM on destruction.
+class Background {
  public:
-  Up(const std::string& app_dir, std::vector<std::string> extra = {}) : log_(app_dir + "/up.log") {
-    std::vector<std::string> argv = {SPINDLE_BIN, "up",       "--from",
-                                     app_dir,     "--listen", "127.0.0.1:0"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
+  Background(std::vector<std::string> argv, std::string log, std::vector<std::string> env = {})
+      : log_(std::move(log)) {
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
-    std::string cache = std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE;
-    std::vector<char*> env = {cache.data()};
-    for (char** e = environ; *e; ++e) env.push_back(*e);
-    env.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : env) envp.push_back(e.data());
+    for (char** e = environ; *e; ++e) envp.push_back(*e);
+    envp.push_back(nullptr);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), env.data());
+    posix_spawnp(&pid_, args[0], &fa, nullptr, args.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
-    for (int i = 0; i < 300 && url_.empty(); ++i) {
-      std::string text = slurp(log_);
-      auto pos = text.find("Serving http://");
-      if (pos != std::string::npos) {
-        auto end = text.find('\n', pos);
-        if (end != std::string::npos) url_ = text.substr(pos + 8, end - pos - 8);
-      }
-      if (url_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
   }
-  ~Up() {
+  ~Background() {
     if (pid_ > 0) {
       kill(pid_, SIGTERM);
       int status;
       waitpid(pid_, &status, 0);
     }
   }
-  const std::string& url() const { return url_; }
+  // The rest of the first log line containing `marker`, waiting up to 30 s.
+  std::string wait_for(const std::string& marker) const {
+    for (int i = 0; i < 300; ++i) {
+      std::string text = slurp(log_);
+      auto pos = text.find(marker);
+      if (pos != std::string::npos) {
+        auto end = text.find('\n', pos);
+        if (end != std::string::npos)
+          return text.substr(pos + marker.size(), end - pos - marker.size());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return {};
+  }
   std::string log() const { return slurp(log_); }
 
  private:
   std::string log_;
   pid_t pid_ = -1;
+};
+
+// A running `spindle up` on a free loopback port.
+class Up {
+ public:
+  Up(const std::string& app_dir, std::vector<std::string> extra = {})
+      : proc_(args(app_dir, std::move(extra)), app_dir + "/up.log",
+              {std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE}) {
+    std::string rest = proc_.wait_for("Serving http://");
+    if (!rest.empty()) url_ = "http://" + rest;
+  }
+  const std::string& url() const { return url_; }
+  std::string log() const { return proc_.log(); }
+
+ private:
+  static std::vector<std::string> args(const std::string& dir, std::vector<std::string> extra) {
+    std::vector<std::string> a = {SPINDLE_BIN, "up", "--from", dir, "--listen", "127.0.0.1:0"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  Background proc_;
   std::string url_;
 };
 
@@ -153,11 +177,12 @@ TEST(Up, ServesASpinAbiAndAWagiComponentFromOneManifest) {
   Result r = curl({"-i", "-H", "X-Test: 1", "-d", "body!", up.url() + "/some/where?q=1"});
   ASSERT_EQ(r.status, 0) << r.err;
   std::string port = up.url().substr(up.url().rfind(':') + 1);
-  for (const std::string& want : std::vector<std::string>{"HTTP/1.1 200", "x-uri: /some/where?q=1", "x-method: post", "x-test: 1",
-        "spin-path-info: /some/where", "spin-matched-route: /...", "spin-base-path: /",
-        "spin-raw-component-route: /...", "spin-component-route: /",
-        "spin-full-url: http://127.0.0.1:" + port + "/some/where?q=1",
-        "spin-client-addr: 127.0.0.1:"}) {
+  for (const std::string& want : std::vector<std::string>{
+           "HTTP/1.1 200", "x-uri: /some/where?q=1", "x-method: post", "x-test: 1",
+           "spin-path-info: /some/where", "spin-matched-route: /...", "spin-base-path: /",
+           "spin-raw-component-route: /...", "spin-component-route: /",
+           "spin-full-url: http://127.0.0.1:" + port + "/some/where?q=1",
+           "spin-client-addr: 127.0.0.1:"}) {
     EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
   }
   EXPECT_NE(r.out.find("\r\n\r\nbody!"), std::string::npos) << r.out;
@@ -172,6 +197,56 @@ TEST(Up, ServesASpinAbiAndAWagiComponentFromOneManifest) {
   EXPECT_EQ(r.out, "500");
   r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/status/204"});
   EXPECT_EQ(r.out, "204");
+}
+
+TEST(Up, RemoteSourcesAreDownloadedCheckedAndCached) {
+  std::string site = temp_dir("up-remote-site");
+  fs::copy_file(guest("up_wagi"), site + "/c.wasm");
+  Background http(
+      {"python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", site},
+      site + "/../http.log");
+  std::string port = http.wait_for("Serving HTTP on 127.0.0.1 port ");
+  port = port.substr(0, port.find(' '));
+  ASSERT_FALSE(port.empty()) << http.log();
+  Result sum = run_process({"sha256sum", site + "/c.wasm"});
+  std::string digest = sum.out.substr(0, 64);
+  std::string url = "http://127.0.0.1:" + port + "/c.wasm";
+  auto manifest = [&](const std::string& d) {
+    return std::string(R"(spin_manifest_version = "1"
+name = "remote"
+version = "0.1.0"
+trigger = { type = "http", base = "/" }
+
+[[component]]
+id = "cgi"
+source = { url = ")") +
+           url + R"(", digest = "sha256:)" + d + R"(" }
+[component.trigger]
+route = "/..."
+executor = { type = "wagi" }
+)";
+  };
+  std::string cache = temp_dir("up-remote-cache");
+  std::string dir = temp_dir("up-remote");
+  std::ofstream(dir + "/spin.toml") << manifest(digest);
+  {
+    Background up({SPINDLE_BIN, "up", "--from", dir, "--listen", "127.0.0.1:0"}, dir + "/up.log",
+                  {"XDG_CACHE_HOME=" + cache});
+    std::string rest = up.wait_for("Serving http://");
+    ASSERT_FALSE(rest.empty()) << up.log();
+    Result r = curl({"http://" + rest + "/x"});
+    EXPECT_NE(r.out.find("PATH_INFO=/x"), std::string::npos) << r.out;
+  }
+  EXPECT_TRUE(fs::exists(cache + "/spindle/sources/" + digest + ".wasm"));
+  // A digest that does not match is refused, naming both digests.
+  std::string wrong(64, '0');
+  std::string bad = temp_dir("up-remote-bad");
+  std::ofstream(bad + "/spin.toml") << manifest(wrong);
+  Result r =
+      run_spindle({"up", "--from", bad, "--listen", "127.0.0.1:0"}, {"XDG_CACHE_HOME=" + cache});
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("sha256:" + digest), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("refusing"), std::string::npos) << r.err;
 }
 
 TEST(Up, HealthInfoAndNotFound) {
