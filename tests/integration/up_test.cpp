@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <thread>
 
 #include "process.h"
@@ -247,6 +248,78 @@ executor = { type = "wagi" }
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("sha256:" + digest), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("refusing"), std::string::npos) << r.err;
+}
+
+TEST(Up, KeepAliveLargeAndChunkedBodiesThroughTheServer) {
+  std::string dir = make_app("up-bodies", kTwoComponents);
+  fs::copy_file(guest("spin_echo"), dir + "/spin_echo.wasm");
+  Up up(dir, {"-q"});
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  // 1,000 requests with one curl: they share one connection.
+  std::string config = dir + "/urls.txt";
+  {
+    std::ofstream f(config);
+    for (int i = 0; i < 1000; ++i) f << "url = \"" << up.url() << "/n/" << i << "\"\n";
+  }
+  Result r = curl({"-o", "/dev/null", "-w", "%{http_code} %{num_connects}\n", "-K", config});
+  ASSERT_EQ(r.status, 0) << r.err;
+  int ok = 0, connects = 0;
+  std::istringstream lines(r.out);
+  std::string code;
+  int n;
+  while (lines >> code >> n) {
+    ok += code == "200";
+    connects += n;
+  }
+  EXPECT_EQ(ok, 1000);
+  EXPECT_EQ(connects, 1);  // every request after the first reused the connection
+  // A 1 MiB body, sent plain and chunked, comes back whole from the guest.
+  std::string body_file = dir + "/body.bin";
+  {
+    std::ofstream f(body_file, std::ios::binary);
+    for (int i = 0; i < (1 << 20); ++i) f.put(static_cast<char>('a' + i % 26));
+  }
+  for (bool chunked : {false, true}) {
+    std::vector<std::string> args = {"-o",           dir + "/echo.bin", "-w",
+                                     "%{http_code}", "--data-binary",   "@" + body_file};
+    if (chunked) args.insert(args.end(), {"-H", "Transfer-Encoding: chunked"});
+    args.push_back(up.url() + "/echo");
+    r = curl(args);
+    EXPECT_EQ(r.out, "200") << r.err;
+    EXPECT_EQ(fs::file_size(dir + "/echo.bin"), size_t{1} << 20) << "chunked=" << chunked;
+    EXPECT_EQ(slurp(dir + "/echo.bin"), slurp(body_file));
+  }
+  // An empty body.
+  r = curl({"-X", "POST", "-w", "%{http_code}", up.url() + "/echo"});
+  EXPECT_EQ(r.out, "200");
+}
+
+TEST(Up, ManifestV2WithNamedSegmentsAndABase) {
+  std::string dir = make_app("up-v2", R"(spin_manifest_version = 2
+
+[application]
+name = "v2app"
+[application.trigger.http]
+base = "/api"
+
+[[trigger.http]]
+route = "/users/:id"
+component = "echo"
+
+[component.echo]
+source = "spin_echo.wasm"
+)");
+  fs::copy_file(guest("spin_echo"), dir + "/spin_echo.wasm");
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  Result r = curl({"-i", up.url() + "/api/users/42"});
+  for (const std::string& want : std::vector<std::string>{
+           "HTTP/1.1 200", "spin-path-match-id: 42", "spin-matched-route: /api/users/:id",
+           "spin-base-path: /api", "spin-raw-component-route: /users/:id"}) {
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  }
+  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/users/42"});
+  EXPECT_EQ(r.out, "404");
 }
 
 TEST(Up, HealthInfoAndNotFound) {
