@@ -13,6 +13,7 @@
 #include "abi/executor.h"
 #include "abi/spin_executor.h"
 #include "engine/engine.h"
+#include "guest_loader.h"
 #include "test_util.h"
 
 namespace spindle::abi {
@@ -21,28 +22,7 @@ namespace {
 using engine::Backend;
 using engine::TrapKind;
 
-std::shared_ptr<engine::Module> load_guest(Backend b, const std::string& name) {
-  static std::mutex mu;
-  static std::map<std::pair<Backend, std::string>, std::shared_ptr<engine::Module>> cache;
-  static std::map<Backend, std::unique_ptr<engine::Engine>> engines;
-  std::lock_guard lock(mu);
-  auto key = std::make_pair(b, name);
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
-  auto& eng = engines[b];
-  if (!eng) {
-    engine::EngineOptions o;
-    o.backend = b;
-    eng = engine::Engine::create(o);
-  }
-  if (!eng) return nullptr;
-  std::string path = std::string(SPINDLE_GUEST_DIR) + "/" + name + ".wasm";
-  auto bytes = engine::read_file(path);
-  if (!bytes) return nullptr;
-  auto r = eng->load(*bytes, path);
-  if (!r.ok()) return nullptr;
-  cache[key] = r.module;
-  return r.module;
-}
+using spindle::test::load_guest;
 
 std::shared_ptr<engine::Module> load_wat(Backend b, std::string_view text) {
   engine::EngineOptions o;

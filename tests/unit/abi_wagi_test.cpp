@@ -14,6 +14,7 @@
 #include "abi/executor.h"
 #include "abi/wagi_executor.h"
 #include "engine/engine.h"
+#include "guest_loader.h"
 
 namespace spindle::abi {
 namespace {
@@ -22,28 +23,7 @@ using engine::Backend;
 using engine::TrapKind;
 using Env = std::vector<std::pair<std::string, std::string>>;
 
-std::shared_ptr<engine::Module> load_guest(Backend b, const std::string& name) {
-  static std::mutex mu;
-  static std::map<std::pair<Backend, std::string>, std::shared_ptr<engine::Module>> cache;
-  static std::map<Backend, std::unique_ptr<engine::Engine>> engines;
-  std::lock_guard lock(mu);
-  auto key = std::make_pair(b, name);
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
-  auto& eng = engines[b];
-  if (!eng) {
-    engine::EngineOptions o;
-    o.backend = b;
-    eng = engine::Engine::create(o);
-  }
-  if (!eng) return nullptr;
-  std::string path = std::string(SPINDLE_GUEST_DIR) + "/" + name + ".wasm";
-  auto bytes = engine::read_file(path);
-  if (!bytes) return nullptr;
-  auto r = eng->load(*bytes, path);
-  if (!r.ok()) return nullptr;
-  cache[key] = r.module;
-  return r.module;
-}
+using spindle::test::load_guest;
 
 ComponentConfig named(std::string id) {
   ComponentConfig c;
