@@ -322,6 +322,41 @@ source = "spin_echo.wasm"
   EXPECT_EQ(r.out, "404");
 }
 
+TEST(Up, AComponentWrittenWithTheCppSdk) {
+  std::string dir = make_app("up-sdk", R"(spin_manifest_version = "1"
+name = "sdk"
+version = "0.1.0"
+trigger = { type = "http", base = "/" }
+
+[[component]]
+id = "hello"
+source = "sdk_hello.wasm"
+[component.trigger]
+route = "/..."
+)");
+  fs::copy_file(guest("sdk_hello"), dir + "/sdk_hello.wasm");
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  Result r = curl({up.url() + "/"});
+  EXPECT_EQ(r.out, "hello\n");
+  r = curl({up.url() + "/items/4%202?q=a+b%22"});
+  EXPECT_EQ(r.out, "{\"id\":\"4 2\",\"q\":\"a b\\\"\"}");
+  r = curl(
+      {"-i", "-H", "Content-Type: text/x-test", "--data-binary", "payload", up.url() + "/echo"});
+  EXPECT_NE(r.out.find("HTTP/1.1 201"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("x-content-type: text/x-test"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("x-path-info: /echo"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\r\n\r\npayload"), std::string::npos) << r.out;
+  r = curl({"-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", up.url() + "/moved"});
+  EXPECT_EQ(r.out, "302 " + up.url() + "/items/1");
+  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/abort"});
+  EXPECT_EQ(r.out, "500");
+  r = curl({"-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", up.url() + "/"});
+  EXPECT_EQ(r.out, "405");
+  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/nope"});
+  EXPECT_EQ(r.out, "404");
+}
+
 TEST(Up, HealthInfoAndNotFound) {
   std::string dir = make_app("up-health", kManifest);
   Up up(dir);
