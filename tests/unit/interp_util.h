@@ -14,34 +14,11 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "test_util.h"
 
 namespace spindle::engine::interp_test {
 
-// Compiles WebAssembly text with /usr/bin/wat2wasm (from the wabt package).
-inline std::vector<uint8_t> wat(const std::string& text) {
-  static std::atomic<int> counter{0};
-  std::filesystem::path dir = std::filesystem::path(SPINDLE_TEST_TMP) / "interp";
-  std::filesystem::create_directories(dir);
-  std::string base =
-      (dir / ("m" + std::to_string(getpid()) + "_" + std::to_string(counter.fetch_add(1))))
-          .string();
-  {
-    std::ofstream out(base + ".wat");
-    out << text;
-  }
-  std::string cmd = "/usr/bin/wat2wasm " + base + ".wat -o " + base + ".wasm 2>" + base + ".err";
-  if (std::system(cmd.c_str()) != 0) {
-    std::ifstream err(base + ".err");
-    std::string msg((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
-    ADD_FAILURE() << "wat2wasm failed: " << msg;
-    return {};
-  }
-  auto bytes = read_file(base + ".wasm");
-  std::filesystem::remove(base + ".wat");
-  std::filesystem::remove(base + ".wasm");
-  std::filesystem::remove(base + ".err");
-  return bytes.value_or(std::vector<uint8_t>{});
-}
+using spindle::test::wat;
 
 inline std::unique_ptr<Engine> interp_engine() {
   EngineOptions o;

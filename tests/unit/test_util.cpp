@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,25 +20,27 @@ std::string temp_dir(std::string_view name) {
 }
 
 std::vector<uint8_t> wat(std::string_view text, bool validate) {
-  static int counter = 0;
-  std::string dir = temp_dir("wat");
-  std::string in = dir + "/m" + std::to_string(++counter) + ".wat";
-  std::string out = in + ".wasm";
+  // Unique names and no shared clean-up: safe from several threads at once.
+  static std::atomic<int> counter{0};
+  static const std::string dir = temp_dir("wat");
+  std::string base = dir + "/m" + std::to_string(counter.fetch_add(1));
   {
-    std::ofstream f(in);
+    std::ofstream f(base + ".wat");
     f << text;
   }
-  std::string cmd = std::string("wat2wasm --enable-all ") + (validate ? "" : "--no-check ") + "'" +
-                    in + "' -o '" + out + "' 2>&1";
+  std::string cmd = std::string("wat2wasm ") + (validate ? "" : "--no-check ") + "'" + base +
+                    ".wat' -o '" + base + ".wasm' 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string msg;
   char buf[256];
   while (p && fgets(buf, sizeof buf, p)) msg += buf;
   int rc = p ? pclose(p) : -1;
   EXPECT_EQ(rc, 0) << "wat2wasm failed: " << msg;
-  std::ifstream f(out, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)),
-                              std::istreambuf_iterator<char>());
+  std::ifstream f(base + ".wasm", std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(base + ".wat");
+  std::filesystem::remove(base + ".wasm");
+  return bytes;
 }
 
 }  // namespace spindle::test

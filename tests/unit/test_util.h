@@ -8,7 +8,8 @@
 
 namespace spindle::test {
 
-// Assembles WebAssembly text with WABT's wat2wasm; fails the test on error.
+// Assembles WebAssembly text with WABT's wat2wasm (its default features: the
+// Wasm 2.0 set spindle supports); fails the test on error. Thread-safe.
 // With validate = false, invalid (but well-formed) modules are assembled too.
 std::vector<uint8_t> wat(std::string_view text, bool validate = true);
 
