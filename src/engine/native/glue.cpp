@@ -25,25 +25,8 @@ const char* c_type(ValType t) {
   return "void";
 }
 
-const char* field(ValType t) {
-  switch (t) {
-    case ValType::I32:
-      return "i32";
-    case ValType::I64:
-      return "i64";
-    case ValType::F32:
-      return "f32";
-    case ValType::F64:
-      return "f64";
-    case ValType::FuncRef:
-      return "funcref";
-    case ValType::ExternRef:
-      return "externref";
-    case ValType::V128:
-      return "v128";
-  }
-  return "i32";
-}
+// spindle_val's members (spindle-rt.h) are named after the value types.
+std::string field(ValType t) { return std::string(to_string(t)); }
 
 char letter(ValType t) {
   switch (t) {
@@ -145,7 +128,7 @@ std::string generate_glue(const std::vector<ImportDesc>& imports,
              std::to_string(i) + ";\n";
     out += "  spindle_host_call(spindle_host_of(h), " + idx + ", args, res);\n";
     if (f.results.size() == 1) {
-      out += std::string("  return res[0].") + field(f.results[0]) + ";\n";
+      out += "  return res[0]." + field(f.results[0]) + ";\n";
     } else if (f.results.size() > 1) {
       out += "  " + rt + " r;\n";
       for (size_t i = 0; i < f.results.size(); ++i)
@@ -173,7 +156,7 @@ std::string generate_glue(const std::vector<ImportDesc>& imports,
       if (f.results.empty()) {
         out += call + ";\n";
       } else if (f.results.size() == 1) {
-        out += std::string("r[0].") + field(f.results[0]) + " = " + call + ";\n";
+        out += "r[0]." + field(f.results[0]) + " = " + call + ";\n";
       } else {
         out += result_type(f) + " t = " + call + ";\n";
         for (size_t i = 0; i < f.results.size(); ++i)
