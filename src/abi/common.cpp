@@ -10,8 +10,16 @@ std::string_view to_string(ExecutorKind k) { return k == ExecutorKind::Spin ? "s
 
 PrepareResult make_executor(ExecutorKind kind, std::shared_ptr<engine::Module> module,
                             const ComponentConfig& config) {
-  if (kind == ExecutorKind::Wagi) return make_wagi_executor(std::move(module), config);
-  return make_spin_executor(std::move(module), config);
+  if (!module) {
+    PrepareResult out;
+    out.error = "component `" + config.id + "`: no module";
+    return out;
+  }
+  auto p = std::make_unique<detail::Prepared>();
+  p->module = std::move(module);
+  p->config = config;
+  if (kind == ExecutorKind::Wagi) return detail::make_wagi_executor(std::move(p));
+  return detail::make_spin_executor(std::move(p));
 }
 
 namespace detail {

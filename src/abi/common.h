@@ -28,6 +28,11 @@ struct Prepared {
   bool has_initialize = false;         // exports `_initialize: () -> ()`
 };
 
+// The executors, from a Prepared holding the module and its config (see
+// make_executor, which makes it).
+PrepareResult make_spin_executor(std::unique_ptr<Prepared> p);
+PrepareResult make_wagi_executor(std::unique_ptr<Prepared> p);
+
 // Fills `p.linker` (WASI) and checks every import of the module against it.
 // Returns an error message, or "" when every import is satisfied.
 std::string link_imports(Prepared& p);

@@ -352,16 +352,9 @@ int spin_method_index(std::string_view m) {
   return -1;
 }
 
-PrepareResult make_spin_executor(std::shared_ptr<engine::Module> module,
-                                 const ComponentConfig& config) {
+PrepareResult detail::make_spin_executor(std::unique_ptr<Prepared> p) {
   PrepareResult out;
-  if (!module) {
-    out.error = "component `" + config.id + "`: no module";
-    return out;
-  }
-  auto p = std::make_unique<detail::Prepared>();
-  p->module = std::move(module);
-  p->config = config;
+  const ComponentConfig& config = p->config;
   const Module& m = *p->module;
 
   // Exports, in the order wit-bindgen looks them up.

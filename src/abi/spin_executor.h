@@ -34,9 +34,6 @@
 
 namespace spindle::abi {
 
-PrepareResult make_spin_executor(std::shared_ptr<engine::Module> module,
-                                 const ComponentConfig& config);
-
 // The Spin 1 `method` enum index of an HTTP method ("GET" → 0 … "OPTIONS" →
 // 6), or -1 when the ABI cannot express it.
 int spin_method_index(std::string_view method);

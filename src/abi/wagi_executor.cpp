@@ -416,16 +416,9 @@ WagiOutput compose_wagi_response(std::string_view out) {
   return result;
 }
 
-PrepareResult make_wagi_executor(std::shared_ptr<engine::Module> module,
-                                 const ComponentConfig& config) {
+PrepareResult detail::make_wagi_executor(std::unique_ptr<Prepared> p) {
   PrepareResult out;
-  if (!module) {
-    out.error = "component `" + config.id + "`: no module";
-    return out;
-  }
-  auto p = std::make_unique<detail::Prepared>();
-  p->module = std::move(module);
-  p->config = config;
+  const ComponentConfig& config = p->config;
   const Module& m = *p->module;
   const ExportDesc* entry = detail::find_export(m, config.entrypoint);
   if (!entry) {

@@ -28,9 +28,6 @@
 
 namespace spindle::abi {
 
-PrepareResult make_wagi_executor(std::shared_ptr<engine::Module> module,
-                                 const ComponentConfig& config);
-
 // argv for `uri` (path + query) from the template.
 std::vector<std::string> wagi_argv(std::string_view argv_template, std::string_view uri);
 
