@@ -307,17 +307,11 @@ int up_command(const UpOptions& o) {
   }
   std::string url_base = "http://" + server.address();
   std::printf("Serving %s\nAvailable Routes:\n", url_base.c_str());
-  for (const auto& r : routes) {
-    if (r.is_private) continue;
-    std::string route = r.route;
-    bool wildcard = route.size() >= 3 && route.compare(route.size() - 3, 3, "...") == 0;
-    if (wildcard) route.resize(route.size() - 3);
-    std::string prefix = base == "/" ? "" : base;
-    std::string full = prefix + route;
-    if (full.size() > 1 && full.back() == '/') full.pop_back();
-    if (full == "/") full.clear();
-    std::printf("  %s: %s%s%s\n", r.component.c_str(), url_base.c_str(), full.c_str(),
-                wildcard ? " (wildcard)" : "");
+  for (const manifest::HttpTrigger* t : app.http_triggers()) {
+    if (t->route.is_private) continue;
+    const std::string& path = t->route.prefix == "/" ? std::string() : t->route.prefix;
+    std::printf("  %s: %s%s%s\n", t->component.c_str(), url_base.c_str(), path.c_str(),
+                t->route.wildcard ? " (wildcard)" : "");
   }
   std::fflush(stdout);
 
