@@ -106,6 +106,13 @@ Result curl(std::vector<std::string> args) {
   return run_process(argv);
 }
 
+// The status code curl got for `args` (the body is discarded).
+std::string http_code(std::vector<std::string> args) {
+  std::vector<std::string> all = {"-o", "/dev/null", "-w", "%{http_code}"};
+  all.insert(all.end(), args.begin(), args.end());
+  return curl(all).out;
+}
+
 std::string make_app(const std::string& name, const std::string& manifest) {
   std::string dir = temp_dir(name);
   fs::copy_file(guest("up_wagi"), dir + "/up_wagi.wasm");
@@ -190,14 +197,10 @@ TEST(Up, ServesASpinAbiAndAWagiComponentFromOneManifest) {
   // The longer wildcard goes to the WAGI component.
   r = curl({up.url() + "/cgi/x"});
   EXPECT_NE(r.out.find("PATH_INFO=/x\n"), std::string::npos) << r.out;
-  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/trap"});
-  EXPECT_EQ(r.out, "500");
-  r = curl({"-o", "/dev/null", "-w", "%{http_code}", "-X", "TRACE", up.url() + "/x"});
-  EXPECT_EQ(r.out, "405");
-  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/status/99"});
-  EXPECT_EQ(r.out, "500");
-  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/status/204"});
-  EXPECT_EQ(r.out, "204");
+  EXPECT_EQ(http_code({up.url() + "/trap"}), "500");
+  EXPECT_EQ(http_code({"-X", "TRACE", up.url() + "/x"}), "405");
+  EXPECT_EQ(http_code({up.url() + "/status/99"}), "500");
+  EXPECT_EQ(http_code({up.url() + "/status/204"}), "204");
 }
 
 TEST(Up, RemoteSourcesAreDownloadedCheckedAndCached) {
@@ -318,8 +321,7 @@ source = "spin_echo.wasm"
            "spin-base-path: /api", "spin-raw-component-route: /users/:id"}) {
     EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
   }
-  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/users/42"});
-  EXPECT_EQ(r.out, "404");
+  EXPECT_EQ(http_code({up.url() + "/users/42"}), "404");
 }
 
 TEST(Up, AComponentWrittenWithTheCppSdk) {
@@ -349,12 +351,9 @@ route = "/..."
   EXPECT_NE(r.out.find("\r\n\r\npayload"), std::string::npos) << r.out;
   r = curl({"-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", up.url() + "/moved"});
   EXPECT_EQ(r.out, "302 " + up.url() + "/items/1");
-  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/abort"});
-  EXPECT_EQ(r.out, "500");
-  r = curl({"-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", up.url() + "/"});
-  EXPECT_EQ(r.out, "405");
-  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/nope"});
-  EXPECT_EQ(r.out, "404");
+  EXPECT_EQ(http_code({up.url() + "/abort"}), "500");
+  EXPECT_EQ(http_code({"-X", "PUT", up.url() + "/"}), "405");
+  EXPECT_EQ(http_code({up.url() + "/nope"}), "404");
 }
 
 TEST(Up, HealthInfoAndNotFound) {
@@ -366,19 +365,16 @@ TEST(Up, HealthInfoAndNotFound) {
   r = curl({up.url() + "/.well-known/spin/info"});
   EXPECT_NE(r.out.find("\"name\":\"up-test\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"version\":\"1.2.3\""), std::string::npos) << r.out;
-  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/elsewhere"});
-  EXPECT_EQ(r.out, "404");
+  EXPECT_EQ(http_code({up.url() + "/elsewhere"}), "404");
 }
 
 TEST(Up, ATrappingGuestGets500AndTheNextRequestIsServed) {
   std::string dir = make_app("up-trap", kManifest);
   Up up(dir, {"--timeout", "500ms"});
   ASSERT_FALSE(up.url().empty()) << up.log();
-  Result r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/cgi/x?trap"});
-  EXPECT_EQ(r.out, "500");
-  r = curl({"-o", "/dev/null", "-w", "%{http_code}", up.url() + "/cgi/x?loop"});
-  EXPECT_EQ(r.out, "504");
-  r = curl({up.url() + "/cgi/fine"});
+  EXPECT_EQ(http_code({up.url() + "/cgi/x?trap"}), "500");
+  EXPECT_EQ(http_code({up.url() + "/cgi/x?loop"}), "504");
+  Result r = curl({up.url() + "/cgi/fine"});
   EXPECT_NE(r.out.find("PATH_INFO=/fine\n"), std::string::npos) << r.out;
   EXPECT_NE(up.log().find("component `cgi` failed"), std::string::npos) << up.log();
 }
