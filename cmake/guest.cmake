@@ -15,10 +15,11 @@ function(spindle_guest name)
   else()
     set(cc ${SPINDLE_WASM_CC})
   endif()
+  file(GLOB headers ${CMAKE_CURRENT_SOURCE_DIR}/*.h)
   add_custom_command(
     OUTPUT ${out}
     COMMAND ${cc} --target=wasm32-wasi -O2 ${G_FLAGS} ${srcs} -o ${out}
-    DEPENDS ${srcs}
+    DEPENDS ${srcs} ${headers}
     COMMENT "wasm32-wasi guest ${name}"
     VERBATIM)
   add_custom_target(guest_${name} ALL DEPENDS ${out})

@@ -19,53 +19,12 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
+#include "wasi_expect.h"
+
 // proc_raise is in the witx of wasi_snapshot_preview1 but no longer in
 // wasi-libc's header.
 __attribute__((import_module("wasi_snapshot_preview1"), import_name("proc_raise"))) uint16_t
 raw_proc_raise(uint32_t sig);
-
-static int failures;
-
-static const char* errname(int e) {
-  switch (e) {
-    case 0:
-      return "success";
-    case __WASI_ERRNO_ACCES:
-      return "EACCES";
-    case __WASI_ERRNO_BADF:
-      return "EBADF";
-    case __WASI_ERRNO_EXIST:
-      return "EEXIST";
-    case __WASI_ERRNO_FAULT:
-      return "EFAULT";
-    case __WASI_ERRNO_INVAL:
-      return "EINVAL";
-    case __WASI_ERRNO_ISDIR:
-      return "EISDIR";
-    case __WASI_ERRNO_LOOP:
-      return "ELOOP";
-    case __WASI_ERRNO_NAMETOOLONG:
-      return "ENAMETOOLONG";
-    case __WASI_ERRNO_NOENT:
-      return "ENOENT";
-    case __WASI_ERRNO_NOSYS:
-      return "ENOSYS";
-    case __WASI_ERRNO_NOTDIR:
-      return "ENOTDIR";
-    case __WASI_ERRNO_NOTEMPTY:
-      return "ENOTEMPTY";
-    case __WASI_ERRNO_NOTSUP:
-      return "ENOTSUP";
-    case __WASI_ERRNO_PERM:
-      return "EPERM";
-    case __WASI_ERRNO_SPIPE:
-      return "ESPIPE";
-    case __WASI_ERRNO_NOTCAPABLE:
-      return "ENOTCAPABLE";
-    default:
-      return "other";
-  }
-}
 
 static void check(const char* what, int ok) {
   printf("%s: %s\n", what, ok ? "ok" : "FAIL");
@@ -73,14 +32,6 @@ static void check(const char* what, int ok) {
 }
 
 // Prints the errno name; a mismatch counts as a failure.
-static void expect(const char* what, int got, int want) {
-  if (got == want) {
-    printf("%s: %s\n", what, errname(got));
-  } else {
-    printf("%s: FAIL (%s [%d], expected %s)\n", what, errname(got), got, errname(want));
-    ++failures;
-  }
-}
 
 static void rm_rf(const char* path) {
   struct stat st;
