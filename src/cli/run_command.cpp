@@ -54,11 +54,14 @@ int run_command(const RunOptions& o) {
   wasi::link(linker);
   wasi::Context context(environment);
 
-  if (o.timeout.count() > 0) context.set_deadline(std::chrono::steady_clock::now() + o.timeout);
   InstanceOptions io;
   io.user = &context;
   io.max_memory_bytes = o.max_memory;
-  io.timeout = o.timeout;
+  if (o.timeout.count() > 0) {
+    // One deadline for the whole run: every guest call and every WASI wait.
+    io.deadline = std::chrono::steady_clock::now() + o.timeout;
+    context.set_deadline(*io.deadline);
+  }
   InstantiateResult inst = loaded.module->instantiate(linker, io);
   Outcome outcome;
   if (!inst.ok() && !inst.link_error.empty()) {

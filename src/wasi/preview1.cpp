@@ -1153,6 +1153,11 @@ Outcome thunk(HostCall& call, const Value* args, Value* results) {
   if (!ctx) return Outcome::trapped(engine::TrapKind::HostError, "wasi: no WASI context");
   Call c{call.memory, ctx->state(), args};
   results[0] = Value::from_i32(F(c));
+  // A call that ran into the instance's deadline (a poll_oneoff sleep cut
+  // short, a long read) ends the guest here, on every backend, instead of
+  // racing the backend's own timer.
+  if (auto limit = c.st.deadline; limit && std::chrono::steady_clock::now() >= *limit)
+    return Outcome::trapped(engine::TrapKind::Timeout);
   return Outcome::success();
 }
 
