@@ -13,16 +13,12 @@
 extern char** environ;
 
 namespace spindle::test {
-namespace {
-
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
-
-}  // namespace
 
 std::string temp_dir(const std::string& name) {
   auto p =

@@ -23,4 +23,6 @@ std::string guest(const std::string& name);  // path of build/guests/<name>.wasm
 
 std::string temp_dir(const std::string& name);
 
+std::string slurp(const std::string& path);  // a whole file ("" when missing)
+
 }  // namespace spindle::test

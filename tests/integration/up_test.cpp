@@ -1,117 +1,19 @@
 // `spindle up` end to end: a real server on a free loopback port, real HTTP
 // requests with curl.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 
-#include "process.h"
+#include "serve.h"
 
 using namespace spindle::test;
 namespace fs = std::filesystem;
 
-extern char** environ;
-
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A background process whose output goes to a log file; it is stopped with
-// SIGTERM on destruction.
-class Background {
- public:
-  Background(std::vector<std::string> argv, std::string log, std::vector<std::string> env = {})
-      : log_(std::move(log)) {
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    std::vector<char*> envp;
-    for (auto& e : env) envp.push_back(e.data());
-    for (char** e = environ; *e; ++e) envp.push_back(*e);
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawnp(&pid_, args[0], &fa, nullptr, args.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Background() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status;
-      waitpid(pid_, &status, 0);
-    }
-  }
-  // The rest of the first log line containing `marker`, waiting up to 30 s.
-  std::string wait_for(const std::string& marker) const {
-    for (int i = 0; i < 300; ++i) {
-      std::string text = slurp(log_);
-      auto pos = text.find(marker);
-      if (pos != std::string::npos) {
-        auto end = text.find('\n', pos);
-        if (end != std::string::npos)
-          return text.substr(pos + marker.size(), end - pos - marker.size());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return {};
-  }
-  std::string log() const { return slurp(log_); }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-};
-
-// A running `spindle up` on a free loopback port.
-class Up {
- public:
-  Up(const std::string& app_dir, std::vector<std::string> extra = {})
-      : proc_(args(app_dir, std::move(extra)), app_dir + "/up.log",
-              {std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE}) {
-    std::string rest = proc_.wait_for("Serving http://");
-    if (!rest.empty()) url_ = "http://" + rest;
-  }
-  const std::string& url() const { return url_; }
-  std::string log() const { return proc_.log(); }
-
- private:
-  static std::vector<std::string> args(const std::string& dir, std::vector<std::string> extra) {
-    std::vector<std::string> a = {SPINDLE_BIN, "up", "--from", dir, "--listen", "127.0.0.1:0"};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  }
-  Background proc_;
-  std::string url_;
-};
-
-Result curl(std::vector<std::string> args) {
-  std::vector<std::string> argv = {"curl", "-s", "-S", "--max-time", "20"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_process(argv);
-}
-
-// The status code curl got for `args` (the body is discarded).
-std::string http_code(std::vector<std::string> args) {
-  std::vector<std::string> all = {"-o", "/dev/null", "-w", "%{http_code}"};
-  all.insert(all.end(), args.begin(), args.end());
-  return curl(all).out;
-}
 
 std::string make_app(const std::string& name, const std::string& manifest) {
   std::string dir = temp_dir(name);

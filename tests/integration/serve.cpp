@@ -1,0 +1,86 @@
+#include "serve.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+extern char** environ;
+
+namespace spindle::test {
+
+Background::Background(std::vector<std::string> argv, std::string log,
+                       std::vector<std::string> env)
+    : log_(std::move(log)) {
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawnp(&pid_, args[0], &fa, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+}
+
+Background::~Background() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    int status;
+    waitpid(pid_, &status, 0);
+  }
+}
+
+std::string Background::wait_for(const std::string& marker, size_t after) const {
+  for (int i = 0; i < 300; ++i) {
+    std::string text = slurp(log_);
+    auto pos = text.size() > after ? text.find(marker, after) : std::string::npos;
+    if (pos != std::string::npos) {
+      auto end = text.find('\n', pos);
+      if (end != std::string::npos)
+        return text.substr(pos + marker.size(), end - pos - marker.size());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return {};
+}
+
+namespace {
+
+std::vector<std::string> up_args(const std::string& command, const std::string& dir,
+                                 std::vector<std::string> extra) {
+  std::vector<std::string> a = {SPINDLE_BIN, command, "--from", dir, "--listen", "127.0.0.1:0"};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+}  // namespace
+
+Up::Up(const std::string& app_dir, std::vector<std::string> extra, const std::string& command)
+    : proc_(up_args(command, app_dir, std::move(extra)), app_dir + "/up.log",
+            {std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE}) {
+  std::string rest = proc_.wait_for("Serving http://");
+  if (!rest.empty()) url_ = "http://" + rest;
+}
+
+Result curl(std::vector<std::string> args) {
+  std::vector<std::string> argv = {"curl", "-s", "-S", "--max-time", "20"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv);
+}
+
+std::string http_code(std::vector<std::string> args) {
+  std::vector<std::string> all = {"-o", "/dev/null", "-w", "%{http_code}"};
+  all.insert(all.end(), args.begin(), args.end());
+  return curl(all).out;
+}
+
+}  // namespace spindle::test

@@ -1,0 +1,54 @@
+// Serving from tests: background processes, a `spindle up` on a free
+// loopback port, and curl.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "process.h"
+
+namespace spindle::test {
+
+// A background process whose stdout and stderr go to the log file `log`; it is
+// stopped with SIGTERM on destruction.
+class Background {
+ public:
+  Background(std::vector<std::string> argv, std::string log, std::vector<std::string> env = {});
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  // The rest of the first log line containing `marker`, waiting up to 30 s
+  // ("" on timeout). `after` skips that many bytes of the log first.
+  std::string wait_for(const std::string& marker, size_t after = 0) const;
+  std::string log() const { return slurp(log_); }
+  pid_t pid() const { return pid_; }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+};
+
+// A running `spindle <command>` (default `up`) serving `app_dir` on a free
+// loopback port, with the test-local compile cache.
+class Up {
+ public:
+  explicit Up(const std::string& app_dir, std::vector<std::string> extra = {},
+              const std::string& command = "up");
+  const std::string& url() const { return url_; }  // "" when it did not start
+  std::string log() const { return proc_.log(); }
+  const Background& process() const { return proc_; }
+
+ private:
+  Background proc_;
+  std::string url_;
+};
+
+// curl -s -S --max-time 20 <args>.
+Result curl(std::vector<std::string> args);
+
+// The status code curl got for `args` (the body is discarded).
+std::string http_code(std::vector<std::string> args);
+
+}  // namespace spindle::test
