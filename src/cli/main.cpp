@@ -2,11 +2,75 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/build_command.h"
+#include "cli/new_command.h"
 #include "cli/parse.h"
 #include "cli/run_command.h"
 #include "cli/up_command.h"
+#include "cli/watch_command.h"
 
 using namespace spindle;
+
+namespace {
+
+// The flags `spindle up` and `spindle watch` share, as written.
+struct UpFlags {
+  cli::UpOptions opts;
+  std::string backend = "native", max_memory, timeout, log_dir;
+  bool no_cache = false;
+  CLI::Option* log_opt = nullptr;
+};
+
+void add_up_flags(CLI::App* cmd, UpFlags& f) {
+  cli::UpOptions& up = f.opts;
+  cmd->add_option("-f,--from", up.from, "The manifest file, or the folder holding spin.toml")
+      ->capture_default_str();
+  cmd->add_option("--listen", up.listen,
+                  "Address to listen on (default 127.0.0.1:3000, or $SPIN_HTTP_LISTEN_ADDR)");
+  cmd->add_option("-e,--env", up.env, "KEY=VALUE added to every component's environment")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--state-dir", up.state_dir, "State folder (default .spin beside the manifest)");
+  f.log_opt =
+      cmd->add_option("-L,--log-dir", f.log_dir, "Folder for component logs (\"\" turns them off)");
+  cmd->add_option("--follow", up.follow, "Stream this component's output to the terminal")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_flag("-q,--quiet", up.quiet, "No request log lines");
+  cmd->add_flag("--disable-cache", f.no_cache, "Do not read or write the compile cache");
+  cmd->add_option("--backend", f.backend, "Execution backend")
+      ->check(CLI::IsMember({"native", "interp"}));
+  cmd->add_option("--max-memory", f.max_memory, "Per-instance memory limit (64MiB, 256pages)");
+  cmd->add_option("--timeout", f.timeout, "Per-request wall-clock limit (answered with 504)");
+}
+
+// Converts the written flags into f.opts; false (after a message) when one
+// cannot be read.
+bool finish_up_flags(UpFlags& f) {
+  cli::UpOptions& up = f.opts;
+  up.backend = f.backend == "interp" ? engine::Backend::Interp : engine::Backend::Native;
+  up.use_cache = !f.no_cache;
+  if (f.log_opt->count() > 0) up.log_dir = f.log_dir;
+  if (!f.max_memory.empty()) {
+    auto m = cli::parse_memory_size(f.max_memory);
+    if (!m) {
+      std::fprintf(stderr, "spindle: --max-memory: cannot read `%s`\n", f.max_memory.c_str());
+      return false;
+    }
+    up.max_memory = *m;
+  }
+  if (!f.timeout.empty()) {
+    auto d = cli::parse_duration(f.timeout);
+    if (!d) {
+      std::fprintf(stderr, "spindle: --timeout: cannot read `%s`\n", f.timeout.c_str());
+      return false;
+    }
+    up.timeout = *d;
+  }
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"spindle: a WebAssembly microservice host compatible with Fermyon Spin"};
@@ -39,30 +103,61 @@ int main(int argc, char** argv) {
   run_cmd->prefix_command();
   run_cmd->footer("\nUsage: spindle run [OPTIONS] module.wasm [--] [ARGS...]");
 
-  cli::UpOptions up;
-  std::string up_backend = "native", up_max_memory, up_timeout, up_log_dir;
-  bool up_no_cache = false;
+  UpFlags up;
   CLI::App* up_cmd = app.add_subcommand("up", "Serve a Spin application (spin.toml) over HTTP");
-  up_cmd->add_option("-f,--from", up.from, "The manifest file, or the folder holding spin.toml")
+  add_up_flags(up_cmd, up);
+  up_cmd->add_flag("--build", up.opts.build, "Run `spindle build` before serving");
+
+  UpFlags watch_up;
+  cli::WatchOptions watch;
+  std::string debounce = "100ms";
+  CLI::App* watch_cmd =
+      app.add_subcommand("watch", "Build and serve, rebuilding and reloading on changes");
+  add_up_flags(watch_cmd, watch_up);
+  watch_cmd->add_option("-d,--debounce", debounce, "Quiet time after a change before acting")
       ->capture_default_str();
-  up_cmd->add_option("--listen", up.listen,
-                     "Address to listen on (default 127.0.0.1:3000, or $SPIN_HTTP_LISTEN_ADDR)");
-  up_cmd->add_option("-e,--env", up.env, "KEY=VALUE added to every component's environment")
+  watch_cmd->add_flag("--skip-build", watch.skip_build,
+                      "Do not build: reload when component sources or files change");
+
+  cli::BuildOptions build;
+  CLI::App* build_cmd = app.add_subcommand("build", "Run the components' build commands");
+  build_cmd->add_option("-f,--from", build.from, "The manifest file, or the folder holding it")
+      ->capture_default_str();
+  build_cmd->add_option("-c,--component-id", build.components, "Build only this component")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  up_cmd->add_option("--state-dir", up.state_dir,
-                     "State folder (default .spin beside the manifest)");
-  auto* log_opt = up_cmd->add_option("-L,--log-dir", up_log_dir,
-                                     "Folder for component logs (\"\" turns them off)");
-  up_cmd->add_option("--follow", up.follow, "Stream this component's output to the terminal")
+  build_cmd->add_flag("-u,--up", up.opts.build, "Serve the application after building");
+
+  bool accept_defaults = false;  // spindle never prompts: accepted for Spin users
+  cli::NewOptions new_opts;
+  CLI::App* new_cmd = app.add_subcommand("new", "Create a new application from a template");
+  new_cmd->add_option("template", new_opts.template_name, "Template (spindle templates list)")
+      ->required();
+  new_cmd->add_option("name", new_opts.name, "Name of the application")->required();
+  new_cmd->add_option("-o,--output", new_opts.output, "Folder to create (default: ./<name>)");
+  new_cmd->add_option("-v,--value", new_opts.values, "KEY=VALUE for a template parameter")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  up_cmd->add_flag("-q,--quiet", up.quiet, "No request log lines");
-  up_cmd->add_flag("--disable-cache", up_no_cache, "Do not read or write the compile cache");
-  up_cmd->add_option("--backend", up_backend, "Execution backend")
-      ->check(CLI::IsMember({"native", "interp"}));
-  up_cmd->add_option("--max-memory", up_max_memory, "Per-instance memory limit (64MiB, 256pages)");
-  up_cmd->add_option("--timeout", up_timeout, "Per-request wall-clock limit (answered with 504)");
+  new_cmd->add_flag("-a,--accept-defaults", accept_defaults,
+                    "Use default values (spindle never prompts)");
+
+  cli::AddOptions add_opts;
+  CLI::App* add_cmd =
+      app.add_subcommand("add", "Add a component from a template to an existing application");
+  add_cmd->add_option("template", add_opts.template_name, "Template (spindle templates list)")
+      ->required();
+  add_cmd->add_option("name", add_opts.name, "Name of the component")->required();
+  add_cmd->add_option("-f,--from", add_opts.from, "The manifest file, or the folder holding it")
+      ->capture_default_str();
+  add_cmd->add_option("-v,--value", add_opts.values, "KEY=VALUE for a template parameter")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  add_cmd->add_flag("-a,--accept-defaults", accept_defaults,
+                    "Use default values (spindle never prompts)");
+
+  CLI::App* templates_cmd = app.add_subcommand("templates", "Templates for spindle new / add");
+  templates_cmd->require_subcommand(1);
+  CLI::App* templates_list = templates_cmd->add_subcommand("list", "List the templates");
 
   try {
     app.parse(argc, argv);
@@ -104,26 +199,29 @@ int main(int argc, char** argv) {
     return cli::run_command(run);
   }
   if (up_cmd->parsed()) {
-    up.backend = up_backend == "interp" ? engine::Backend::Interp : engine::Backend::Native;
-    up.use_cache = !up_no_cache;
-    if (log_opt->count() > 0) up.log_dir = up_log_dir;
-    if (!up_max_memory.empty()) {
-      auto m = cli::parse_memory_size(up_max_memory);
-      if (!m) {
-        std::fprintf(stderr, "spindle: --max-memory: cannot read `%s`\n", up_max_memory.c_str());
-        return cli::kExitUsage;
-      }
-      up.max_memory = *m;
-    }
-    if (!up_timeout.empty()) {
-      auto d = cli::parse_duration(up_timeout);
-      if (!d) {
-        std::fprintf(stderr, "spindle: --timeout: cannot read `%s`\n", up_timeout.c_str());
-        return cli::kExitUsage;
-      }
-      up.timeout = *d;
-    }
-    return cli::up_command(up);
+    if (!finish_up_flags(up)) return cli::kExitUsage;
+    return cli::up_command(up.opts);
   }
+  if (watch_cmd->parsed()) {
+    if (!finish_up_flags(watch_up)) return cli::kExitUsage;
+    auto d = cli::parse_duration(debounce);
+    if (!d) {
+      std::fprintf(stderr, "spindle: --debounce: cannot read `%s`\n", debounce.c_str());
+      return cli::kExitUsage;
+    }
+    watch.up = watch_up.opts;
+    watch.debounce = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+    return cli::watch_command(watch);
+  }
+  if (build_cmd->parsed()) {
+    int rc = cli::build_command(build);
+    if (rc != 0 || !up.opts.build) return rc;
+    up.opts.from = build.from;
+    up.opts.build = false;
+    return cli::up_command(up.opts);
+  }
+  if (new_cmd->parsed()) return cli::new_command(new_opts);
+  if (add_cmd->parsed()) return cli::add_command(add_opts);
+  if (templates_list->parsed()) return cli::templates_list_command();
   return cli::kExitUsage;
 }

@@ -2,6 +2,8 @@
 // instance per request, with Spin's flags.
 #pragma once
 
+#include <signal.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -25,8 +27,13 @@ struct UpOptions {
   uint64_t max_memory = uint64_t{1} << 32;  // per instance
   std::chrono::nanoseconds timeout{0};      // per request; 0 = none
   unsigned threads = 0;                     // 0: one per core
+  bool build = false;                       // --build: run `spindle build` first
 };
 
 int up_command(const UpOptions& opts);
+
+// Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts
+// later) and returns them as a set for sigwait().
+sigset_t block_stop_signals();
 
 }  // namespace spindle::cli

@@ -89,6 +89,29 @@ bool glob_match(std::string_view pattern, std::string_view path) {
   return match_segments(segments(pattern), 0, segments(path), 0);
 }
 
+}  // namespace spindle::manifest::detail
+
+namespace spindle::manifest {
+
+std::vector<fs::path> glob_files(const fs::path& root, std::string_view pattern) {
+  using namespace detail;
+  std::string pat = clean(pattern);
+  std::vector<std::string_view> segs = segments(pat);
+  fs::path literal;  // leading segments without glob characters: where to start walking
+  size_t i = 0;
+  for (; i < segs.size() && !has_glob(segs[i]); ++i) literal /= std::string(segs[i]);
+  std::vector<fs::path> out;
+  for (const fs::path& f : files_under((root / literal).lexically_normal())) {
+    if (i == segs.size() || glob_match(pat, f.lexically_relative(root).generic_string()))
+      out.push_back(f);
+  }
+  return out;
+}
+
+}  // namespace spindle::manifest
+
+namespace spindle::manifest::detail {
+
 void check_sources(App& app, Reporter& rep) {
   for (const Component& c : app.components) {
     const Source& s = c.source;
@@ -162,9 +185,8 @@ void expand_files(App& app, Reporter& rep) {
           mounts.push_back({f, "/" + f.lexically_relative(app.dir).generic_string()});
         }
       } else {
-        for (const fs::path& f : files_under(root)) {
-          std::string rel = f.lexically_relative(app.dir).generic_string();
-          if (glob_match(pattern, rel)) mounts.push_back({f, "/" + rel});
+        for (const fs::path& f : glob_files(app.dir, pattern)) {
+          mounts.push_back({f, "/" + f.lexically_relative(app.dir).generic_string()});
         }
         if (mounts.size() == before) {
           rep.warning(e.location, what + " matches no files");

@@ -239,6 +239,11 @@ struct Result {
   std::string report() const;
 };
 
+// Every regular file under `root` whose path relative to `root` matches the
+// glob `pattern` (`*`, `?`, `[…]` within a segment, `**` across segments).
+std::vector<std::filesystem::path> glob_files(const std::filesystem::path& root,
+                                              std::string_view pattern);
+
 // Reads `spin.toml` (a folder means `<folder>/spin.toml`), validates it and
 // builds the App. Never throws for bad input: problems are in Result::errors.
 Result load(const std::filesystem::path& manifest_or_dir, const Options& options = {});

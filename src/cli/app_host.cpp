@@ -1,0 +1,345 @@
+#include "cli/app_host.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "abi/executor.h"
+#include "abi/http.h"
+#include "manifest/manifest.h"
+#include "manifest/remote_source.h"
+#include "trigger/http/router.h"
+#include "util/paths.h"
+
+namespace spindle::cli {
+
+namespace fs = std::filesystem;
+using trigger::http::Incoming;
+using trigger::http::Outgoing;
+
+namespace {
+
+// One component ready to serve: its executor and where its output goes.
+struct Served {
+  std::string id;
+  std::shared_ptr<const abi::Executor> executor;
+  fs::path stdout_log, stderr_log;  // empty: file logs off
+  bool follow = false;
+};
+
+std::string timestamp() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03lldZ", buf, static_cast<long long>(ms));
+  return out;
+}
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", c);
+          out += b;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+// The component's `files` as one read-only folder: each mapped file is
+// hard-linked (or copied) to its guest path under `dir`.
+bool stage_files(const manifest::Component& c, const fs::path& dir, std::string& error) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  for (const auto& m : c.files) {
+    fs::path target = dir / fs::path(m.guest).relative_path();
+    fs::create_directories(target.parent_path(), ec);
+    if (link(m.host.c_str(), target.c_str()) != 0) {
+      fs::copy_file(m.host, target, fs::copy_options::overwrite_existing, ec);
+      if (ec) {
+        error =
+            "cannot stage " + m.host.string() + " for component `" + c.id + "`: " + ec.message();
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void append(const fs::path& file, const std::string& text, std::mutex& mu) {
+  if (file.empty() || text.empty()) return;
+  std::lock_guard lock(mu);
+  std::ofstream(file, std::ios::app | std::ios::binary) << text;
+}
+
+}  // namespace
+
+// One loaded version of the application.
+struct LoadedApp {
+  std::shared_ptr<const manifest::App> app;
+  std::map<std::string, Served> served;
+  trigger::http::Router router;
+  std::string info_json;
+  engine::InstanceOptions limits;
+  std::vector<fs::path> staged;  // per-version files folders, removed with this version
+
+  ~LoadedApp() {
+    std::error_code ec;
+    for (const auto& d : staged) fs::remove_all(d, ec);
+  }
+};
+
+AppHost::AppHost(const UpOptions& opts) : opts_(opts) {
+  engine::EngineOptions eo;
+  eo.backend = opts_.backend;
+  eo.use_cache = opts_.use_cache;
+  eo.progress = true;
+  engine_ = engine::Engine::create(eo);
+}
+
+AppHost::~AppHost() { stop(); }
+
+std::shared_ptr<const manifest::App> AppHost::app() const {
+  auto cur = current_.load();
+  return cur ? cur->app : nullptr;
+}
+
+bool AppHost::load(std::string& error) {
+  const UpOptions& o = opts_;
+  manifest::Options mo;
+  manifest::Result loaded = manifest::load(o.from, mo);
+  if (!loaded.ok()) {
+    error = loaded.report();
+    if (!error.empty() && error.back() == '\n') error.pop_back();
+    return false;
+  }
+  for (const auto& w : loaded.warnings) std::fprintf(stderr, "%s\n", w.to_string().c_str());
+  auto next = std::make_shared<LoadedApp>();
+  next->app = loaded.app;
+  const manifest::App& app = *loaded.app;
+  if (!app.http) {
+    error = "spindle up: " + app.manifest_path.string() + " has no HTTP trigger; nothing to serve";
+    return false;
+  }
+
+  fs::path state = o.state_dir.empty() ? app.dir / ".spin" : fs::path(o.state_dir);
+  fs::path logs = o.log_dir ? fs::path(*o.log_dir) : state / "logs";
+  std::error_code ec;
+  fs::create_directories(state, ec);
+  if (!logs.empty()) fs::create_directories(logs, ec);
+
+  std::vector<trigger::http::RouteSpec> routes;
+  for (const manifest::HttpTrigger* t : app.http_triggers()) {
+    const manifest::Component* c = app.component(t->component);
+    if (!c) continue;
+    routes.push_back({c->id, t->route.raw, t->route.is_private});
+    if (next->served.count(c->id)) continue;
+    std::string where = "spindle up: component `" + c->id + "`: ";
+    fs::path wasm = c->source.path;
+    if (c->source.kind == manifest::Source::Kind::Remote) {
+      std::string e;
+      if (!manifest::fetch_remote_source(c->source, util::cache_home(), wasm, e)) {
+        error = where + e;
+        return false;
+      }
+    }
+    auto bytes = engine::read_file(wasm);
+    if (!bytes) {
+      error = where + "cannot read " + wasm.string();
+      return false;
+    }
+    std::string display = c->source.kind == manifest::Source::Kind::Remote
+                              ? c->source.url
+                              : c->source.path.filename().string();
+    auto mod = engine_->load(*bytes, display);
+    if (!mod.ok()) {
+      error = where + mod.error;
+      return false;
+    }
+    abi::ComponentConfig cc;
+    cc.id = c->id;
+    for (const auto& [k, v] : c->environment_map()) cc.environment.emplace_back(k, v);
+    for (const auto& kv : o.env) {
+      auto eq = kv.find('=');
+      cc.environment.emplace_back(kv.substr(0, eq),
+                                  eq == std::string::npos ? "" : kv.substr(eq + 1));
+    }
+    if (!c->files.empty()) {
+      // A fresh folder per load: the version still serving keeps its own.
+      fs::path dir = state / "files" / c->id;
+      if (loads_ > 0) {
+        dir += "." + std::to_string(getpid()) + "." + std::to_string(loads_);
+        next->staged.push_back(dir);
+      }
+      std::string e;
+      if (!stage_files(*c, dir, e)) {
+        error = "spindle up: " + e;
+        return false;
+      }
+      cc.files_dir = dir;
+    }
+    cc.entrypoint = t->executor.entrypoint;
+    cc.argv = t->executor.argv;
+    auto kind = t->executor.kind == manifest::Executor::Kind::Wagi ? abi::ExecutorKind::Wagi
+                                                                   : abi::ExecutorKind::Spin;
+    abi::PrepareResult prepared = abi::make_executor(kind, mod.module, cc);
+    if (!prepared.ok()) {
+      error = where + prepared.error;
+      return false;
+    }
+    Served s;
+    s.id = c->id;
+    s.executor = prepared.executor;
+    if (!logs.empty()) {
+      s.stdout_log = logs / (c->id + "_stdout.txt");
+      s.stderr_log = logs / (c->id + "_stderr.txt");
+    }
+    for (const auto& f : o.follow) s.follow |= f == c->id;
+    next->served.emplace(c->id, std::move(s));
+  }
+
+  std::string e;
+  if (!next->router.build(app.http->base, routes, e)) {
+    error = "spindle up: " + e;
+    return false;
+  }
+  next->info_json = "{\"name\":\"" + json_escape(app.name) + "\",\"version\":\"" +
+                    json_escape(app.version) + "\",\"server\":\"spindle 0.1.0\"}";
+  next->limits.max_memory_bytes = o.max_memory;
+  next->limits.timeout = o.timeout;
+  current_.store(std::move(next));
+  ++loads_;
+  return true;
+}
+
+Outgoing AppHost::handle(const Incoming& in) {
+  auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<const LoadedApp> cur = current_.load();  // this request's version
+  const std::string& base = cur->app->http->base;
+  Outgoing out;
+  std::string_view path = abi::uri_path(in.target);
+  std::string component = "-";
+  if (path == "/.well-known/spin/health") {
+    out.headers.emplace_back("content-type", "text/plain");
+    out.body = "OK";
+  } else if (path == "/.well-known/spin/info") {
+    out.headers.emplace_back("content-type", "application/json");
+    out.body = cur->info_json;
+  } else if (auto m = cur->router.match(path)) {
+    const Served& s = cur->served.at(m->component);
+    component = s.id;
+    abi::Request req;
+    req.method = in.method;
+    req.uri = in.target;
+    req.headers = in.headers;
+    req.body = in.body;
+    req.headers.emplace_back("spin-full-url", "http://" + in.host + in.target);
+    req.headers.emplace_back("spin-path-info", m->path_info);
+    req.headers.emplace_back("spin-matched-route", m->matched_route);
+    req.headers.emplace_back("spin-base-path", base);
+    req.headers.emplace_back("spin-raw-component-route", m->raw_route);
+    req.headers.emplace_back("spin-component-route", m->component_route);
+    req.headers.emplace_back("spin-client-addr", in.client_addr);
+    for (const auto& [k, v] : m->params) req.headers.emplace_back("spin-path-match-" + k, v);
+    abi::CallInfo ci;
+    ci.base = base;
+    ci.matched_route = m->matched_route;
+    ci.raw_component_route = m->raw_route;
+    ci.component_route = m->component_route;
+    ci.path_info = m->path_info;
+    ci.path_params = m->params;
+    ci.client_addr = in.client_addr;
+    ci.host = in.host;
+    ci.limits = cur->limits;
+    abi::Result r = s.executor->handle(req, ci);
+    out.status = r.response.status;
+    out.headers = std::move(r.response.headers);
+    out.body = std::move(r.response.body);
+    append(s.stdout_log, r.guest_stdout, log_mu_);
+    append(s.stderr_log, r.guest_stderr, log_mu_);
+    if (s.follow) {
+      std::lock_guard lock(log_mu_);
+      std::fwrite(r.guest_stdout.data(), 1, r.guest_stdout.size(), stdout);
+      std::fwrite(r.guest_stderr.data(), 1, r.guest_stderr.size(), stderr);
+    }
+    if (!r.error.empty()) {
+      std::lock_guard lock(log_mu_);
+      std::fprintf(stderr, "%s component `%s` failed: %s\n", timestamp().c_str(), s.id.c_str(),
+                   r.error.c_str());
+    }
+  } else {
+    out.status = 404;
+    out.headers.emplace_back("content-type", "text/plain");
+    out.body = "Not Found";
+  }
+  if (!opts_.quiet) {
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::lock_guard lock(log_mu_);
+    std::printf("%s %s %s %s %u %.3fms\n", timestamp().c_str(), in.method.c_str(),
+                std::string(path).c_str(), component.c_str(), out.status, ms);
+    std::fflush(stdout);
+  }
+  return out;
+}
+
+bool AppHost::start(std::string& error) {
+  trigger::http::ServerOptions so;
+  so.listen = opts_.listen;
+  if (so.listen.empty()) {
+    const char* env = std::getenv("SPIN_HTTP_LISTEN_ADDR");
+    so.listen = env && *env ? env : "127.0.0.1:3000";
+  }
+  so.threads = opts_.threads;
+  if (!server_.start(
+          so, [this](const Incoming& in) { return handle(in); }, error)) {
+    error = "spindle up: " + error;
+    return false;
+  }
+  return true;
+}
+
+void AppHost::stop() { server_.stop(); }
+
+void AppHost::print_routes() const {
+  auto cur = current_.load();
+  std::string url_base = "http://" + server_.address();
+  std::printf("Serving %s\nAvailable Routes:\n", url_base.c_str());
+  for (const manifest::HttpTrigger* t : cur->app->http_triggers()) {
+    if (t->route.is_private) continue;
+    const std::string& path = t->route.prefix == "/" ? std::string() : t->route.prefix;
+    std::printf("  %s: %s%s%s\n", t->component.c_str(), url_base.c_str(), path.c_str(),
+                t->route.wildcard ? " (wildcard)" : "");
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace spindle::cli

@@ -1,0 +1,52 @@
+// The application `spindle up` and `spindle watch` serve: the manifest loaded
+// into executors and a router, behind one HTTP server. load() can be called
+// again while serving (spindle watch): the new version is built completely
+// before it replaces the old one, so requests see either the old app or the
+// new one, never a half-loaded one, and a version that fails to load leaves
+// the old one serving.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "cli/up_command.h"
+#include "engine/engine.h"
+#include "trigger/http/server.h"
+
+namespace spindle::manifest {
+struct App;
+}
+
+namespace spindle::cli {
+
+struct LoadedApp;
+
+class AppHost {
+ public:
+  explicit AppHost(const UpOptions& opts);
+  ~AppHost();
+
+  // Loads (or reloads) the manifest. On failure `error` holds the report and
+  // whatever was serving keeps serving.
+  bool load(std::string& error);
+  // Binds the listen address and serves in background threads.
+  bool start(std::string& error);
+  void stop();
+  // "Serving http://…" and the routes, on stdout.
+  void print_routes() const;
+  std::shared_ptr<const manifest::App> app() const;
+
+ private:
+  trigger::http::Outgoing handle(const trigger::http::Incoming& in);
+
+  UpOptions opts_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::atomic<std::shared_ptr<const LoadedApp>> current_;
+  std::mutex log_mu_;
+  unsigned loads_ = 0;  // successful load() calls
+  trigger::http::Server server_;
+};
+
+}  // namespace spindle::cli
