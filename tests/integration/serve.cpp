@@ -13,8 +13,7 @@ extern char** environ;
 
 namespace spindle::test {
 
-Background::Background(std::vector<std::string> argv, std::string log,
-                       std::vector<std::string> env)
+Background::Background(std::vector<std::string> argv, std::string log, std::vector<std::string> env)
     : log_(std::move(log)) {
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
