@@ -49,6 +49,7 @@ Outcome unknown_import(HostCall& call, const Value*, Value*) {
 
 std::string link_imports(Prepared& p) {
   wasi::link(p.linker);
+  for (const auto& b : p.config.host) b->link(p.linker);
   std::string errors;
   auto add = [&](const std::string& e) {
     if (!errors.empty()) errors += "; ";

@@ -24,6 +24,7 @@
 
 #include "abi/http.h"
 #include "engine/engine.h"
+#include "host/call.h"
 
 namespace spindle::abi {
 
@@ -84,6 +85,9 @@ struct ComponentConfig {
   // preparation; with this set they are defined as functions that trap
   // (HostError) when called, as `wasmtime --trap-unknown-imports` does.
   bool trap_unknown_imports = false;
+  // The host capabilities this component may use (outbound HTTP, key-value,
+  // ...), each defining its imports with the component's permissions.
+  std::vector<std::shared_ptr<const host::Binding>> host;
 };
 
 struct PrepareResult {

@@ -300,6 +300,8 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
   wasi::Context context(env_);
   InstanceOptions io = info.limits;
   io.user = &context;
+  host::CallState host_state;
+  io.host = &host_state;
   // One deadline for the whole request, however many guest calls it takes.
   if (io.timeout.count() > 0 && !io.deadline)
     io.deadline = std::chrono::steady_clock::now() + io.timeout;
@@ -320,6 +322,7 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
     return result;
   }
   Instance& instance = *inst.instance;
+  host_state.instance = &instance;
   Guest g(instance, instance.get_export("handle-http-request"),
           instance.get_export("canonical_abi_realloc"), instance.get_export("canonical_abi_free"));
   if (!g.complete()) {

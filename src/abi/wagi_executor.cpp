@@ -169,6 +169,8 @@ Result WagiExecutor::handle(const Request& req, const CallInfo& info) const {
   context.set_stdin(req.body);
   InstanceOptions io = info.limits;
   io.user = &context;
+  host::CallState host_state;
+  io.host = &host_state;
   // One deadline for the whole request, however many guest calls it takes.
   if (io.timeout.count() > 0 && !io.deadline)
     io.deadline = std::chrono::steady_clock::now() + io.timeout;
@@ -186,6 +188,7 @@ Result WagiExecutor::handle(const Request& req, const CallInfo& info) const {
     outcome = inst.outcome;
     during = "instantiation";
   } else {
+    host_state.instance = inst.instance.get();
     if (p_->has_initialize && p_->config.entrypoint != "_initialize") {
       if (ExternPtr init = inst.instance->get_export("_initialize")) {
         outcome = init->call({}, {});

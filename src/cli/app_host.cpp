@@ -12,6 +12,7 @@
 
 #include "abi/executor.h"
 #include "abi/http.h"
+#include "host/variables/variables.h"
 #include "manifest/manifest.h"
 #include "manifest/remote_source.h"
 #include "trigger/http/router.h"
@@ -206,6 +207,7 @@ bool AppHost::load(std::string& error) {
       }
       cc.files_dir = dir;
     }
+    cc.host.push_back(host::variables::bind(c->id, c->variables_map()));
     cc.entrypoint = t->executor.entrypoint;
     cc.argv = t->executor.argv;
     auto kind = t->executor.kind == manifest::Executor::Kind::Wagi ? abi::ExecutorKind::Wagi

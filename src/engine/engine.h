@@ -87,7 +87,8 @@ class Linker {
 };
 
 struct InstanceOptions {
-  void* user = nullptr;  // handed to host functions as HostCall::user
+  void* user = nullptr;  // handed to host functions as HostCall::user (WASI: its Context)
+  void* host = nullptr;  // handed to host functions as HostCall::host (the host capabilities)
   // Linear memory cap in bytes; growing past it traps with MemoryLimit.
   uint64_t max_memory_bytes = uint64_t{1} << 32;
   // Wall-clock deadline per call (0 = none); passing it traps with Timeout.

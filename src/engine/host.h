@@ -45,8 +45,9 @@ struct GuestMemory {
 // Passed to every host function call.
 struct HostCall {
   GuestMemory memory;         // the caller's exported memory, current size
-  void* user = nullptr;       // per-instance host state given to instantiate()
+  void* user = nullptr;       // per-instance state given to instantiate() (WASI)
   void* func_data = nullptr;  // HostFunc::data of the function being called
+  void* host = nullptr;       // per-instance state given to instantiate() (host capabilities)
 };
 
 // A host function writes its results into `results` (as many as its

@@ -13,6 +13,7 @@ namespace {
 struct HostCtx {
   HostFunc fn;
   void* user = nullptr;
+  void* host = nullptr;
 };
 
 core::Result host_thunk(void* ctx, const core::Val* args, core::Val* results, uint8_t* mem,
@@ -29,7 +30,7 @@ core::Result host_thunk(void* ctx, const core::Val* args, core::Val* results, ui
   from_core(args, std::span<Value>(a, np));
   // Results the callback leaves alone are zero (a null ref), padding included.
   if (nr) std::memset(static_cast<void*>(r), 0, nr * sizeof(Value));
-  HostCall call{GuestMemory{mem, mem_size}, h->user, h->fn.data};
+  HostCall call{GuestMemory{mem, mem_size}, h->user, h->fn.data, h->host};
   Outcome o = h->fn.callback(call, a, r);
   if (o.ok()) to_core(std::span<const Value>(r, nr), results);
   return to_result(std::move(o));
@@ -78,7 +79,7 @@ InstantiateResult InterpModule::instantiate(const Linker& linker, const Instance
         result.link_error = import_mismatch(imp, host_func_type(*hf));
         return result;
       }
-      auto ctx = std::make_shared<HostCtx>(HostCtx{*hf, opts.user});
+      auto ctx = std::make_shared<HostCtx>(HostCtx{*hf, opts.user, opts.host});
       ci.sig = to_core(hf->type);
       ci.thunk = &host_thunk;
       ci.ctx = ctx.get();

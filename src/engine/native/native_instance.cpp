@@ -43,6 +43,7 @@ struct InstanceState {
   std::vector<Resolved> resolved;
   std::vector<ExternPtr> keep_alive;  // imported memories/tables/globals
   void* user = nullptr;
+  void* host = nullptr;
   std::chrono::nanoseconds timeout{0};
   std::optional<std::chrono::steady_clock::time_point> deadline;
 
@@ -68,7 +69,7 @@ int dispatch(spindle_host* h, uint32_t index, const spindle_val* args, spindle_v
   const Resolved& r = st->resolved[index];
   Outcome o;
   if (r.callback) {
-    HostCall call{st->memory(), st->user, r.data};
+    HostCall call{st->memory(), st->user, r.data, st->host};
     o = r.callback(call, reinterpret_cast<const Value*>(args), reinterpret_cast<Value*>(results));
   } else if (r.ext) {
     o = r.ext->call({reinterpret_cast<const Value*>(args), r.nparams},
@@ -227,6 +228,7 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   auto st = std::make_shared<InstanceState>();
   st->info = info_;
   st->user = opts.user;
+  st->host = opts.host;
   st->timeout = opts.timeout;
   st->deadline = opts.deadline;
   const auto& imports = info_->imports;

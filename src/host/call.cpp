@@ -1,0 +1,78 @@
+#include "host/call.h"
+
+#include <atomic>
+#include <cstring>
+
+namespace spindle::host {
+
+using namespace spindle::engine;
+
+size_t next_slot() {
+  static std::atomic<size_t> n{0};
+  return n++;
+}
+
+Guest::Guest(HostCall& call) : call_(call), state_(static_cast<CallState*>(call.host)) {}
+
+GuestMemory Guest::memory() {
+  // The guest may have grown (and, in the interpreter, moved) its memory
+  // during a nested call: ask the instance for the current view.
+  if (state_ && state_->instance) return state_->instance->memory();
+  return call_.memory;
+}
+
+bool Guest::fail(TrapKind kind, std::string message) {
+  if (outcome.ok()) outcome = Outcome::trapped(kind, std::move(message));
+  return false;
+}
+
+bool Guest::out_of_bounds(uint32_t offset, uint64_t len) {
+  return fail(TrapKind::OutOfBounds, "host call: guest range [" + std::to_string(offset) + ", +" +
+                                         std::to_string(len) + ") is outside memory");
+}
+
+bool Guest::read(uint32_t ptr, uint32_t len, std::string& out) {
+  uint8_t* p = memory().ptr(ptr, len);
+  if (!p) return out_of_bounds(ptr, len);
+  out.assign(reinterpret_cast<const char*>(p), len);
+  return true;
+}
+
+bool Guest::alloc(uint32_t align, uint32_t size, uint32_t& ptr) {
+  if (!state_ || !state_->instance)
+    return fail(TrapKind::HostError, "host call: no instance to allocate in");
+  ExternPtr realloc_fn = state_->instance->get_export("canonical_abi_realloc");
+  if (!realloc_fn)
+    return fail(TrapKind::HostError,
+                "host call: the component exports no canonical_abi_realloc to receive results");
+  Value args[4] = {Value::from_i32(0), Value::from_i32(0), Value::from_i32(align),
+                   Value::from_i32(size)};
+  Value res[1];
+  Outcome o = realloc_fn->call(args, res);
+  if (!o.ok()) {
+    outcome = std::move(o);
+    return false;
+  }
+  ptr = res[0].i32;
+  if (size > 0 && !memory().in_bounds(ptr, size))
+    return fail(TrapKind::HostError, "canonical_abi_realloc returned memory outside the guest");
+  return true;
+}
+
+bool Guest::put(std::string_view bytes, uint32_t& ptr) {
+  if (bytes.empty()) {
+    ptr = 1;
+    return true;
+  }
+  if (!alloc(1, static_cast<uint32_t>(bytes.size()), ptr)) return false;
+  std::memcpy(memory().ptr(ptr, bytes.size()), bytes.data(), bytes.size());
+  return true;
+}
+
+bool Guest::put_at(uint32_t at, std::string_view bytes) {
+  uint32_t ptr = 0;
+  return put(bytes, ptr) && store<uint32_t>(at, ptr) &&
+         store<uint32_t>(at + 4, static_cast<uint32_t>(bytes.size()));
+}
+
+}  // namespace spindle::host
