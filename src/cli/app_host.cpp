@@ -12,6 +12,7 @@
 
 #include "abi/executor.h"
 #include "abi/http.h"
+#include "host/key_value/key_value.h"
 #include "host/variables/variables.h"
 #include "manifest/manifest.h"
 #include "manifest/remote_source.h"
@@ -157,6 +158,16 @@ bool AppHost::load(std::string& error) {
   fs::create_directories(state, ec);
   if (!logs.empty()) fs::create_directories(logs, ec);
 
+  std::vector<std::string> kv_labels;
+  for (const manifest::Component& c : app.components)
+    kv_labels.insert(kv_labels.end(), c.key_value_stores.begin(), c.key_value_stores.end());
+  std::string kv_error;
+  auto kv_stores = host::key_value::configure(kv_labels, state.string(), kv_error);
+  if (!kv_stores) {
+    error = "spindle up: " + kv_error;
+    return false;
+  }
+
   std::vector<trigger::http::RouteSpec> routes;
   for (const manifest::HttpTrigger* t : app.http_triggers()) {
     const manifest::Component* c = app.component(t->component);
@@ -208,6 +219,7 @@ bool AppHost::load(std::string& error) {
       cc.files_dir = dir;
     }
     cc.host.push_back(host::variables::bind(c->id, c->variables_map()));
+    cc.host.push_back(host::key_value::bind(c->key_value_stores, kv_stores));
     cc.entrypoint = t->executor.entrypoint;
     cc.argv = t->executor.argv;
     auto kind = t->executor.kind == manifest::Executor::Kind::Wagi ? abi::ExecutorKind::Wagi

@@ -1,0 +1,245 @@
+#include "host/key_value/key_value.h"
+
+#include <algorithm>
+
+namespace spindle::host::key_value {
+
+using namespace spindle::engine;
+
+namespace {
+
+// error variant of key-value.wit, in case order.
+enum ErrorTag : uint8_t {
+  kStoreTableFull = 0,
+  kNoSuchStore = 1,
+  kAccessDenied = 2,
+  kInvalidStore = 3,
+  kNoSuchKey = 4,
+  kIo = 5,
+};
+
+struct Error {
+  uint8_t tag;
+  std::string message;  // for kIo
+};
+
+// The stores one request opened; handle = index + 1 (0 is never valid).
+struct Open {
+  std::vector<Store*> handles;
+};
+
+const size_t kSlot = next_slot();
+
+constexpr ValType I32 = ValType::I32;
+
+class KeyValue final : public Binding {
+ public:
+  KeyValue(std::vector<std::string> allowed, std::shared_ptr<const Stores> stores)
+      : allowed_(std::move(allowed)), stores_(std::move(stores)) {}
+
+  void link(Linker& linker) const override {
+    void* self = const_cast<KeyValue*>(this);
+    linker.define("key-value", "open", HostFunc{FuncType{{I32, I32, I32}, {}}, &open, self});
+    linker.define("key-value", "get", HostFunc{FuncType{{I32, I32, I32, I32}, {}}, &get, self});
+    linker.define("key-value", "set",
+                  HostFunc{FuncType{{I32, I32, I32, I32, I32, I32}, {}}, &set, self});
+    linker.define("key-value", "delete",
+                  HostFunc{FuncType{{I32, I32, I32, I32}, {}}, &remove, self});
+    linker.define("key-value", "exists",
+                  HostFunc{FuncType{{I32, I32, I32, I32}, {}}, &exists, self});
+    linker.define("key-value", "get-keys", HostFunc{FuncType{{I32, I32}, {}}, &get_keys, self});
+    linker.define("key-value", "close", HostFunc{FuncType{{I32}, {}}, &close, self});
+  }
+
+ private:
+  // Every result is expected<T, error> in a 16-byte return area: +0 u8 tag
+  // (0 ok, 1 err); ok payload at +4; err: +4 u8 error tag, io's string at +8.
+  static bool put_error(Guest& g, uint32_t ret, const Error& e) {
+    return g.store<uint8_t>(ret, 1) && g.store<uint8_t>(ret + 4, e.tag) &&
+           (e.tag != kIo || g.put_at(ret + 8, e.message));
+  }
+
+  static Store* store_of(HostCall& call, uint32_t handle) {
+    auto& open = state_of(call).slot<Open>(kSlot);
+    if (handle == 0 || handle > open.handles.size()) return nullptr;
+    return open.handles[handle - 1];
+  }
+
+  static std::optional<Error> check_key(const std::string& key) {
+    if (key.size() > kMaxKeyBytes)
+      return Error{kIo, "key of " + std::to_string(key.size()) + " bytes is too long (at most " +
+                            std::to_string(kMaxKeyBytes) + ")"};
+    return std::nullopt;
+  }
+
+  // open(name_ptr, name_len, ret) -> expected<store (u32), error>
+  static Outcome open(HostCall& call, const Value* a, Value*) {
+    auto* self = static_cast<const KeyValue*>(call.func_data);
+    Guest g(call);
+    uint32_t ret = a[2].i32;
+    std::string name;
+    if (!g.read(a[0].i32, a[1].i32, name)) return g.outcome;
+    auto& open = state_of(call).slot<Open>(kSlot);
+    std::optional<Error> err;
+    Store* store = nullptr;
+    if (std::find(self->allowed_.begin(), self->allowed_.end(), name) == self->allowed_.end()) {
+      err = Error{kAccessDenied, ""};
+    } else if (auto it = self->stores_->find(name); it == self->stores_->end()) {
+      err = Error{kNoSuchStore, ""};
+    } else if (open.handles.size() >= kMaxOpenStores) {
+      err = Error{kStoreTableFull, ""};
+    } else {
+      store = it->second.get();
+    }
+    bool ok;
+    if (err) {
+      ok = put_error(g, ret, *err);
+    } else {
+      open.handles.push_back(store);
+      ok = g.store<uint8_t>(ret, 0) &&
+           g.store<uint32_t>(ret + 4, static_cast<uint32_t>(open.handles.size()));
+    }
+    return ok ? Outcome::success() : g.outcome;
+  }
+
+  // get(store, key_ptr, key_len, ret) -> expected<list<u8>, error>
+  static Outcome get(HostCall& call, const Value* a, Value*) {
+    Guest g(call);
+    uint32_t ret = a[3].i32;
+    std::string key;
+    if (!g.read(a[1].i32, a[2].i32, key)) return g.outcome;
+    Store* store = store_of(call, a[0].i32);
+    std::optional<Error> err = store ? check_key(key) : Error{kInvalidStore, ""};
+    std::optional<std::string> value;
+    if (!err) {
+      std::string why;
+      if (!store->get(key, value, why))
+        err = Error{kIo, why};
+      else if (!value)
+        err = Error{kNoSuchKey, ""};
+    }
+    bool ok = err ? put_error(g, ret, *err) : g.store<uint8_t>(ret, 0) && g.put_at(ret + 4, *value);
+    return ok ? Outcome::success() : g.outcome;
+  }
+
+  // set(store, key_ptr, key_len, value_ptr, value_len, ret) -> expected<unit, error>
+  static Outcome set(HostCall& call, const Value* a, Value*) {
+    Guest g(call);
+    uint32_t ret = a[5].i32;
+    std::string key, value;
+    if (!g.read(a[1].i32, a[2].i32, key)) return g.outcome;
+    Store* store = store_of(call, a[0].i32);
+    std::optional<Error> err = store ? check_key(key) : Error{kInvalidStore, ""};
+    if (!err && static_cast<uint32_t>(a[4].i32) > kMaxValueBytes)
+      err = Error{kIo, "value of " + std::to_string(static_cast<uint32_t>(a[4].i32)) +
+                           " bytes is too large (at most " + std::to_string(kMaxValueBytes) + ")"};
+    if (!err) {
+      if (!g.read(a[3].i32, a[4].i32, value)) return g.outcome;
+      std::string why;
+      if (!store->set(key, value, why)) err = Error{kIo, why};
+    }
+    bool ok = err ? put_error(g, ret, *err) : g.store<uint8_t>(ret, 0);
+    return ok ? Outcome::success() : g.outcome;
+  }
+
+  // delete(store, key_ptr, key_len, ret) -> expected<unit, error>
+  static Outcome remove(HostCall& call, const Value* a, Value*) {
+    Guest g(call);
+    uint32_t ret = a[3].i32;
+    std::string key;
+    if (!g.read(a[1].i32, a[2].i32, key)) return g.outcome;
+    Store* store = store_of(call, a[0].i32);
+    std::optional<Error> err = store ? check_key(key) : Error{kInvalidStore, ""};
+    if (!err) {
+      std::string why;
+      if (!store->remove(key, why)) err = Error{kIo, why};
+    }
+    bool ok = err ? put_error(g, ret, *err) : g.store<uint8_t>(ret, 0);
+    return ok ? Outcome::success() : g.outcome;
+  }
+
+  // exists(store, key_ptr, key_len, ret) -> expected<bool, error>
+  static Outcome exists(HostCall& call, const Value* a, Value*) {
+    Guest g(call);
+    uint32_t ret = a[3].i32;
+    std::string key;
+    if (!g.read(a[1].i32, a[2].i32, key)) return g.outcome;
+    Store* store = store_of(call, a[0].i32);
+    std::optional<Error> err = store ? check_key(key) : Error{kInvalidStore, ""};
+    bool found = false;
+    if (!err) {
+      std::string why;
+      if (!store->exists(key, found, why)) err = Error{kIo, why};
+    }
+    bool ok = err ? put_error(g, ret, *err)
+                  : g.store<uint8_t>(ret, 0) && g.store<uint8_t>(ret + 4, found ? 1 : 0);
+    return ok ? Outcome::success() : g.outcome;
+  }
+
+  // get-keys(store, ret) -> expected<list<string>, error>; elements (ptr, len).
+  static Outcome get_keys(HostCall& call, const Value* a, Value*) {
+    Guest g(call);
+    uint32_t ret = a[1].i32;
+    Store* store = store_of(call, a[0].i32);
+    std::optional<Error> err;
+    std::vector<std::string> keys;
+    if (!store) {
+      err = Error{kInvalidStore, ""};
+    } else if (std::string why; !store->keys(keys, why)) {
+      err = Error{kIo, why};
+    }
+    if (err) return put_error(g, ret, *err) ? Outcome::success() : g.outcome;
+    uint32_t list = 4;
+    if (!keys.empty() && !g.alloc(4, static_cast<uint32_t>(keys.size() * 8), list))
+      return g.outcome;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!g.put_at(list + static_cast<uint32_t>(i * 8), keys[i])) return g.outcome;
+    }
+    bool ok = g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, list) &&
+              g.store<uint32_t>(ret + 8, static_cast<uint32_t>(keys.size()));
+    return ok ? Outcome::success() : g.outcome;
+  }
+
+  // close(store): later calls with the handle get invalid-store.
+  static Outcome close(HostCall& call, const Value* a, Value*) {
+    auto& open = state_of(call).slot<Open>(kSlot);
+    uint32_t h = a[0].i32;
+    if (h > 0 && h <= open.handles.size()) open.handles[h - 1] = nullptr;
+    return Outcome::success();
+  }
+
+  std::vector<std::string> allowed_;
+  std::shared_ptr<const Stores> stores_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Stores> configure(const std::vector<std::string>& labels,
+                                        const std::string& state_dir, std::string& error) {
+  auto stores = std::make_shared<Stores>();
+  for (const std::string& label : labels) {
+    if (stores->count(label)) continue;
+    if (label != "default") {
+      error = "key-value store `" + label +
+              "` is not defined: only `default` exists without a runtime config "
+              "(--runtime-config-file with [key_value_store." +
+              label + "])";
+      return nullptr;
+    }
+    std::string why;
+    auto store = open_sqlite(state_dir + "/sqlite_key_value.db", label, why);
+    if (!store) {
+      error = "key-value store `" + label + "`: " + why;
+      return nullptr;
+    }
+    stores->emplace(label, std::move(store));
+  }
+  return stores;
+}
+
+std::shared_ptr<const Binding> bind(std::vector<std::string> allowed,
+                                    std::shared_ptr<const Stores> stores) {
+  return std::make_shared<KeyValue>(std::move(allowed), std::move(stores));
+}
+
+}  // namespace spindle::host::key_value
