@@ -162,7 +162,17 @@ bool AppHost::load(std::string& error) {
   for (const manifest::Component& c : app.components)
     kv_labels.insert(kv_labels.end(), c.key_value_stores.begin(), c.key_value_stores.end());
   std::string kv_error;
-  auto kv_stores = host::key_value::configure(kv_labels, state.string(), kv_error);
+  manifest::RuntimeConfig runtime;
+  if (!o.runtime_config_file.empty()) {
+    manifest::RuntimeConfigResult rc = manifest::load_runtime_config(o.runtime_config_file);
+    if (!rc.config) {
+      error = rc.report();
+      if (!error.empty() && error.back() == '\n') error.pop_back();
+      return false;
+    }
+    runtime = std::move(*rc.config);
+  }
+  auto kv_stores = host::key_value::configure(kv_labels, state.string(), runtime, kv_error);
   if (!kv_stores) {
     error = "spindle up: " + kv_error;
     return false;

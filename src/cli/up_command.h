@@ -28,6 +28,7 @@ struct UpOptions {
   std::chrono::nanoseconds timeout{0};      // per request; 0 = none
   unsigned threads = 0;                     // 0: one per core
   bool build = false;                       // --build: run `spindle build` first
+  std::string runtime_config_file;          // --runtime-config-file
 };
 
 int up_command(const UpOptions& opts);

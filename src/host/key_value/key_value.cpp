@@ -215,19 +215,28 @@ class KeyValue final : public Binding {
 }  // namespace
 
 std::shared_ptr<const Stores> configure(const std::vector<std::string>& labels,
-                                        const std::string& state_dir, std::string& error) {
+                                        const std::string& state_dir,
+                                        const manifest::RuntimeConfig& runtime,
+                                        std::string& error) {
   auto stores = std::make_shared<Stores>();
   for (const std::string& label : labels) {
     if (stores->count(label)) continue;
-    if (label != "default") {
+    auto cfg = runtime.key_value_stores.find(label);
+    std::string why;
+    std::unique_ptr<Store> store;
+    if (cfg != runtime.key_value_stores.end() && cfg->second.type == "redis") {
+      store = open_redis(cfg->second.url, why);
+    } else if (cfg != runtime.key_value_stores.end()) {
+      store = open_sqlite(cfg->second.path ? cfg->second.path->string() : ":memory:", label, why);
+    } else if (label == "default") {
+      store = open_sqlite(state_dir + "/sqlite_key_value.db", label, why);
+    } else {
       error = "key-value store `" + label +
               "` is not defined: only `default` exists without a runtime config "
               "(--runtime-config-file with [key_value_store." +
               label + "])";
       return nullptr;
     }
-    std::string why;
-    auto store = open_sqlite(state_dir + "/sqlite_key_value.db", label, why);
     if (!store) {
       error = "key-value store `" + label + "`: " + why;
       return nullptr;

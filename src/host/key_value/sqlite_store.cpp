@@ -1,80 +1,14 @@
 #include <sqlite3.h>
 
-#include <map>
-#include <mutex>
-
 #include "host/key_value/store.h"
+#include "host/sqlite/database.h"
 
 namespace spindle::host::key_value {
 
 namespace {
 
-// One connection per database file, shared by the labels stored in it.
-class Database {
- public:
-  static std::shared_ptr<Database> open(const std::string& path, std::string& error) {
-    static std::mutex mu;
-    static std::map<std::string, std::weak_ptr<Database>> open_dbs;
-    std::lock_guard lock(mu);
-    if (auto db = open_dbs[path].lock()) return db;
-    sqlite3* h = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &h,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                             nullptr);
-    if (rc != SQLITE_OK) {
-      error = "cannot open " + path + ": " + (h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
-      sqlite3_close(h);
-      return nullptr;
-    }
-    sqlite3_busy_timeout(h, 5000);
-    char* msg = nullptr;
-    rc = sqlite3_exec(h,
-                      "PRAGMA journal_mode=WAL;"
-                      "CREATE TABLE IF NOT EXISTS spin_key_value ("
-                      "  store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
-                      "  PRIMARY KEY (store, key));",
-                      nullptr, nullptr, &msg);
-    if (rc != SQLITE_OK) {
-      error = "cannot prepare " + path + ": " + (msg ? msg : sqlite3_errstr(rc));
-      sqlite3_free(msg);
-      sqlite3_close(h);
-      return nullptr;
-    }
-    auto db = std::make_shared<Database>(h);
-    open_dbs[path] = db;
-    return db;
-  }
-
-  explicit Database(sqlite3* h) : h_(h) {}
-  ~Database() { sqlite3_close(h_); }
-  sqlite3* handle() const { return h_; }
-
- private:
-  sqlite3* h_;
-};
-
-// A prepared statement, finalised on scope exit.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr);
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  bool ok() const { return rc_ == SQLITE_OK; }
-  sqlite3_stmt* get() const { return s_; }
-  void text(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-  }
-  void blob(int i, const std::string& v) {
-    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-  }
-  std::string error() const { return sqlite3_errmsg(db_); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-  int rc_;
-};
+using sqlite::Database;
+using sqlite::Stmt;
 
 class SqliteStore final : public Store {
  public:
@@ -153,7 +87,11 @@ class SqliteStore final : public Store {
 std::unique_ptr<Store> open_sqlite(const std::string& path, const std::string& label,
                                    std::string& error) {
   auto db = Database::open(path, error);
-  if (!db) return nullptr;
+  if (!db || !db->exec("CREATE TABLE IF NOT EXISTS spin_key_value ("
+                       "  store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
+                       "  PRIMARY KEY (store, key));",
+                       error))
+    return nullptr;
   return std::make_unique<SqliteStore>(std::move(db), label);
 }
 

@@ -26,4 +26,9 @@ class Store {
 std::unique_ptr<Store> open_sqlite(const std::string& path, const std::string& label,
                                    std::string& error);
 
+// A Redis server as a store (keys as they are, values as strings); `url` is
+// redis://host[:port][/db]. The connection is made on first use and remade
+// after errors.
+std::unique_ptr<Store> open_redis(const std::string& url, std::string& error);
+
 }  // namespace spindle::host::key_value
