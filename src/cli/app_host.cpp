@@ -13,6 +13,7 @@
 #include "abi/executor.h"
 #include "abi/http.h"
 #include "host/key_value/key_value.h"
+#include "host/sqlite/sqlite.h"
 #include "host/variables/variables.h"
 #include "manifest/manifest.h"
 #include "manifest/remote_source.h"
@@ -177,6 +178,31 @@ bool AppHost::load(std::string& error) {
     error = "spindle up: " + kv_error;
     return false;
   }
+  std::vector<std::string> db_labels;
+  for (const manifest::Component& c : app.components)
+    db_labels.insert(db_labels.end(), c.sqlite_databases.begin(), c.sqlite_databases.end());
+  if (!o.sqlite.empty()) db_labels.push_back("default");
+  auto databases = host::sqlite::configure(db_labels, state.string(), runtime, kv_error);
+  if (!databases) {
+    error = "spindle up: " + kv_error;
+    return false;
+  }
+  // --sqlite statements run once, before the first version serves.
+  for (const std::string& stmt : loads_ == 0 ? o.sqlite : std::vector<std::string>{}) {
+    std::string sql = stmt;
+    if (!stmt.empty() && stmt[0] == '@') {
+      std::ifstream in(stmt.substr(1), std::ios::binary);
+      if (!in) {
+        error = "spindle up: --sqlite: cannot read " + stmt.substr(1);
+        return false;
+      }
+      sql.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    if (!host::sqlite::run_statements(*databases, sql, kv_error)) {
+      error = "spindle up: --sqlite `" + stmt + "`: " + kv_error;
+      return false;
+    }
+  }
 
   std::vector<trigger::http::RouteSpec> routes;
   for (const manifest::HttpTrigger* t : app.http_triggers()) {
@@ -230,6 +256,7 @@ bool AppHost::load(std::string& error) {
     }
     cc.host.push_back(host::variables::bind(c->id, c->variables_map()));
     cc.host.push_back(host::key_value::bind(c->key_value_stores, kv_stores));
+    cc.host.push_back(host::sqlite::bind(c->sqlite_databases, databases));
     cc.entrypoint = t->executor.entrypoint;
     cc.argv = t->executor.argv;
     auto kind = t->executor.kind == manifest::Executor::Kind::Wagi ? abi::ExecutorKind::Wagi

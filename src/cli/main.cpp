@@ -32,6 +32,10 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--runtime-config-file", up.runtime_config_file,
                   "Runtime config: key-value stores and SQLite databases by label");
+  cmd->add_option("--sqlite", up.sqlite,
+                  "SQL run against the default database before serving (\"stmt\" or @file.sql)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--state-dir", up.state_dir, "State folder (default .spin beside the manifest)");
   f.log_opt =
       cmd->add_option("-L,--log-dir", f.log_dir, "Folder for component logs (\"\" turns them off)");

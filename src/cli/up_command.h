@@ -29,6 +29,7 @@ struct UpOptions {
   unsigned threads = 0;                     // 0: one per core
   bool build = false;                       // --build: run `spindle build` first
   std::string runtime_config_file;          // --runtime-config-file
+  std::vector<std::string> sqlite;          // --sqlite: statements, or @file.sql
 };
 
 int up_command(const UpOptions& opts);

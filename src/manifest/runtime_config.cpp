@@ -30,17 +30,17 @@ class Reader {
         stores(v, "sqlite_database", {"spin"}, cfg_.sqlite_databases);
       } else {
         std::string hint = detail::did_you_mean(k.str(), known);
-        rep_.error(loc(k.source()), "unknown section " + tick(k.str()) + " in the runtime config",
-                   "one of " + detail::one_of(known),
-                   hint.empty() ? "spindle supports key-value stores and SQLite databases here"
-                                : hint);
+        rep_.error(
+            loc(k.source()), "unknown section " + tick(k.str()) + " in the runtime config",
+            "one of " + detail::one_of(known),
+            hint.empty() ? "spindle supports key-value stores and SQLite databases here" : hint);
       }
     }
   }
 
  private:
-  void stores(const toml::node& n, std::string_view section,
-              const std::vector<std::string>& types, std::map<std::string, StoreConfig>& out) {
+  void stores(const toml::node& n, std::string_view section, const std::vector<std::string>& types,
+              std::map<std::string, StoreConfig>& out) {
     const toml::table* t = n.as_table();
     if (!t) {
       rep_.error(loc(n.source()), tick(section) + " is not a table",

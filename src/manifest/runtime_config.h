@@ -21,9 +21,9 @@ namespace spindle::manifest {
 
 struct StoreConfig {
   std::string label;
-  std::string type;                              // "spin" or "redis"
-  std::optional<std::filesystem::path> path;     // spin: absolute; none = in memory
-  std::string url;                               // redis
+  std::string type;                           // "spin" or "redis"
+  std::optional<std::filesystem::path> path;  // spin: absolute; none = in memory
+  std::string url;                            // redis
   Location location;
 };
 

@@ -9,8 +9,7 @@ class RedisStore final : public Store {
  public:
   explicit RedisStore(std::shared_ptr<redis::Pool> pool) : pool_(std::move(pool)) {}
 
-  bool get(const std::string& key, std::optional<std::string>& value,
-           std::string& error) override {
+  bool get(const std::string& key, std::optional<std::string>& value, std::string& error) override {
     redis::Reply r;
     if (!run({"GET", key}, r, error)) return false;
     if (r.kind == redis::Reply::Kind::String)

@@ -43,7 +43,8 @@ Reply convert(const redisReply* r) {
 }
 
 timeval to_timeval(std::chrono::milliseconds ms) {
-  return {static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>(ms.count() % 1000 * 1000)};
+  return {static_cast<time_t>(ms.count() / 1000),
+          static_cast<suseconds_t>(ms.count() % 1000 * 1000)};
 }
 
 }  // namespace
@@ -84,7 +85,8 @@ bool parse_url(const std::string& url, Address& out, std::string& error) {
       return false;
     }
     a.host = hostport.substr(1, close - 1);
-    if (close + 1 < hostport.size() && hostport[close + 1] == ':') port = hostport.substr(close + 2);
+    if (close + 1 < hostport.size() && hostport[close + 1] == ':')
+      port = hostport.substr(close + 2);
   } else if (auto colon = hostport.rfind(':'); colon != std::string::npos) {
     a.host = hostport.substr(0, colon);
     port = hostport.substr(colon + 1);

@@ -16,9 +16,9 @@ std::shared_ptr<Database> Database::open(const std::string& path, std::string& e
     if (auto db = open_dbs[path].lock()) return db;
   }
   sqlite3* h = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &h,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &h,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     error = "cannot open " + path + ": " + (h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
     sqlite3_close(h);

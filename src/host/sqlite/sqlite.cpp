@@ -1,0 +1,308 @@
+#include "host/sqlite/sqlite.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace spindle::host::sqlite {
+
+using namespace spindle::engine;
+
+namespace {
+
+// error variant of sqlite.wit, in case order.
+enum ErrorTag : uint8_t {
+  kNoSuchDatabase = 0,
+  kAccessDenied = 1,
+  kInvalidConnection = 2,
+  kDatabaseFull = 3,
+  kIo = 4,
+};
+
+// value variant of sqlite.wit: 16 bytes, align 8; payload at +8.
+enum ValueTag : uint8_t { kInteger = 0, kReal = 1, kText = 2, kBlob = 3, kNull = 4 };
+constexpr uint32_t kValueSize = 16;
+
+struct Value_ {
+  uint8_t tag = kNull;
+  int64_t integer = 0;
+  double real = 0;
+  std::string bytes;  // text or blob
+};
+
+struct Error {
+  uint8_t tag;
+  std::string message;
+};
+
+struct Open {
+  std::vector<Database*> handles;  // handle = index + 1; null once closed
+};
+
+const size_t kSlot = next_slot();
+constexpr ValType I32 = ValType::I32;
+
+bool put_error(Guest& g, uint32_t ret, const Error& e) {
+  return g.store<uint8_t>(ret, 1) && g.store<uint8_t>(ret + 4, e.tag) &&
+         (e.tag != kIo || g.put_at(ret + 8, e.message));
+}
+
+// The guest's list<value> parameters.
+bool read_params(Guest& g, uint32_t ptr, uint32_t len, std::vector<Value_>& out) {
+  if (len > (1u << 20)) return g.fail(TrapKind::HostError, "sqlite: too many parameters");
+  for (uint32_t i = 0; i < len; ++i) {
+    uint32_t at = ptr + i * kValueSize;
+    Value_ v;
+    if (!g.load<uint8_t>(at, v.tag)) return false;
+    switch (v.tag) {
+      case kInteger:
+        if (!g.load<int64_t>(at + 8, v.integer)) return false;
+        break;
+      case kReal:
+        if (!g.load<double>(at + 8, v.real)) return false;
+        break;
+      case kText:
+      case kBlob: {
+        uint32_t p = 0, n = 0;
+        if (!g.load<uint32_t>(at + 8, p) || !g.load<uint32_t>(at + 12, n) || !g.read(p, n, v.bytes))
+          return false;
+        break;
+      }
+      case kNull:
+        break;
+      default:
+        return g.fail(TrapKind::HostError, "sqlite: parameter " + std::to_string(i) +
+                                               " has an unknown value tag " +
+                                               std::to_string(v.tag));
+    }
+    out.push_back(std::move(v));
+  }
+  return true;
+}
+
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Value_>> rows;
+};
+
+std::optional<Error> execute(Database& db, const std::string& sql,
+                             const std::vector<Value_>& params, QueryResult& out) {
+  Stmt s(db.handle(), sql);
+  if (!s.ok()) return Error{kIo, s.error()};
+  if (s.tail().find_first_not_of(" \t\r\n;") != std::string::npos)
+    return Error{kIo, "execute runs one statement; found more after the first"};
+  for (size_t i = 0; i < params.size(); ++i) {
+    int idx = static_cast<int>(i + 1);
+    const Value_& v = params[i];
+    switch (v.tag) {
+      case kInteger:
+        sqlite3_bind_int64(s.get(), idx, v.integer);
+        break;
+      case kReal:
+        sqlite3_bind_double(s.get(), idx, v.real);
+        break;
+      case kText:
+        s.text(idx, v.bytes);
+        break;
+      case kBlob:
+        s.blob(idx, v.bytes);
+        break;
+      default:
+        sqlite3_bind_null(s.get(), idx);
+    }
+  }
+  int ncols = sqlite3_column_count(s.get());
+  for (int c = 0; c < ncols; ++c) out.columns.emplace_back(sqlite3_column_name(s.get(), c));
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    std::vector<Value_> row(static_cast<size_t>(ncols));
+    for (int c = 0; c < ncols; ++c) {
+      Value_& v = row[static_cast<size_t>(c)];
+      switch (sqlite3_column_type(s.get(), c)) {
+        case SQLITE_INTEGER:
+          v.tag = kInteger;
+          v.integer = sqlite3_column_int64(s.get(), c);
+          break;
+        case SQLITE_FLOAT:
+          v.tag = kReal;
+          v.real = sqlite3_column_double(s.get(), c);
+          break;
+        case SQLITE_TEXT:
+          v.tag = kText;
+          v.bytes.assign(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), c)),
+                         static_cast<size_t>(sqlite3_column_bytes(s.get(), c)));
+          break;
+        case SQLITE_BLOB: {
+          v.tag = kBlob;
+          const void* p = sqlite3_column_blob(s.get(), c);
+          v.bytes.assign(static_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(s.get(), c)));
+          break;
+        }
+        default:
+          v.tag = kNull;
+      }
+    }
+    out.rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) {
+    if (rc == SQLITE_FULL) return Error{kDatabaseFull, ""};
+    return Error{kIo, s.error()};
+  }
+  return std::nullopt;
+}
+
+// Writes the query-result (columns at ret+4, rows at ret+12), allocating
+// in wit-bindgen's order.
+bool put_result(Guest& g, uint32_t ret, const QueryResult& r) {
+  uint32_t cols = 4, rows = 4;
+  if (!g.alloc(4, static_cast<uint32_t>(r.columns.size() * 8), cols)) return false;
+  for (size_t i = 0; i < r.columns.size(); ++i)
+    if (!g.put_at(cols + static_cast<uint32_t>(i * 8), r.columns[i])) return false;
+  if (!g.alloc(4, static_cast<uint32_t>(r.rows.size() * 8), rows)) return false;
+  for (size_t i = 0; i < r.rows.size(); ++i) {
+    const auto& row = r.rows[i];
+    uint32_t vals = 8;
+    if (!g.alloc(8, static_cast<uint32_t>(row.size() * kValueSize), vals)) return false;
+    for (size_t j = 0; j < row.size(); ++j) {
+      uint32_t at = vals + static_cast<uint32_t>(j * kValueSize);
+      const Value_& v = row[j];
+      bool ok = g.store<uint8_t>(at, v.tag);
+      if (v.tag == kInteger) ok = ok && g.store<int64_t>(at + 8, v.integer);
+      if (v.tag == kReal) ok = ok && g.store<double>(at + 8, v.real);
+      if (v.tag == kText || v.tag == kBlob) ok = ok && g.put_at(at + 8, v.bytes);
+      if (!ok) return false;
+    }
+    uint32_t rat = rows + static_cast<uint32_t>(i * 8);
+    if (!g.store<uint32_t>(rat, vals) ||
+        !g.store<uint32_t>(rat + 4, static_cast<uint32_t>(row.size())))
+      return false;
+  }
+  return g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, cols) &&
+         g.store<uint32_t>(ret + 8, static_cast<uint32_t>(r.columns.size())) &&
+         g.store<uint32_t>(ret + 12, rows) &&
+         g.store<uint32_t>(ret + 16, static_cast<uint32_t>(r.rows.size()));
+}
+
+class Sqlite final : public Binding {
+ public:
+  Sqlite(std::vector<std::string> allowed, std::shared_ptr<const Databases> dbs)
+      : allowed_(std::move(allowed)), dbs_(std::move(dbs)) {}
+
+  void link(Linker& linker) const override {
+    void* self = const_cast<Sqlite*>(this);
+    linker.define("sqlite", "open", HostFunc{FuncType{{I32, I32, I32}, {}}, &open, self});
+    linker.define("sqlite", "execute",
+                  HostFunc{FuncType{{I32, I32, I32, I32, I32, I32}, {}}, &exec, self});
+    linker.define("sqlite", "close", HostFunc{FuncType{{I32}, {}}, &close, self});
+  }
+
+ private:
+  // open(name_ptr, name_len, ret) -> expected<connection, error>; ret: 20 bytes.
+  static Outcome open(HostCall& call, const engine::Value* a, engine::Value*) {
+    auto* self = static_cast<const Sqlite*>(call.func_data);
+    Guest g(call);
+    uint32_t ret = a[2].i32;
+    std::string name;
+    if (!g.read(a[0].i32, a[1].i32, name)) return g.outcome;
+    auto& open = state_of(call).slot<Open>(kSlot);
+    std::optional<Error> err;
+    Database* db = nullptr;
+    if (std::find(self->allowed_.begin(), self->allowed_.end(), name) == self->allowed_.end())
+      err = Error{kAccessDenied, ""};
+    else if (auto it = self->dbs_->find(name); it == self->dbs_->end())
+      err = Error{kNoSuchDatabase, ""};
+    else if (open.handles.size() >= kMaxOpenConnections)
+      err = Error{kDatabaseFull, ""};
+    else
+      db = it->second.get();
+    bool ok;
+    if (err) {
+      ok = put_error(g, ret, *err);
+    } else {
+      open.handles.push_back(db);
+      ok = g.store<uint8_t>(ret, 0) &&
+           g.store<uint32_t>(ret + 4, static_cast<uint32_t>(open.handles.size()));
+    }
+    return ok ? Outcome::success() : g.outcome;
+  }
+
+  // execute(conn, stmt_ptr, stmt_len, params_ptr, params_len, ret)
+  //   -> expected<query-result, error>
+  static Outcome exec(HostCall& call, const engine::Value* a, engine::Value*) {
+    Guest g(call);
+    uint32_t ret = a[5].i32;
+    std::string sql;
+    std::vector<Value_> params;
+    if (!g.read(a[1].i32, a[2].i32, sql) || !read_params(g, a[3].i32, a[4].i32, params))
+      return g.outcome;
+    auto& open = state_of(call).slot<Open>(kSlot);
+    uint32_t h = a[0].i32;
+    Database* db = h > 0 && h <= open.handles.size() ? open.handles[h - 1] : nullptr;
+    QueryResult result;
+    std::optional<Error> err = db ? execute(*db, sql, params, result)
+                                  : std::optional<Error>(Error{kInvalidConnection, ""});
+    bool ok = err ? put_error(g, ret, *err) : put_result(g, ret, result);
+    return ok ? Outcome::success() : g.outcome;
+  }
+
+  static Outcome close(HostCall& call, const engine::Value* a, engine::Value*) {
+    auto& open = state_of(call).slot<Open>(kSlot);
+    uint32_t h = a[0].i32;
+    if (h > 0 && h <= open.handles.size()) open.handles[h - 1] = nullptr;
+    return Outcome::success();
+  }
+
+  std::vector<std::string> allowed_;
+  std::shared_ptr<const Databases> dbs_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Databases> configure(const std::vector<std::string>& labels,
+                                           const std::string& state_dir,
+                                           const manifest::RuntimeConfig& runtime,
+                                           std::string& error) {
+  auto dbs = std::make_shared<Databases>();
+  for (const std::string& label : labels) {
+    if (dbs->count(label)) continue;
+    auto cfg = runtime.sqlite_databases.find(label);
+    std::string path;
+    if (cfg != runtime.sqlite_databases.end())
+      path = cfg->second.path ? cfg->second.path->string() : ":memory:";
+    else if (label == "default")
+      path = state_dir + "/sqlite_db.db";
+    else {
+      error = "sqlite database `" + label +
+              "` is not defined: only `default` exists without a runtime config "
+              "(--runtime-config-file with [sqlite_database." +
+              label + "])";
+      return nullptr;
+    }
+    std::string why;
+    auto db = Database::open(path, why);
+    if (!db) {
+      error = "sqlite database `" + label + "`: " + why;
+      return nullptr;
+    }
+    dbs->emplace(label, std::move(db));
+  }
+  return dbs;
+}
+
+std::shared_ptr<const Binding> bind(std::vector<std::string> allowed,
+                                    std::shared_ptr<const Databases> databases) {
+  return std::make_shared<Sqlite>(std::move(allowed), std::move(databases));
+}
+
+bool run_statements(const Databases& dbs, const std::string& sql, std::string& error) {
+  auto it = dbs.find("default");
+  if (it == dbs.end()) {
+    error = "no component uses the `default` sqlite database";
+    return false;
+  }
+  return it->second->exec(sql, error);
+}
+
+}  // namespace spindle::host::sqlite
