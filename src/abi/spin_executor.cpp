@@ -306,6 +306,7 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
   if (io.timeout.count() > 0 && !io.deadline)
     io.deadline = std::chrono::steady_clock::now() + io.timeout;
   if (io.deadline) context.set_deadline(*io.deadline);
+  host_state.deadline = io.deadline;
 
   auto finish = [&]() {
     result.guest_stdout = std::move(context.stdout_buffer());

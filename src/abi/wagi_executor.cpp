@@ -175,6 +175,7 @@ Result WagiExecutor::handle(const Request& req, const CallInfo& info) const {
   if (io.timeout.count() > 0 && !io.deadline)
     io.deadline = std::chrono::steady_clock::now() + io.timeout;
   if (io.deadline) context.set_deadline(*io.deadline);
+  host_state.deadline = io.deadline;
 
   Outcome outcome;
   std::string during = p_->config.entrypoint;

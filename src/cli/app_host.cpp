@@ -13,6 +13,7 @@
 #include "abi/executor.h"
 #include "abi/http.h"
 #include "host/key_value/key_value.h"
+#include "host/outbound_http/outbound_http.h"
 #include "host/sqlite/sqlite.h"
 #include "host/variables/variables.h"
 #include "manifest/manifest.h"
@@ -257,6 +258,9 @@ bool AppHost::load(std::string& error) {
     cc.host.push_back(host::variables::bind(c->id, c->variables_map()));
     cc.host.push_back(host::key_value::bind(c->key_value_stores, kv_stores));
     cc.host.push_back(host::sqlite::bind(c->sqlite_databases, databases));
+    cc.host.push_back(host::outbound_http::bind(
+        {c->id, c->outbound_hosts, app.manifest_version == manifest::ManifestVersion::V1},
+        self_origin_));
     cc.entrypoint = t->executor.entrypoint;
     cc.argv = t->executor.argv;
     auto kind = t->executor.kind == manifest::Executor::Kind::Wagi ? abi::ExecutorKind::Wagi
@@ -375,6 +379,11 @@ bool AppHost::start(std::string& error) {
     error = "spindle up: " + error;
     return false;
   }
+  // The app's own address for "self" requests (a wildcard bind is reached on loopback).
+  std::string self = server_.address();
+  if (self.rfind("0.0.0.0:", 0) == 0) self = "127.0.0.1:" + self.substr(8);
+  if (self.rfind("[::]:", 0) == 0) self = "[::1]:" + self.substr(5);
+  self_origin_->set("http://" + self);
   return true;
 }
 

@@ -13,6 +13,7 @@
 
 #include "cli/up_command.h"
 #include "engine/engine.h"
+#include "host/outbound_http/outbound_http.h"
 #include "trigger/http/server.h"
 
 namespace spindle::manifest {
@@ -46,6 +47,9 @@ class AppHost {
   std::atomic<std::shared_ptr<const LoadedApp>> current_;
   std::mutex log_mu_;
   unsigned loads_ = 0;  // successful load() calls
+  // The app's own address, for outbound requests to "self".
+  std::shared_ptr<host::outbound_http::SelfOrigin> self_origin_ =
+      std::make_shared<host::outbound_http::SelfOrigin>();
   trigger::http::Server server_;
 };
 

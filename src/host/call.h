@@ -12,6 +12,7 @@
 //               so a request that never calls the capability pays nothing.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -28,6 +29,9 @@ namespace spindle::host {
 class CallState {
  public:
   engine::Instance* instance = nullptr;  // set once the guest is instantiated
+  // The request's deadline, if any: host calls that wait (network) wait at
+  // most until then.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 
   // The state of capability slot `index` (see next_slot()), made on first use.
   template <class T>

@@ -1,0 +1,292 @@
+#include "host/outbound_http/outbound_http.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "host/outbound_http/allow_list.h"
+
+namespace spindle::host::outbound_http {
+
+using namespace spindle::engine;
+
+namespace {
+
+// http-error of http-types.wit, in case order.
+enum HttpError : uint8_t {
+  kDestinationNotAllowed = 1,
+  kInvalidUrl = 2,
+  kRequestError = 3,
+  kRuntimeError = 4,
+};
+
+constexpr const char* kMethods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"};
+constexpr ValType I32 = ValType::I32;
+
+struct Response {
+  long status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string location;  // for redirects
+  bool too_large = false;
+  size_t cap = 0;
+};
+
+size_t on_body(char* p, size_t size, size_t n, void* user) {
+  auto* r = static_cast<Response*>(user);
+  size_t len = size * n;
+  if (r->body.size() + len > r->cap) {
+    r->too_large = true;
+    return 0;  // aborts the transfer
+  }
+  r->body.append(p, len);
+  return len;
+}
+
+size_t on_header(char* p, size_t size, size_t n, void* user) {
+  auto* r = static_cast<Response*>(user);
+  std::string line(p, size * n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  if (line.rfind("HTTP/", 0) == 0) {  // a new response (after a 1xx or a redirect)
+    r->headers.clear();
+    r->location.clear();
+    return size * n;
+  }
+  auto colon = line.find(':');
+  if (colon == std::string::npos) return size * n;
+  std::string name = line.substr(0, colon);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string value = line.substr(colon + 1);
+  value.erase(0, value.find_first_not_of(" \t"));
+  if (name == "location") r->location = value;
+  r->headers.emplace_back(std::move(name), std::move(value));
+  return size * n;
+}
+
+// One easy handle per thread: libcurl keeps its connections for reuse.
+CURL* thread_handle() {
+  static const bool init = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  (void)init;
+  thread_local std::unique_ptr<CURL, void (*)(CURL*)> h(curl_easy_init(), curl_easy_cleanup);
+  return h.get();
+}
+
+std::string origin_of(const Url& u) {
+  std::string host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
+  return u.scheme + "://" + host + ":" + std::to_string(u.port);
+}
+
+class OutboundHttp final : public Binding {
+ public:
+  OutboundHttp(ComponentPolicy p, std::shared_ptr<SelfOrigin> self, Limits limits)
+      : policy_(std::move(p)),
+        allow_(policy_.allowed_hosts),
+        self_(std::move(self)),
+        limits_(limits) {}
+
+  void link(Linker& linker) const override {
+    linker.define("wasi-outbound-http", "request",
+                  HostFunc{FuncType{std::vector<ValType>(11, I32), {}}, &request,
+                           const_cast<OutboundHttp*>(this)});
+  }
+
+ private:
+  void deny(const Url& u) const {
+    std::string origin = origin_of(u);
+    std::string host_port = u.host + ":" + std::to_string(u.port);
+    std::string hint = policy_.v1_manifest ? "allowed_http_hosts = [\"" + host_port + "\"]"
+                                           : "allowed_outbound_hosts = [\"" + origin + "\"]";
+    std::fprintf(stderr,
+                 "component `%s`: outbound request to %s denied (not in its allowed hosts); to "
+                 "allow it, add %s to the component in spin.toml\n",
+                 policy_.component.c_str(), origin.c_str(), hint.c_str());
+  }
+
+  // Resolves `url` (relative → self) and checks it. 0 when allowed.
+  uint8_t check(std::string& url, Url& parsed) const {
+    if (!url.empty() && url[0] == '/') {
+      std::string origin = self_ ? self_->get() : "";
+      if (!allow_.allows_self() || origin.empty()) {
+        std::fprintf(stderr,
+                     "component `%s`: outbound request to the app itself (%s) denied; to allow "
+                     "it, add %s to the component in spin.toml\n",
+                     policy_.component.c_str(), url.c_str(),
+                     policy_.v1_manifest ? "allowed_http_hosts = [\"self\"]"
+                                         : "allowed_outbound_hosts = [\"http://self\"]");
+        return kDestinationNotAllowed;
+      }
+      url = origin + url;
+      auto u = parse_url(url);
+      if (!u) return kInvalidUrl;
+      parsed = *u;
+      return 0;
+    }
+    auto u = parse_url(url);
+    if (!u) return kInvalidUrl;
+    parsed = *u;
+    if (!allow_.allows(parsed)) {
+      deny(parsed);
+      return kDestinationNotAllowed;
+    }
+    return 0;
+  }
+
+  // Sends the request, following redirects to allowed destinations.
+  uint8_t send(const char* method, std::string url,
+               const std::vector<std::pair<std::string, std::string>>& headers,
+               const std::optional<std::string>& body,
+               std::optional<std::chrono::steady_clock::time_point> deadline, Response& out) const {
+    Url parsed;
+    if (uint8_t e = check(url, parsed)) return e;
+    CURL* h = thread_handle();
+    if (!h) return kRuntimeError;
+    std::string current_method = method;
+    std::optional<std::string> current_body = body;
+    for (int hop = 0;; ++hop) {
+      auto budget = limits_.timeout;
+      if (deadline) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            *deadline - std::chrono::steady_clock::now());
+        // Leave the guest a moment to answer after a timed-out request.
+        left -= std::min(left / 2, std::chrono::milliseconds(100));
+        if (left.count() <= 0) return kRequestError;
+        budget = std::min(budget, left);
+      }
+      curl_easy_reset(h);
+      out = Response{};
+      out.cap = limits_.max_response_bytes;
+      curl_slist* list = nullptr;
+      for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+      // No "Expect: 100-continue" round trip.
+      list = curl_slist_append(list, "Expect:");
+      curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+      curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, current_method.c_str());
+      if (current_method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+      if (current_body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, current_body->data());
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(current_body->size()));
+      }
+      curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+      curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+      curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
+      curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+      curl_easy_setopt(h, CURLOPT_HEADERDATA, &out);
+      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
+      curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<long>(std::min<int64_t>(budget.count(), 10000)));
+      curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+      curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+      CURLcode rc = curl_easy_perform(h);
+      curl_slist_free_all(list);
+      if (out.too_large) {
+        std::fprintf(stderr,
+                     "component `%s`: outbound response from %s is larger than %zu bytes; "
+                     "refused\n",
+                     policy_.component.c_str(), origin_of(parsed).c_str(),
+                     limits_.max_response_bytes);
+        return kRuntimeError;
+      }
+      if (rc != CURLE_OK) {
+        std::fprintf(stderr, "component `%s`: outbound request to %s failed: %s\n",
+                     policy_.component.c_str(), origin_of(parsed).c_str(), curl_easy_strerror(rc));
+        return kRequestError;
+      }
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
+      bool redirect = (out.status == 301 || out.status == 302 || out.status == 303 ||
+                       out.status == 307 || out.status == 308) &&
+                      !out.location.empty();
+      if (!redirect || hop >= limits_.max_redirects) return 0;
+      // Resolve the Location against the current URL and check it like the
+      // first destination.
+      CURLU* cu = curl_url();
+      curl_url_set(cu, CURLUPART_URL, url.c_str(), 0);
+      char* next = nullptr;
+      bool ok = curl_url_set(cu, CURLUPART_URL, out.location.c_str(), 0) == CURLUE_OK &&
+                curl_url_get(cu, CURLUPART_URL, &next, 0) == CURLUE_OK;
+      std::string next_url = ok ? next : "";
+      curl_free(next);
+      curl_url_cleanup(cu);
+      if (!ok) return 0;  // an unreadable Location: hand the 3xx to the guest
+      auto next_parsed = parse_url(next_url);
+      if (!next_parsed || !allow_.allows(*next_parsed)) {
+        if (next_parsed) deny(*next_parsed);
+        return kDestinationNotAllowed;
+      }
+      url = next_url;
+      parsed = *next_parsed;
+      if (out.status == 303 ||
+          ((out.status == 301 || out.status == 302) && current_method == "POST")) {
+        current_method = "GET";
+        current_body.reset();
+      }
+    }
+  }
+
+  // request(method, uri_ptr, uri_len, headers_ptr, headers_len, params_ptr,
+  //         params_len, body_is_some, body_ptr, body_len, ret)
+  //   -> expected<response, http-error>; ret: 32 bytes, align 4.
+  static Outcome request(HostCall& call, const engine::Value* a, engine::Value*) {
+    auto* self = static_cast<const OutboundHttp*>(call.func_data);
+    Guest g(call);
+    uint32_t method = a[0].i32, ret = a[10].i32;
+    std::string url;
+    if (!g.read(a[1].i32, a[2].i32, url)) return g.outcome;
+    std::vector<std::pair<std::string, std::string>> headers;
+    uint32_t hp = a[3].i32, hn = a[4].i32;
+    if (hn > 4096) return Outcome::trapped(TrapKind::HostError, "outbound http: too many headers");
+    for (uint32_t i = 0; i < hn; ++i) {
+      uint32_t kp, kl, vp, vl;
+      std::string k, v;
+      uint32_t at = hp + i * 16;
+      if (!g.load(at, kp) || !g.load(at + 4, kl) || !g.load(at + 8, vp) || !g.load(at + 12, vl) ||
+          !g.read(kp, kl, k) || !g.read(vp, vl, v))
+        return g.outcome;
+      headers.emplace_back(std::move(k), std::move(v));
+    }
+    std::optional<std::string> body;
+    if (a[7].i32) {
+      body.emplace();
+      if (!g.read(a[8].i32, a[9].i32, *body)) return g.outcome;
+    }
+    auto err = [&](uint8_t e) {
+      return g.store<uint8_t>(ret, 1) && g.store<uint8_t>(ret + 4, e) ? Outcome::success()
+                                                                      : g.outcome;
+    };
+    if (method >= std::size(kMethods)) return err(kRequestError);
+    Response r;
+    if (uint8_t e = self->send(kMethods[method], url, headers, body, state_of(call).deadline, r))
+      return err(e);
+    // ok: status, headers (list of 16-byte tuples), body.
+    uint32_t list = 4;
+    if (!g.alloc(4, static_cast<uint32_t>(r.headers.size() * 16), list)) return g.outcome;
+    for (size_t i = 0; i < r.headers.size(); ++i) {
+      uint32_t at = list + static_cast<uint32_t>(i * 16);
+      if (!g.put_at(at, r.headers[i].first) || !g.put_at(at + 8, r.headers[i].second))
+        return g.outcome;
+    }
+    bool ok = g.store<uint8_t>(ret, 0) &&
+              g.store<uint16_t>(ret + 4, static_cast<uint16_t>(r.status)) &&
+              g.store<uint8_t>(ret + 8, 1) && g.store<uint32_t>(ret + 12, list) &&
+              g.store<uint32_t>(ret + 16, static_cast<uint32_t>(r.headers.size())) &&
+              g.store<uint8_t>(ret + 20, 1) && g.put_at(ret + 24, r.body);
+    return ok ? Outcome::success() : g.outcome;
+  }
+
+  ComponentPolicy policy_;
+  AllowList allow_;
+  std::shared_ptr<SelfOrigin> self_;
+  Limits limits_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Binding> bind(ComponentPolicy policy, std::shared_ptr<SelfOrigin> self,
+                                    Limits limits) {
+  return std::make_shared<OutboundHttp>(std::move(policy), std::move(self), limits);
+}
+
+}  // namespace spindle::host::outbound_http

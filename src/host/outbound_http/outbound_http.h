@@ -1,0 +1,52 @@
+// Outbound HTTP: the Spin 1.x `wasi-outbound-http` / `request` import, over
+// libcurl. Each request is checked against the component's allow-list before
+// any connection is made; a refused one gets destination-not-allowed and a
+// log line naming the manifest entry that would allow it. Redirects are
+// followed only to allowed destinations; bodies are capped; connections are
+// reused across requests (one libcurl handle per server thread).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "host/call.h"
+
+namespace spindle::host::outbound_http {
+
+struct Limits {
+  std::chrono::milliseconds timeout{30000};  // per request (the request deadline may cut it)
+  size_t max_response_bytes = 16u << 20;     // larger bodies fail with runtime-error
+  int max_redirects = 10;
+};
+
+// Where relative URLs ("self") go: the app's own address, known once the
+// server listens.
+class SelfOrigin {
+ public:
+  void set(std::string origin) {
+    std::lock_guard lock(mu_);
+    origin_ = std::move(origin);
+  }
+  std::string get() const {
+    std::lock_guard lock(mu_);
+    return origin_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::string origin_;  // "http://127.0.0.1:3000"
+};
+
+struct ComponentPolicy {
+  std::string component;                   // id, for messages
+  std::vector<std::string> allowed_hosts;  // Component::outbound_hosts
+  bool v1_manifest = true;                 // how to phrase the hint
+};
+
+std::shared_ptr<const Binding> bind(ComponentPolicy policy, std::shared_ptr<SelfOrigin> self,
+                                    Limits limits = {});
+
+}  // namespace spindle::host::outbound_http
