@@ -85,14 +85,20 @@ class Session : public std::enable_shared_from_this<Session> {
     res->version(version);
     res->result(out.status);
     bool has_type = false;
+    size_t length = out.body.size();
     for (auto& [k, v] : out.headers) {
-      if (k == "content-length" || k == "transfer-encoding" || k == "connection") continue;
-      if (lower(k) == "content-type") has_type = true;
+      std::string name = lower(k);
+      // A bodiless answer to HEAD may say how long the GET body would be.
+      if (name == "content-length" && head && out.body.empty() && !v.empty() &&
+          v.find_first_not_of("0123456789") == std::string::npos && v.size() < 19)
+        length = std::stoull(v);
+      if (name == "content-length" || name == "transfer-encoding" || name == "connection")
+        continue;
+      if (name == "content-type") has_type = true;
       res->insert(k, v);
     }
     (void)has_type;
     res->keep_alive(keep_alive);
-    size_t length = out.body.size();
     if (!head) res->body() = std::move(out.body);
     res->content_length(length);
     stream_.expires_after(kIdleTimeout);
