@@ -1,0 +1,1 @@
+../../../../examples/static-fileserver/src/fileserver.cpp
