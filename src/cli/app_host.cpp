@@ -14,6 +14,7 @@
 #include "abi/http.h"
 #include "host/key_value/key_value.h"
 #include "host/outbound_http/outbound_http.h"
+#include "host/redis/outbound_redis.h"
 #include "host/sqlite/sqlite.h"
 #include "host/variables/variables.h"
 #include "manifest/manifest.h"
@@ -261,6 +262,7 @@ bool AppHost::load(std::string& error) {
     cc.host.push_back(host::outbound_http::bind(
         {c->id, c->outbound_hosts, app.manifest_version == manifest::ManifestVersion::V1},
         self_origin_));
+    cc.host.push_back(host::redis::bind_outbound(c->id, c->outbound_hosts));
     cc.entrypoint = t->executor.entrypoint;
     cc.argv = t->executor.argv;
     auto kind = t->executor.kind == manifest::Executor::Kind::Wagi ? abi::ExecutorKind::Wagi

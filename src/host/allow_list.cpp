@@ -1,9 +1,9 @@
-#include "host/outbound_http/allow_list.h"
+#include "host/allow_list.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace spindle::host::outbound_http {
+namespace spindle::host {
 
 namespace {
 
@@ -56,7 +56,10 @@ std::optional<Url> parse_url(const std::string& url) {
   if (sep == std::string::npos) return std::nullopt;
   Url u;
   u.scheme = lower(url.substr(0, sep));
-  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
+  if (u.scheme.empty() || !std::all_of(u.scheme.begin(), u.scheme.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+      }))
+    return std::nullopt;
   std::string rest = url.substr(sep + 3);
   auto path = rest.find_first_of("/?#");
   std::string authority = rest.substr(0, path);
@@ -73,6 +76,7 @@ std::optional<Url> parse_url(const std::string& url) {
   }
   if (port.empty()) {
     u.port = default_port(u.scheme);
+    if (u.port < 0) return std::nullopt;
   } else {
     auto p = port_number(port);
     if (!p) return std::nullopt;
@@ -132,4 +136,4 @@ bool AllowList::allows(const Url& u) const {
   return false;
 }
 
-}  // namespace spindle::host::outbound_http
+}  // namespace spindle::host

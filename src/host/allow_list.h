@@ -1,7 +1,7 @@
-// Outbound network permissions: the component's effective allow-list in
-// Spin's v2 syntax (`scheme://host[:port]`, computed by the manifest stage
-// from allowed_outbound_hosts and allowed_http_hosts), matched against a URL
-// before any connection is made.
+// Outbound network permissions (outbound HTTP, outbound Redis): the component's effective
+// allow-list in Spin's v2 syntax (`scheme://host[:port]`, computed by the manifest stage from
+// allowed_outbound_hosts and allowed_http_hosts), matched against a URL before any connection is
+// made.
 //
 //   scheme  `*` or a name          host  `*`, `*.example.com`, a name or IP, `self`
 //   port    absent (the scheme's default), `*`, `n`, or `low..high`
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace spindle::host::outbound_http {
+namespace spindle::host {
 
 struct Url {
   std::string scheme;  // lowercase
@@ -20,7 +20,9 @@ struct Url {
   std::string target;  // path + query ("/" at least)
 };
 
-// Parses an absolute http(s) URL. nullopt when it is not one.
+// Parses an absolute URL of a scheme with a known default port (http,
+// https, redis, mysql, postgres) or with an explicit port. nullopt when it is
+// not one.
 std::optional<Url> parse_url(const std::string& url);
 
 class AllowList {
@@ -40,4 +42,4 @@ class AllowList {
   bool self_ = false;
 };
 
-}  // namespace spindle::host::outbound_http
+}  // namespace spindle::host

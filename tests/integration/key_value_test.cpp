@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "redis_server.h"
 #include "serve.h"
 
 using namespace spindle::test;
@@ -129,4 +130,29 @@ TEST(KeyValue, WorksOnTheInterpreterBackendToo) {
   EXPECT_EQ(body(up.url() + "/set/default/a", {"--data-binary", "1"}), "ok");
   EXPECT_EQ(body(up.url() + "/keys/default"), "a\n");
   EXPECT_EQ(body(up.url() + "/get/default/a"), "1");
+}
+
+TEST(KeyValue, ARuntimeConfigMapsTheDefaultStoreToRedis) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.ready());
+  std::string dir = make_app("kv-redis");
+  std::ofstream(dir + "/runtime.toml") << "[key_value_store.default]\n"
+                                          "type = \"redis\"\n"
+                                          "url = \"" +
+                                              redis.url() + "\"\n";
+  Up up(dir, {"--runtime-config-file", dir + "/runtime.toml"});
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  EXPECT_EQ(body(up.url() + "/set/default/colour", {"--data-binary", "blue"}), "ok");
+  EXPECT_EQ(redis.cli({"GET", "colour"}).out, "blue\n");
+  EXPECT_EQ(body(up.url() + "/get/default/colour"), "blue");
+  EXPECT_EQ(body(up.url() + "/exists/default/colour"), "true");
+  EXPECT_EQ(body(up.url() + "/keys/default"), "colour\n");
+  EXPECT_EQ(body(up.url() + "/get/default/shape"), "error 4");
+  // Restarted (and emptied) server: the store reconnects.
+  redis.stop();
+  EXPECT_EQ(body(up.url() + "/get/default/colour").rfind("error 5: ", 0), 0u);
+  ASSERT_TRUE(redis.start());
+  EXPECT_EQ(body(up.url() + "/set/default/colour", {"--data-binary", "red"}), "ok");
+  EXPECT_EQ(body(up.url() + "/get/default/colour"), "red");
+  EXPECT_FALSE(fs::exists(dir + "/.spin/sqlite_key_value.db"));
 }

@@ -5,13 +5,23 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "host/outbound_http/allow_list.h"
+#include "host/allow_list.h"
 
 namespace spindle::host::outbound_http {
 
 using namespace spindle::engine;
 
 namespace {
+
+using host::AllowList;
+using host::Url;
+
+// An absolute http(s) URL, parsed.
+std::optional<Url> parse_url(const std::string& url) {
+  auto u = host::parse_url(url);
+  if (u && u->scheme != "http" && u->scheme != "https") return std::nullopt;
+  return u;
+}
 
 // http-error of http-types.wit, in case order.
 enum HttpError : uint8_t {
