@@ -3,15 +3,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "abi/executor.h"
 #include "abi/http.h"
+#include "abi/redis_executor.h"
 #include "host/key_value/key_value.h"
 #include "host/outbound_http/outbound_http.h"
 #include "host/redis/outbound_redis.h"
@@ -29,14 +32,6 @@ using trigger::http::Incoming;
 using trigger::http::Outgoing;
 
 namespace {
-
-// One component ready to serve: its executor and where its output goes.
-struct Served {
-  std::string id;
-  std::shared_ptr<const abi::Executor> executor;
-  fs::path stdout_log, stderr_log;  // empty: file logs off
-  bool follow = false;
-};
 
 std::string timestamp() {
   auto now = std::chrono::system_clock::now();
@@ -107,11 +102,31 @@ void append(const fs::path& file, const std::string& text, std::mutex& mu) {
 
 }  // namespace
 
+// Where a component's output goes.
+struct Output {
+  std::string id;
+  fs::path stdout_log, stderr_log;  // empty: file logs off
+  bool follow = false;
+};
+
+// A component serving HTTP requests.
+struct Served : Output {
+  std::shared_ptr<const abi::Executor> executor;
+};
+
+// A component handling Redis messages.
+struct Listener : Output {
+  std::shared_ptr<const abi::RedisExecutor> executor;
+};
+
 // One loaded version of the application.
 struct LoadedApp {
   std::shared_ptr<const manifest::App> app;
   std::map<std::string, Served> served;
   trigger::http::Router router;
+  std::map<std::string, Listener> listeners;
+  // Redis address → channel → the ids of the components listening there.
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> subscriptions;
   std::string info_json;
   engine::InstanceOptions limits;
   std::vector<fs::path> staged;  // per-version files folders, removed with this version
@@ -150,11 +165,6 @@ bool AppHost::load(std::string& error) {
   auto next = std::make_shared<LoadedApp>();
   next->app = loaded.app;
   const manifest::App& app = *loaded.app;
-  if (!app.http) {
-    error = "spindle up: " + app.manifest_path.string() + " has no HTTP trigger; nothing to serve";
-    return false;
-  }
-
   fs::path state = o.state_dir.empty() ? app.dir / ".spin" : fs::path(o.state_dir);
   fs::path logs = o.log_dir ? fs::path(*o.log_dir) : state / "logs";
   std::error_code ec;
@@ -206,17 +216,14 @@ bool AppHost::load(std::string& error) {
     }
   }
 
-  std::vector<trigger::http::RouteSpec> routes;
-  for (const manifest::HttpTrigger* t : app.http_triggers()) {
-    const manifest::Component* c = app.component(t->component);
-    if (!c) continue;
-    routes.push_back({c->id, t->route.raw, t->route.is_private});
-    if (next->served.count(c->id)) continue;
-    std::string where = "spindle up: component `" + c->id + "`: ";
-    fs::path wasm = c->source.path;
-    if (c->source.kind == manifest::Source::Kind::Remote) {
+  // What every trigger needs of a component: its module and its config.
+  auto prepare = [&](const manifest::Component& c, std::shared_ptr<engine::Module>& module,
+                     abi::ComponentConfig& cc) -> bool {
+    std::string where = "spindle up: component `" + c.id + "`: ";
+    fs::path wasm = c.source.path;
+    if (c.source.kind == manifest::Source::Kind::Remote) {
       std::string e;
-      if (!manifest::fetch_remote_source(c->source, util::cache_home(), wasm, e)) {
+      if (!manifest::fetch_remote_source(c.source, util::cache_home(), wasm, e)) {
         error = where + e;
         return false;
       }
@@ -226,65 +233,109 @@ bool AppHost::load(std::string& error) {
       error = where + "cannot read " + wasm.string();
       return false;
     }
-    std::string display = c->source.kind == manifest::Source::Kind::Remote
-                              ? c->source.url
-                              : c->source.path.filename().string();
+    std::string display = c.source.kind == manifest::Source::Kind::Remote
+                              ? c.source.url
+                              : c.source.path.filename().string();
     auto mod = engine_->load(*bytes, display);
     if (!mod.ok()) {
       error = where + mod.error;
       return false;
     }
-    abi::ComponentConfig cc;
-    cc.id = c->id;
-    for (const auto& [k, v] : c->environment_map()) cc.environment.emplace_back(k, v);
+    module = mod.module;
+    cc.id = c.id;
+    for (const auto& [k, v] : c.environment_map()) cc.environment.emplace_back(k, v);
     for (const auto& kv : o.env) {
       auto eq = kv.find('=');
       cc.environment.emplace_back(kv.substr(0, eq),
                                   eq == std::string::npos ? "" : kv.substr(eq + 1));
     }
-    if (!c->files.empty()) {
+    if (!c.files.empty()) {
       // A fresh folder per load: the version still serving keeps its own.
-      fs::path dir = state / "files" / c->id;
+      fs::path dir = state / "files" / c.id;
       if (loads_ > 0) {
         dir += "." + std::to_string(getpid()) + "." + std::to_string(loads_);
         next->staged.push_back(dir);
       }
       std::string e;
-      if (!stage_files(*c, dir, e)) {
+      if (!stage_files(c, dir, e)) {
         error = "spindle up: " + e;
         return false;
       }
       cc.files_dir = dir;
     }
-    cc.host.push_back(host::variables::bind(c->id, c->variables_map()));
-    cc.host.push_back(host::key_value::bind(c->key_value_stores, kv_stores));
-    cc.host.push_back(host::sqlite::bind(c->sqlite_databases, databases));
+    cc.host.push_back(host::variables::bind(c.id, c.variables_map()));
+    cc.host.push_back(host::key_value::bind(c.key_value_stores, kv_stores));
+    cc.host.push_back(host::sqlite::bind(c.sqlite_databases, databases));
     cc.host.push_back(host::outbound_http::bind(
-        {c->id, c->outbound_hosts, app.manifest_version == manifest::ManifestVersion::V1},
+        {c.id, c.outbound_hosts, app.manifest_version == manifest::ManifestVersion::V1},
         self_origin_));
-    cc.host.push_back(host::redis::bind_outbound(c->id, c->outbound_hosts));
+    cc.host.push_back(host::redis::bind_outbound(c.id, c.outbound_hosts));
+    return true;
+  };
+  auto outputs = [&](const std::string& id, Output& out) {
+    if (!logs.empty()) {
+      out.stdout_log = logs / (id + "_stdout.txt");
+      out.stderr_log = logs / (id + "_stderr.txt");
+    }
+    for (const auto& f : o.follow) out.follow |= f == id;
+  };
+
+  std::vector<trigger::http::RouteSpec> routes;
+  for (const manifest::HttpTrigger* t : app.http_triggers()) {
+    const manifest::Component* c = app.component(t->component);
+    if (!c) continue;
+    routes.push_back({c->id, t->route.raw, t->route.is_private});
+    if (next->served.count(c->id)) continue;
+    std::shared_ptr<engine::Module> module;
+    abi::ComponentConfig cc;
+    if (!prepare(*c, module, cc)) return false;
     cc.entrypoint = t->executor.entrypoint;
     cc.argv = t->executor.argv;
     auto kind = t->executor.kind == manifest::Executor::Kind::Wagi ? abi::ExecutorKind::Wagi
                                                                    : abi::ExecutorKind::Spin;
-    abi::PrepareResult prepared = abi::make_executor(kind, mod.module, cc);
+    abi::PrepareResult prepared = abi::make_executor(kind, module, cc);
     if (!prepared.ok()) {
-      error = where + prepared.error;
+      error = "spindle up: component `" + c->id + "`: " + prepared.error;
       return false;
     }
     Served s;
     s.id = c->id;
     s.executor = prepared.executor;
-    if (!logs.empty()) {
-      s.stdout_log = logs / (c->id + "_stdout.txt");
-      s.stderr_log = logs / (c->id + "_stderr.txt");
-    }
-    for (const auto& f : o.follow) s.follow |= f == c->id;
+    outputs(c->id, s);
     next->served.emplace(c->id, std::move(s));
   }
 
+  for (const manifest::Component& c : app.components) {
+    for (const manifest::RedisTrigger& t : c.redis) {
+      if (t.address.empty()) {
+        error = "spindle up: the Redis trigger of component `" + c.id + "` has no address";
+        return false;
+      }
+      auto& ids = next->subscriptions[t.address][t.channel];
+      if (std::find(ids.begin(), ids.end(), c.id) == ids.end()) ids.push_back(c.id);
+      if (next->listeners.count(c.id)) continue;
+      std::shared_ptr<engine::Module> module;
+      abi::ComponentConfig cc;
+      if (!prepare(c, module, cc)) return false;
+      abi::RedisPrepareResult prepared = abi::make_redis_executor(module, cc);
+      if (!prepared.ok()) {
+        error = "spindle up: " + prepared.error;
+        return false;
+      }
+      Listener l;
+      l.id = c.id;
+      l.executor = prepared.executor;
+      outputs(c.id, l);
+      next->listeners.emplace(c.id, std::move(l));
+    }
+  }
+  if (!app.http && next->subscriptions.empty()) {
+    error = "spindle up: " + app.manifest_path.string() + " has no trigger; nothing to serve";
+    return false;
+  }
+
   std::string e;
-  if (!next->router.build(app.http->base, routes, e)) {
+  if (app.http && !next->router.build(app.http->base, routes, e)) {
     error = "spindle up: " + e;
     return false;
   }
@@ -294,6 +345,7 @@ bool AppHost::load(std::string& error) {
   next->limits.timeout = o.timeout;
   current_.store(std::move(next));
   ++loads_;
+  if (started_) sync_subscribers();
   return true;
 }
 
@@ -340,13 +392,7 @@ Outgoing AppHost::handle(const Incoming& in) {
     out.status = r.response.status;
     out.headers = std::move(r.response.headers);
     out.body = std::move(r.response.body);
-    append(s.stdout_log, r.guest_stdout, log_mu_);
-    append(s.stderr_log, r.guest_stderr, log_mu_);
-    if (s.follow) {
-      std::lock_guard lock(log_mu_);
-      std::fwrite(r.guest_stdout.data(), 1, r.guest_stdout.size(), stdout);
-      std::fwrite(r.guest_stderr.data(), 1, r.guest_stderr.size(), stderr);
-    }
+    write_output(s, r.guest_stdout, r.guest_stderr);
     if (!r.error.empty()) {
       std::lock_guard lock(log_mu_);
       std::fprintf(stderr, "%s component `%s` failed: %s\n", timestamp().c_str(), s.id.c_str(),
@@ -368,7 +414,62 @@ Outgoing AppHost::handle(const Incoming& in) {
   return out;
 }
 
+void AppHost::write_output(const Output& o, const std::string& out, const std::string& err) {
+  append(o.stdout_log, out, log_mu_);
+  append(o.stderr_log, err, log_mu_);
+  if (o.follow) {
+    std::lock_guard lock(log_mu_);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fwrite(err.data(), 1, err.size(), stderr);
+  }
+}
+
+void AppHost::dispatch(const std::string& address, const trigger::redis::Message& m) {
+  std::shared_ptr<const LoadedApp> cur = current_.load();
+  auto a = cur->subscriptions.find(address);
+  if (a == cur->subscriptions.end()) return;
+  auto c = a->second.find(m.channel);
+  if (c == a->second.end()) return;
+  for (const std::string& id : c->second) {
+    const Listener& l = cur->listeners.at(id);
+    auto start = std::chrono::steady_clock::now();
+    abi::MessageResult r = l.executor->handle(m.payload, cur->limits);
+    write_output(l, r.guest_stdout, r.guest_stderr);
+    std::lock_guard lock(log_mu_);
+    if (!r.ok)
+      std::fprintf(stderr, "%s component `%s` failed on a message from `%s`: %s\n",
+                   timestamp().c_str(), id.c_str(), m.channel.c_str(), r.error.c_str());
+    if (!opts_.quiet) {
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
+      std::printf("%s REDIS %s %s %s %.3fms\n", timestamp().c_str(), m.channel.c_str(), id.c_str(),
+                  r.ok ? "ok" : "failed", ms);
+      std::fflush(stdout);
+    }
+  }
+}
+
+void AppHost::sync_subscribers() {
+  std::shared_ptr<const LoadedApp> cur = current_.load();
+  std::map<std::string, std::vector<std::string>> wanted;
+  for (const auto& [address, channels] : cur->subscriptions)
+    for (const auto& [channel, ids] : channels) wanted[address].push_back(channel);
+  if (wanted == subscribed_) return;
+  subscribers_.clear();
+  for (const auto& [address, channels] : wanted) {
+    subscribers_.push_back(std::make_unique<trigger::redis::Subscriber>(
+        address, channels,
+        [this, address](const trigger::redis::Message& m) { dispatch(address, m); },
+        opts_.threads ? opts_.threads : std::max(2u, std::thread::hardware_concurrency())));
+  }
+  subscribed_ = std::move(wanted);
+}
+
 bool AppHost::start(std::string& error) {
+  started_ = true;
+  sync_subscribers();
+  if (!current_.load()->app->http) return true;
   trigger::http::ServerOptions so;
   so.listen = opts_.listen;
   if (so.listen.empty()) {
@@ -389,10 +490,20 @@ bool AppHost::start(std::string& error) {
   return true;
 }
 
-void AppHost::stop() { server_.stop(); }
+void AppHost::stop() {
+  subscribers_.clear();
+  server_.stop();
+}
 
 void AppHost::print_routes() const {
   auto cur = current_.load();
+  for (const auto& [address, channels] : cur->subscriptions)
+    for (const auto& [channel, ids] : channels)
+      for (const auto& id : ids)
+        std::printf("Redis trigger: component `%s` handles messages on `%s` from %s\n", id.c_str(),
+                    channel.c_str(), address.c_str());
+  std::fflush(stdout);
+  if (!cur->app->http) return;
   std::string url_base = "http://" + server_.address();
   std::printf("Serving %s\nAvailable Routes:\n", url_base.c_str());
   for (const manifest::HttpTrigger* t : cur->app->http_triggers()) {

@@ -7,14 +7,17 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "cli/up_command.h"
 #include "engine/engine.h"
 #include "host/outbound_http/outbound_http.h"
 #include "trigger/http/server.h"
+#include "trigger/redis/subscriber.h"
 
 namespace spindle::manifest {
 struct App;
@@ -23,6 +26,7 @@ struct App;
 namespace spindle::cli {
 
 struct LoadedApp;
+struct Output;
 
 class AppHost {
  public:
@@ -41,6 +45,11 @@ class AppHost {
 
  private:
   trigger::http::Outgoing handle(const trigger::http::Incoming& in);
+  void dispatch(const std::string& address, const trigger::redis::Message& m);
+  // (Re)subscribes when the loaded app's Redis channels differ from the
+  // subscribed ones.
+  void sync_subscribers();
+  void write_output(const Output& o, const std::string& out, const std::string& err);
 
   UpOptions opts_;
   std::unique_ptr<engine::Engine> engine_;
@@ -51,6 +60,9 @@ class AppHost {
   std::shared_ptr<host::outbound_http::SelfOrigin> self_origin_ =
       std::make_shared<host::outbound_http::SelfOrigin>();
   trigger::http::Server server_;
+  bool started_ = false;
+  std::map<std::string, std::vector<std::string>> subscribed_;  // address → channels
+  std::vector<std::unique_ptr<trigger::redis::Subscriber>> subscribers_;
 };
 
 }  // namespace spindle::cli

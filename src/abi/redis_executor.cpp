@@ -1,0 +1,139 @@
+#include "abi/redis_executor.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "abi/common.h"
+
+namespace spindle::abi {
+
+using namespace spindle::engine;
+
+namespace {
+
+constexpr ValType I32 = ValType::I32;
+const FuncType kHandleType{{I32, I32}, {I32}};
+const FuncType kReallocType{{I32, I32, I32, I32}, {I32}};
+
+std::string describe_failure(const Outcome& o, std::string_view during) {
+  return std::string(during) + " trapped: " + detail::describe(o);
+}
+
+class MessageExecutor final : public RedisExecutor {
+ public:
+  MessageExecutor(std::unique_ptr<detail::Prepared> p, std::shared_ptr<const wasi::Environment> env)
+      : p_(std::move(p)), env_(std::move(env)) {}
+
+  MessageResult handle(const std::string& payload, const InstanceOptions& limits) const override {
+    MessageResult r;
+    wasi::Context context(env_);
+    InstanceOptions io = limits;
+    io.user = &context;
+    host::CallState host_state;
+    io.host = &host_state;
+    if (io.timeout.count() > 0 && !io.deadline)
+      io.deadline = std::chrono::steady_clock::now() + io.timeout;
+    if (io.deadline) context.set_deadline(*io.deadline);
+    host_state.deadline = io.deadline;
+    auto finish = [&]() {
+      r.guest_stdout = std::move(context.stdout_buffer());
+      r.guest_stderr = std::move(context.stderr_buffer());
+      return r;
+    };
+
+    InstantiateResult inst = p_->module->instantiate(p_->linker, io);
+    if (!inst.ok()) {
+      r.error = inst.link_error.empty() ? describe_failure(inst.outcome, "instantiation")
+                                        : inst.link_error;
+      return finish();
+    }
+    Instance& instance = *inst.instance;
+    host_state.instance = &instance;
+    if (p_->has_initialize) {
+      Outcome o = instance.get_export("_initialize")->call({}, {});
+      if (!o.ok()) {
+        r.error = describe_failure(o, "_initialize");
+        return finish();
+      }
+    }
+    // The payload, in memory the guest allocates.
+    Value args[4] = {Value::from_i32(0), Value::from_i32(0), Value::from_i32(1),
+                     Value::from_i32(static_cast<uint32_t>(payload.size()))};
+    Value res[1];
+    Outcome o = instance.get_export("canonical_abi_realloc")->call(args, res);
+    if (!o.ok()) {
+      r.error = describe_failure(o, "canonical_abi_realloc");
+      return finish();
+    }
+    uint32_t ptr = res[0].i32;
+    uint8_t* dst = instance.memory().ptr(ptr, payload.size());
+    if (!dst) {
+      r.error = "canonical_abi_realloc returned memory outside the guest";
+      return finish();
+    }
+    std::memcpy(dst, payload.data(), payload.size());
+    Value hargs[2] = {Value::from_i32(ptr), Value::from_i32(static_cast<uint32_t>(payload.size()))};
+    o = instance.get_export("handle-redis-message")->call(hargs, res);
+    if (!o.ok()) {
+      r.error = describe_failure(o, "handle-redis-message");
+      return finish();
+    }
+    auto tag = instance.memory().load<uint8_t>(res[0].i32);
+    auto err = instance.memory().load<uint8_t>(res[0].i32 + 1);
+    if (!tag || !err) {
+      r.error = "handle-redis-message returned a pointer outside guest memory";
+      return finish();
+    }
+    r.ok = *tag == 0 || (*tag == 1 && *err == 0);
+    if (!r.ok) r.error = "handle-redis-message returned an error";
+    return finish();
+  }
+
+ private:
+  std::unique_ptr<detail::Prepared> p_;
+  std::shared_ptr<const wasi::Environment> env_;
+};
+
+}  // namespace
+
+RedisPrepareResult make_redis_executor(std::shared_ptr<engine::Module> module,
+                                       const ComponentConfig& config) {
+  RedisPrepareResult out;
+  if (!module) {
+    out.error = "component `" + config.id + "`: no module";
+    return out;
+  }
+  auto p = std::make_unique<detail::Prepared>();
+  p->module = std::move(module);
+  p->config = config;
+  std::string missing;
+  if (!detail::exports_func(*p->module, "handle-redis-message", kHandleType))
+    missing = "it does not export `handle-redis-message` (i32, i32) -> i32";
+  if (!detail::exports_func(*p->module, "canonical_abi_realloc", kReallocType))
+    missing += std::string(missing.empty() ? "" : "; ") +
+               "it does not export `canonical_abi_realloc` (i32, i32, i32, i32) -> i32";
+  const ExportDesc* mem = detail::find_export(*p->module, "memory");
+  if (!mem || mem->type.kind != ExternKind::Memory)
+    missing += std::string(missing.empty() ? "" : "; ") + "it does not export its `memory`";
+  if (!missing.empty()) {
+    out.error = "component `" + config.id + "` cannot handle Redis messages: " + missing;
+    return out;
+  }
+  p->has_initialize = detail::exports_func(*p->module, "_initialize", FuncType{{}, {}});
+  std::string link_error = detail::link_imports(*p);
+  if (!link_error.empty()) {
+    out.error = "component `" + config.id + "`: " + link_error;
+    return out;
+  }
+  p->wasi_config = detail::base_wasi_config(config);
+  std::string error;
+  auto env = wasi::make_environment(p->wasi_config, error);
+  if (!env) {
+    out.error = "component `" + config.id + "`: files: " + error;
+    return out;
+  }
+  out.executor = std::make_shared<MessageExecutor>(std::move(p), std::move(env));
+  return out;
+}
+
+}  // namespace spindle::abi
