@@ -1,0 +1,5 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+std::string greeting(std::string_view who);
