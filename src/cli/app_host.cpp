@@ -24,6 +24,7 @@
 #include "manifest/remote_source.h"
 #include "trigger/http/router.h"
 #include "util/paths.h"
+#include "util/sha256.h"
 
 namespace spindle::cli {
 
@@ -145,7 +146,52 @@ AppHost::AppHost(const UpOptions& opts) : opts_(opts) {
   engine_ = engine::Engine::create(eo);
 }
 
-AppHost::~AppHost() { stop(); }
+AppHost::~AppHost() {
+  stop();
+  if (compiler_.joinable()) compiler_.join();
+}
+
+void AppHost::compile_in_background() {
+  // One background compile at a time (its own reload comes through here
+  // too and stops at this check); a later load() finds what it left in the
+  // cache, or starts the next round.
+  if (compiling_) return;
+  if (compiler_.joinable()) compiler_.join();
+  compiling_ = true;
+  std::vector<PendingCompile> work = std::move(pending_);
+  pending_.clear();
+  for (const auto& w : work) compile_tried_.insert(w.digest);
+  std::printf("Serving %zu component%s from the interpreter while native code compiles\n",
+              work.size(), work.size() == 1 ? "" : "s");
+  std::fflush(stdout);
+  compiler_ = std::thread([this, work = std::move(work)] {
+    auto start = std::chrono::steady_clock::now();
+    bool compiled = true;
+    for (const auto& w : work) {
+      if (stopping_) break;
+      auto r = engine_->load(w.bytes, w.display);
+      if (!r.ok()) {
+        compiled = false;
+        std::fprintf(
+            stderr,
+            "spindle up: native compile of %s failed; the interpreter keeps serving it: %s\n",
+            w.display.c_str(), r.error.c_str());
+      }
+    }
+    if (!stopping_ && compiled) {
+      std::string error;
+      if (load(error)) {
+        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::printf("Switched to native code after %.1fs\n", s);
+        std::fflush(stdout);
+      } else {
+        std::fprintf(stderr, "spindle up: switching to native code failed: %s\n", error.c_str());
+      }
+    }
+    // Cleared last: a load() that sees it false may join this thread.
+    compiling_ = false;
+  });
+}
 
 std::shared_ptr<const manifest::App> AppHost::app() const {
   auto cur = current_.load();
@@ -153,6 +199,8 @@ std::shared_ptr<const manifest::App> AppHost::app() const {
 }
 
 bool AppHost::load(std::string& error) {
+  std::lock_guard load_lock(load_mu_);
+  pending_.clear();
   const UpOptions& o = opts_;
   manifest::Options mo;
   manifest::Result loaded = manifest::load(o.from, mo);
@@ -236,7 +284,23 @@ bool AppHost::load(std::string& error) {
     std::string display = c.source.kind == manifest::Source::Kind::Remote
                               ? c.source.url
                               : c.source.path.filename().string();
-    auto mod = engine_->load(*bytes, display);
+    // Tiered start: code not compiled yet is served by the interpreter now
+    // and compiled in the background (see compile_in_background).
+    engine::Engine* eng = engine_.get();
+    if (opts_.backend == engine::Backend::Native && engine_->needs_compile(*bytes)) {
+      std::string digest = util::sha256_hex(
+          std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+      if (!compile_tried_.count(digest)) {
+        if (!interp_engine_) {
+          engine::EngineOptions io;
+          io.backend = engine::Backend::Interp;
+          interp_engine_ = engine::Engine::create(io);
+        }
+        eng = interp_engine_.get();
+        pending_.push_back({digest, *bytes, display});
+      }
+    }
+    auto mod = eng->load(*bytes, display);
     if (!mod.ok()) {
       error = where + mod.error;
       return false;
@@ -345,7 +409,8 @@ bool AppHost::load(std::string& error) {
   next->limits.timeout = o.timeout;
   current_.store(std::move(next));
   ++loads_;
-  if (started_) sync_subscribers();
+  if (started_ && !stopping_) sync_subscribers();
+  if (!pending_.empty() && !stopping_) compile_in_background();
   return true;
 }
 
@@ -491,6 +556,7 @@ bool AppHost::start(std::string& error) {
 }
 
 void AppHost::stop() {
+  stopping_ = true;
   subscribers_.clear();
   server_.stop();
 }

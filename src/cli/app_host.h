@@ -10,7 +10,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/up_command.h"
@@ -50,9 +52,23 @@ class AppHost {
   // subscribed ones.
   void sync_subscribers();
   void write_output(const Output& o, const std::string& out, const std::string& err);
+  // Compiles pending_ on a background thread, then load()s again so the
+  // native code replaces the interpreter (without dropping a request).
+  void compile_in_background();
 
   UpOptions opts_;
   std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<engine::Engine> interp_engine_;  // tiered start: serves until native is ready
+  struct PendingCompile {
+    std::string digest;
+    std::vector<uint8_t> bytes;
+    std::string display;
+  };
+  std::mutex load_mu_;                   // one load() at a time
+  std::vector<PendingCompile> pending_;  // modules load() gave to the interpreter
+  std::set<std::string> compile_tried_;  // digests compiled (or tried) in the background
+  std::thread compiler_;
+  std::atomic<bool> compiling_{false}, stopping_{false};
   std::atomic<std::shared_ptr<const LoadedApp>> current_;
   std::mutex log_mu_;
   unsigned loads_ = 0;  // successful load() calls

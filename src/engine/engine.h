@@ -159,6 +159,12 @@ class Engine {
   virtual Backend backend() const = 0;
   // Validates and prepares a module. `name` is used in messages.
   virtual LoadResult load(std::span<const uint8_t> wasm, std::string_view name) = 0;
+  // True when load() would have to compile `wasm` first (native code not in
+  // the cache), so a caller may serve from the interpreter meanwhile.
+  virtual bool needs_compile(std::span<const uint8_t> wasm) {
+    (void)wasm;
+    return false;
+  }
 
   // Host-made objects (the spec tests' `spectest` module).
   virtual ExternPtr new_memory(const MemoryType& t) = 0;

@@ -147,6 +147,17 @@ class NativeEngine final : public Engine {
     return {std::make_shared<NativeModule>(std::move(info)), {}};
   }
 
+  bool needs_compile(std::span<const uint8_t> wasm) override {
+    if (!opts_.use_cache) return true;
+    Compiler cc;
+    std::string error;
+    if (!find_compiler(opts_.cc, cc, error)) return false;  // load() fails fast
+    std::error_code ec;
+    return !fs::exists(artifact_path(cache_dir_, cache_key(wasm, engine_version(), cc.identity,
+                                                           compile_flags(cc))),
+                       ec);
+  }
+
   ExternPtr new_memory(const MemoryType& t) override { return make_host_memory(t); }
   ExternPtr new_table(const TableType& t) override { return make_host_table(t); }
   ExternPtr new_global(const GlobalType& t, Value v) override { return make_host_global(t, v); }
