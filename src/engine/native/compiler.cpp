@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,9 @@
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include "engine/native/cache.h"
+#include "util/sha256.h"
 
 extern char** environ;
 
@@ -62,6 +66,39 @@ std::string read_text(const std::filesystem::path& p, size_t limit) {
   return s;
 }
 
+// `name` as execvp would find it, resolved through symlinks; empty when absent.
+std::filesystem::path resolve(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (name.find('/') != std::string::npos) {
+    auto p = fs::canonical(name, ec);
+    return ec ? fs::path() : p;
+  }
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
+    if (access(candidate.c_str(), X_OK) == 0) {
+      auto p = fs::canonical(candidate, ec);
+      if (!ec) return p;
+    }
+  }
+  return {};
+}
+
+// `--version` of a compiler binary is remembered in the cache folder, keyed
+// by the binary's path, size, mtime and inode: running it costs ~50-100 ms,
+// a large part of a warm `spindle up` start.
+std::filesystem::path identity_file(const std::string& name) {
+  auto bin = resolve(name);
+  struct stat st {};
+  if (bin.empty() || stat(bin.c_str(), &st) != 0) return {};
+  std::string key = bin.string() + ":" + std::to_string(st.st_size) + ":" +
+                    std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) +
+                    ":" + std::to_string(st.st_ino);
+  return default_cache_dir() / "native" / "compilers" / util::sha256_hex(key);
+}
+
 bool probe(const std::string& path, Compiler& out) {
   static std::mutex mu;
   static std::map<std::string, std::string> known;
@@ -70,6 +107,15 @@ bool probe(const std::string& path, Compiler& out) {
     out = {path, it->second};
     return !it->second.empty();
   }
+  std::filesystem::path remembered = identity_file(path);
+  if (!remembered.empty()) {
+    std::string id = read_text(remembered, 4096);
+    if (!id.empty()) {
+      known[path] = id;
+      out = {path, id};
+      return true;
+    }
+  }
   char tmpl[] = "/tmp/spindle-cc-XXXXXX";
   int fd = mkstemp(tmpl);
   if (fd < 0) return false;
@@ -77,6 +123,15 @@ bool probe(const std::string& path, Compiler& out) {
   int rc = run({path, "--version"}, tmpl);
   std::string id = rc == 0 ? read_text(tmpl, 4096) : std::string();
   unlink(tmpl);
+  if (!id.empty() && !remembered.empty()) {
+    // Written aside and renamed: concurrent starts never read half a file.
+    std::error_code ec;
+    std::filesystem::create_directories(remembered.parent_path(), ec);
+    std::filesystem::path tmp = remembered;
+    tmp += "." + std::to_string(getpid()) + ".tmp";
+    std::ofstream(tmp, std::ios::binary) << id;
+    std::filesystem::rename(tmp, remembered, ec);
+  }
   known[path] = id;
   out = {path, id};
   return !id.empty();
