@@ -78,6 +78,17 @@ std::string link_imports(Prepared& p) {
   return errors;
 }
 
+CallScope::CallScope(std::shared_ptr<const wasi::Environment> env,
+                     const engine::InstanceOptions& limits)
+    : context(std::move(env)), options(limits) {
+  options.user = &context;
+  options.host = &host;
+  if (options.timeout.count() > 0 && !options.deadline)
+    options.deadline = std::chrono::steady_clock::now() + options.timeout;
+  if (options.deadline) context.set_deadline(*options.deadline);
+  host.deadline = options.deadline;
+}
+
 wasi::Config base_wasi_config(const ComponentConfig& c) {
   wasi::Config w;
   if (c.files_dir) w.preopens.push_back({*c.files_dir, "/", true});

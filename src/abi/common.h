@@ -41,6 +41,19 @@ std::string link_imports(Prepared& p);
 // captured stdio.
 wasi::Config base_wasi_config(const ComponentConfig& c);
 
+// What every call into a component sets up: its WASI context, the host
+// capabilities' per-request state, and the instance options with one
+// deadline for the whole call (however many guest calls it takes), which
+// WASI waits and host calls also respect.
+struct CallScope {
+  wasi::Context context;
+  host::CallState host;
+  engine::InstanceOptions options;
+  CallScope(std::shared_ptr<const wasi::Environment> env, const engine::InstanceOptions& limits);
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+};
+
 // A response the executor gives on the guest's behalf.
 void fail(Result& r, uint16_t status, std::string error, std::string body = {});
 

@@ -26,29 +26,22 @@ class MessageExecutor final : public RedisExecutor {
 
   MessageResult handle(const std::string& payload, const InstanceOptions& limits) const override {
     MessageResult r;
-    wasi::Context context(env_);
-    InstanceOptions io = limits;
-    io.user = &context;
-    host::CallState host_state;
-    io.host = &host_state;
-    if (io.timeout.count() > 0 && !io.deadline)
-      io.deadline = std::chrono::steady_clock::now() + io.timeout;
-    if (io.deadline) context.set_deadline(*io.deadline);
-    host_state.deadline = io.deadline;
+    detail::CallScope scope(env_, limits);
+    wasi::Context& context = scope.context;
     auto finish = [&]() {
       r.guest_stdout = std::move(context.stdout_buffer());
       r.guest_stderr = std::move(context.stderr_buffer());
       return r;
     };
 
-    InstantiateResult inst = p_->module->instantiate(p_->linker, io);
+    InstantiateResult inst = p_->module->instantiate(p_->linker, scope.options);
     if (!inst.ok()) {
       r.error = inst.link_error.empty() ? describe_failure(inst.outcome, "instantiation")
                                         : inst.link_error;
       return finish();
     }
     Instance& instance = *inst.instance;
-    host_state.instance = &instance;
+    scope.host.instance = &instance;
     if (p_->has_initialize) {
       Outcome o = instance.get_export("_initialize")->call({}, {});
       if (!o.ok()) {

@@ -297,23 +297,15 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
     return result;
   }
 
-  wasi::Context context(env_);
-  InstanceOptions io = info.limits;
-  io.user = &context;
-  host::CallState host_state;
-  io.host = &host_state;
-  // One deadline for the whole request, however many guest calls it takes.
-  if (io.timeout.count() > 0 && !io.deadline)
-    io.deadline = std::chrono::steady_clock::now() + io.timeout;
-  if (io.deadline) context.set_deadline(*io.deadline);
-  host_state.deadline = io.deadline;
+  detail::CallScope scope(env_, info.limits);
+  wasi::Context& context = scope.context;
 
   auto finish = [&]() {
     result.guest_stdout = std::move(context.stdout_buffer());
     result.guest_stderr = std::move(context.stderr_buffer());
   };
 
-  InstantiateResult inst = p_->module->instantiate(p_->linker, io);
+  InstantiateResult inst = p_->module->instantiate(p_->linker, scope.options);
   if (!inst.ok()) {
     if (!inst.link_error.empty())
       detail::fail(result, 500, "component `" + id + "`: " + inst.link_error);
@@ -323,7 +315,7 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
     return result;
   }
   Instance& instance = *inst.instance;
-  host_state.instance = &instance;
+  scope.host.instance = &instance;
   Guest g(instance, instance.get_export("handle-http-request"),
           instance.get_export("canonical_abi_realloc"), instance.get_export("canonical_abi_free"));
   if (!g.complete()) {

@@ -165,21 +165,13 @@ Result WagiExecutor::handle(const Request& req, const CallInfo& info) const {
     return result;
   }
 
-  wasi::Context context(env);
+  detail::CallScope scope(env, info.limits);
+  wasi::Context& context = scope.context;
   context.set_stdin(req.body);
-  InstanceOptions io = info.limits;
-  io.user = &context;
-  host::CallState host_state;
-  io.host = &host_state;
-  // One deadline for the whole request, however many guest calls it takes.
-  if (io.timeout.count() > 0 && !io.deadline)
-    io.deadline = std::chrono::steady_clock::now() + io.timeout;
-  if (io.deadline) context.set_deadline(*io.deadline);
-  host_state.deadline = io.deadline;
 
   Outcome outcome;
   std::string during = p_->config.entrypoint;
-  InstantiateResult inst = p_->module->instantiate(p_->linker, io);
+  InstantiateResult inst = p_->module->instantiate(p_->linker, scope.options);
   if (!inst.ok() && !inst.link_error.empty()) {
     detail::fail(result, 500, "component `" + id + "`: " + inst.link_error);
     result.guest_stderr = std::move(context.stderr_buffer());
@@ -189,7 +181,7 @@ Result WagiExecutor::handle(const Request& req, const CallInfo& info) const {
     outcome = inst.outcome;
     during = "instantiation";
   } else {
-    host_state.instance = inst.instance.get();
+    scope.host.instance = inst.instance.get();
     if (p_->has_initialize && p_->config.entrypoint != "_initialize") {
       if (ExternPtr init = inst.instance->get_export("_initialize")) {
         outcome = init->call({}, {});

@@ -5,26 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spin_guest.h"
+
 __attribute__((import_module("spin-config"), import_name("get-config"))) void get_config(
     int32_t key_ptr, int32_t key_len, int32_t ret);
 
-__attribute__((export_name("canonical_abi_realloc"))) void* canonical_abi_realloc(void* ptr,
-                                                                                  size_t orig,
-                                                                                  size_t align,
-                                                                                  size_t size) {
-  (void)orig;
-  (void)align;
-  return realloc(ptr, size ? size : 1);
-}
-
-__attribute__((export_name("canonical_abi_free"))) void canonical_abi_free(void* ptr, size_t size,
-                                                                           size_t align) {
-  (void)size;
-  (void)align;
-  free(ptr);
-}
-
-static _Alignas(4) uint8_t ret_area[28];
 static _Alignas(4) uint8_t cfg_area[16];
 
 __attribute__((export_name("handle-http-request"))) int32_t handle(int32_t method, int32_t uri_ptr,
@@ -50,13 +35,7 @@ __attribute__((export_name("handle-http-request"))) int32_t handle(int32_t metho
     int mlen = *(int32_t*)(cfg_area + 12);
     n = snprintf(body, 4096, "error %d: %.*s", cfg_area[4], mlen, m);
   }
-  memset(ret_area, 0, sizeof ret_area);
-  *(uint16_t*)ret_area = 200;
-  ret_area[16] = 1;
-  *(int32_t*)(ret_area + 20) = (int32_t)(intptr_t)body;
-  *(int32_t*)(ret_area + 24) = n;
-  return (int32_t)(intptr_t)ret_area;
+  int32_t ret = spin_respond(body, n);
+  free(body);
+  return ret;
 }
-
-// Built as a command like the other C guests; the Spin executor never runs _start.
-int main(void) { return 0; }

@@ -7,31 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spin_guest.h"
+
 __attribute__((import_module("wasi-outbound-http"),
                import_name("request"))) void http_request(int32_t, int32_t, int32_t, int32_t,
                                                           int32_t, int32_t, int32_t, int32_t,
                                                           int32_t, int32_t, int32_t);
 
-__attribute__((export_name("canonical_abi_realloc"))) void* canonical_abi_realloc(void* ptr,
-                                                                                  size_t orig,
-                                                                                  size_t align,
-                                                                                  size_t size) {
-  (void)orig;
-  (void)align;
-  return realloc(ptr, size ? size : 1);
-}
-
-__attribute__((export_name("canonical_abi_free"))) void canonical_abi_free(void* ptr, size_t size,
-                                                                           size_t align) {
-  (void)size;
-  (void)align;
-  free(ptr);
-}
-
-static _Alignas(4) uint8_t ret_area[28];
 static _Alignas(4) uint8_t r[32];
 
-#define I(p) ((int32_t)(intptr_t)(p))
 #define U32(off) (*(uint32_t*)(r + (off)))
 
 __attribute__((export_name("handle-http-request"))) int32_t handle(int32_t method, int32_t uri_ptr,
@@ -71,13 +55,7 @@ __attribute__((export_name("handle-http-request"))) int32_t handle(int32_t metho
     if (blen) memcpy(out + n, (const void*)(intptr_t)U32(24), blen);
     n += (int)blen;
   }
-  memset(ret_area, 0, sizeof ret_area);
-  *(uint16_t*)ret_area = 200;
-  ret_area[16] = 1;
-  *(int32_t*)(ret_area + 20) = I(out);
-  *(int32_t*)(ret_area + 24) = n;
-  return I(ret_area);
+  int32_t ret = spin_respond(out, n);
+  free(out);
+  return ret;
 }
-
-// Built as a command like the other C guests; the Spin executor never runs _start.
-int main(void) { return 0; }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spin_guest.h"
+
 #define R(name) __attribute__((import_module("outbound-redis"), import_name(name)))
 R("publish") void r_publish(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
 R("get") void r_get(int32_t, int32_t, int32_t, int32_t, int32_t);
@@ -23,28 +25,10 @@ R("smembers") void r_smembers(int32_t, int32_t, int32_t, int32_t, int32_t);
 R("srem") void r_srem(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
 R("execute") void r_execute(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
 
-__attribute__((export_name("canonical_abi_realloc"))) void* canonical_abi_realloc(void* ptr,
-                                                                                  size_t orig,
-                                                                                  size_t align,
-                                                                                  size_t size) {
-  (void)orig;
-  (void)align;
-  return realloc(ptr, size ? size : 1);
-}
-
-__attribute__((export_name("canonical_abi_free"))) void canonical_abi_free(void* ptr, size_t size,
-                                                                           size_t align) {
-  (void)size;
-  (void)align;
-  free(ptr);
-}
-
-static _Alignas(4) uint8_t ret_area[28];
 static _Alignas(8) uint8_t r[16];
 static char out[1 << 16];
 static int out_len;
 
-#define I(p) ((int32_t)(intptr_t)(p))
 #define U32(off) (*(uint32_t*)(r + (off)))
 
 static void say(const char* s, int n) {
@@ -179,15 +163,5 @@ __attribute__((export_name("handle-http-request"))) int32_t handle(int32_t metho
   } else {
     say("unknown op", -1);
   }
-  char* body = malloc((size_t)out_len + 1);
-  memcpy(body, out, (size_t)out_len);
-  memset(ret_area, 0, sizeof ret_area);
-  *(uint16_t*)ret_area = 200;
-  ret_area[16] = 1;
-  *(int32_t*)(ret_area + 20) = I(body);
-  *(int32_t*)(ret_area + 24) = out_len;
-  return I(ret_area);
+  return spin_respond(out, out_len);
 }
-
-// Built as a command like the other C guests; the Spin executor never runs _start.
-int main(void) { return 0; }

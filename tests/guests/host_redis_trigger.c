@@ -10,31 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spin_guest.h"
+
 __attribute__((import_module("outbound-redis"),
                import_name("set"))) void r_set(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t,
                                                int32_t);
 
-__attribute__((export_name("canonical_abi_realloc"))) void* canonical_abi_realloc(void* ptr,
-                                                                                  size_t orig,
-                                                                                  size_t align,
-                                                                                  size_t size) {
-  (void)orig;
-  (void)align;
-  return realloc(ptr, size ? size : 1);
-}
-
-__attribute__((export_name("canonical_abi_free"))) void canonical_abi_free(void* ptr, size_t size,
-                                                                           size_t align) {
-  (void)size;
-  (void)align;
-  free(ptr);
-}
-
 static uint8_t redis_ret[2];
-static _Alignas(4) uint8_t http_ret[28];
 static uint8_t set_ret[2];
-
-#define I(p) ((int32_t)(intptr_t)(p))
 
 __attribute__((export_name("handle-redis-message"))) int32_t handle_redis(int32_t ptr,
                                                                           int32_t len) {
@@ -60,15 +43,5 @@ __attribute__((export_name("handle-http-request"))) int32_t handle_http(
     int32_t p_len, int32_t b_some, int32_t b_ptr, int32_t b_len) {
   (void)method, (void)uri_ptr, (void)uri_len, (void)h_ptr, (void)h_len, (void)p_ptr, (void)p_len,
       (void)b_some, (void)b_ptr, (void)b_len;
-  char* body = malloc(8);
-  memcpy(body, "http ok", 7);
-  memset(http_ret, 0, sizeof http_ret);
-  *(uint16_t*)http_ret = 200;
-  http_ret[16] = 1;
-  *(int32_t*)(http_ret + 20) = I(body);
-  *(int32_t*)(http_ret + 24) = 7;
-  return I(http_ret);
+  return spin_respond("http ok", 7);
 }
-
-// Built as a command like the other C guests; the executors never run _start.
-int main(void) { return 0; }

@@ -9,28 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spin_guest.h"
+
 __attribute__((import_module("sqlite"), import_name("open"))) void db_open(int32_t, int32_t,
                                                                            int32_t);
 __attribute__((import_module("sqlite"), import_name("execute"))) void db_execute(int32_t, int32_t,
                                                                                  int32_t, int32_t,
                                                                                  int32_t, int32_t);
 __attribute__((import_module("sqlite"), import_name("close"))) void db_close(int32_t);
-
-__attribute__((export_name("canonical_abi_realloc"))) void* canonical_abi_realloc(void* ptr,
-                                                                                  size_t orig,
-                                                                                  size_t align,
-                                                                                  size_t size) {
-  (void)orig;
-  (void)align;
-  return realloc(ptr, size ? size : 1);
-}
-
-__attribute__((export_name("canonical_abi_free"))) void canonical_abi_free(void* ptr, size_t size,
-                                                                           size_t align) {
-  (void)size;
-  (void)align;
-  free(ptr);
-}
 
 typedef struct {
   uint8_t tag;
@@ -44,13 +30,11 @@ typedef struct {
   } v;
 } value_t;  // 16 bytes, align 8
 
-static _Alignas(4) uint8_t ret_area[28];
 static _Alignas(8) uint8_t r[24];
 static char out[1 << 16];
 static int out_len;
 static value_t params[32];
 
-#define I(p) ((int32_t)(intptr_t)(p))
 #define U32(off) (*(uint32_t*)(r + (off)))
 
 static void say(const char* s, int n) {
@@ -159,15 +143,5 @@ __attribute__((export_name("handle-http-request"))) int32_t handle(int32_t metho
     }
     if (!closed) db_close((int32_t)conn);
   }
-  char* body = malloc((size_t)out_len + 1);
-  memcpy(body, out, (size_t)out_len);
-  memset(ret_area, 0, sizeof ret_area);
-  *(uint16_t*)ret_area = 200;
-  ret_area[16] = 1;
-  *(int32_t*)(ret_area + 20) = I(body);
-  *(int32_t*)(ret_area + 24) = out_len;
-  return I(ret_area);
+  return spin_respond(out, out_len);
 }
-
-// Built as a command like the other C guests; the Spin executor never runs _start.
-int main(void) { return 0; }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "host/stores.h"
+
 namespace spindle::host::key_value {
 
 using namespace spindle::engine;
@@ -23,10 +25,8 @@ struct Error {
   std::string message;  // for kIo
 };
 
-// The stores one request opened; handle = index + 1 (0 is never valid).
-struct Open {
-  std::vector<Store*> handles;
-};
+// The stores one request opened.
+using Open = HandleTable<Store>;
 
 const size_t kSlot = next_slot();
 
@@ -60,9 +60,7 @@ class KeyValue final : public Binding {
   }
 
   static Store* store_of(HostCall& call, uint32_t handle) {
-    auto& open = state_of(call).slot<Open>(kSlot);
-    if (handle == 0 || handle > open.handles.size()) return nullptr;
-    return open.handles[handle - 1];
+    return state_of(call).slot<Open>(kSlot).get(handle);
   }
 
   static std::optional<Error> check_key(const std::string& key) {
@@ -86,7 +84,7 @@ class KeyValue final : public Binding {
       err = Error{kAccessDenied, ""};
     } else if (auto it = self->stores_->find(name); it == self->stores_->end()) {
       err = Error{kNoSuchStore, ""};
-    } else if (open.handles.size() >= kMaxOpenStores) {
+    } else if (open.size() >= kMaxOpenStores) {
       err = Error{kStoreTableFull, ""};
     } else {
       store = it->second.get();
@@ -95,9 +93,7 @@ class KeyValue final : public Binding {
     if (err) {
       ok = put_error(g, ret, *err);
     } else {
-      open.handles.push_back(store);
-      ok = g.store<uint8_t>(ret, 0) &&
-           g.store<uint32_t>(ret + 4, static_cast<uint32_t>(open.handles.size()));
+      ok = g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, open.add(store));
     }
     return ok ? Outcome::success() : g.outcome;
   }
@@ -202,9 +198,7 @@ class KeyValue final : public Binding {
 
   // close(store): later calls with the handle get invalid-store.
   static Outcome close(HostCall& call, const Value* a, Value*) {
-    auto& open = state_of(call).slot<Open>(kSlot);
-    uint32_t h = a[0].i32;
-    if (h > 0 && h <= open.handles.size()) open.handles[h - 1] = nullptr;
+    state_of(call).slot<Open>(kSlot).close(a[0].i32);
     return Outcome::success();
   }
 
@@ -221,22 +215,14 @@ std::shared_ptr<const Stores> configure(const std::vector<std::string>& labels,
   auto stores = std::make_shared<Stores>();
   for (const std::string& label : labels) {
     if (stores->count(label)) continue;
-    auto cfg = runtime.key_value_stores.find(label);
     std::string why;
-    std::unique_ptr<Store> store;
-    if (cfg != runtime.key_value_stores.end() && cfg->second.type == "redis") {
-      store = open_redis(cfg->second.url, why);
-    } else if (cfg != runtime.key_value_stores.end()) {
-      store = open_sqlite(cfg->second.path ? cfg->second.path->string() : ":memory:", label, why);
-    } else if (label == "default") {
-      store = open_sqlite(state_dir + "/sqlite_key_value.db", label, why);
-    } else {
-      error = "key-value store `" + label +
-              "` is not defined: only `default` exists without a runtime config "
-              "(--runtime-config-file with [key_value_store." +
-              label + "])";
-      return nullptr;
-    }
+    auto cfg = resolve_label(runtime.key_value_stores, label, state_dir + "/sqlite_key_value.db",
+                             "key-value store", "key_value_store", error);
+    if (!cfg) return nullptr;
+    std::unique_ptr<Store> store =
+        cfg->type == "redis"
+            ? open_redis(cfg->url, why)
+            : open_sqlite(cfg->path ? cfg->path->string() : ":memory:", label, why);
     if (!store) {
       error = "key-value store `" + label + "`: " + why;
       return nullptr;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "host/stores.h"
+
 namespace spindle::host::sqlite {
 
 using namespace spindle::engine;
@@ -36,9 +38,7 @@ struct Error {
   std::string message;
 };
 
-struct Open {
-  std::vector<Database*> handles;  // handle = index + 1; null once closed
-};
+using Open = HandleTable<Database>;
 
 const size_t kSlot = next_slot();
 constexpr ValType I32 = ValType::I32;
@@ -213,7 +213,7 @@ class Sqlite final : public Binding {
       err = Error{kAccessDenied, ""};
     else if (auto it = self->dbs_->find(name); it == self->dbs_->end())
       err = Error{kNoSuchDatabase, ""};
-    else if (open.handles.size() >= kMaxOpenConnections)
+    else if (open.size() >= kMaxOpenConnections)
       err = Error{kDatabaseFull, ""};
     else
       db = it->second.get();
@@ -221,9 +221,7 @@ class Sqlite final : public Binding {
     if (err) {
       ok = put_error(g, ret, *err);
     } else {
-      open.handles.push_back(db);
-      ok = g.store<uint8_t>(ret, 0) &&
-           g.store<uint32_t>(ret + 4, static_cast<uint32_t>(open.handles.size()));
+      ok = g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, open.add(db));
     }
     return ok ? Outcome::success() : g.outcome;
   }
@@ -237,9 +235,7 @@ class Sqlite final : public Binding {
     std::vector<Value_> params;
     if (!g.read(a[1].i32, a[2].i32, sql) || !read_params(g, a[3].i32, a[4].i32, params))
       return g.outcome;
-    auto& open = state_of(call).slot<Open>(kSlot);
-    uint32_t h = a[0].i32;
-    Database* db = h > 0 && h <= open.handles.size() ? open.handles[h - 1] : nullptr;
+    Database* db = state_of(call).slot<Open>(kSlot).get(a[0].i32);
     QueryResult result;
     std::optional<Error> err = db ? execute(*db, sql, params, result)
                                   : std::optional<Error>(Error{kInvalidConnection, ""});
@@ -248,9 +244,7 @@ class Sqlite final : public Binding {
   }
 
   static Outcome close(HostCall& call, const engine::Value* a, engine::Value*) {
-    auto& open = state_of(call).slot<Open>(kSlot);
-    uint32_t h = a[0].i32;
-    if (h > 0 && h <= open.handles.size()) open.handles[h - 1] = nullptr;
+    state_of(call).slot<Open>(kSlot).close(a[0].i32);
     return Outcome::success();
   }
 
@@ -267,19 +261,10 @@ std::shared_ptr<const Databases> configure(const std::vector<std::string>& label
   auto dbs = std::make_shared<Databases>();
   for (const std::string& label : labels) {
     if (dbs->count(label)) continue;
-    auto cfg = runtime.sqlite_databases.find(label);
-    std::string path;
-    if (cfg != runtime.sqlite_databases.end())
-      path = cfg->second.path ? cfg->second.path->string() : ":memory:";
-    else if (label == "default")
-      path = state_dir + "/sqlite_db.db";
-    else {
-      error = "sqlite database `" + label +
-              "` is not defined: only `default` exists without a runtime config "
-              "(--runtime-config-file with [sqlite_database." +
-              label + "])";
-      return nullptr;
-    }
+    auto cfg = resolve_label(runtime.sqlite_databases, label, state_dir + "/sqlite_db.db",
+                             "sqlite database", "sqlite_database", error);
+    if (!cfg) return nullptr;
+    std::string path = cfg->path ? cfg->path->string() : ":memory:";
     std::string why;
     auto db = Database::open(path, why);
     if (!db) {
