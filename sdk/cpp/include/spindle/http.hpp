@@ -32,6 +32,7 @@
 #endif
 
 #include "detail/abi.hpp"
+#include "detail/component.hpp"
 #include "http_types.hpp"
 #include "json.hpp"
 #include "request.hpp"
@@ -42,22 +43,16 @@
 
 // Exports `fn` (spindle::Response (const spindle::Request&)) as the
 // component's HTTP handler. Use it once per component, at global scope
-// (outside any namespace).
-#define SPINDLE_HTTP_COMPONENT(fn)                                                            \
-  SPINDLE_DETAIL_RUNTIME_OVERRIDES                                                            \
-  extern "C" __attribute__((export_name("canonical_abi_realloc"))) void* spindle_abi_realloc( \
-      void* ptr, size_t orig_size, size_t align, size_t new_size) {                           \
-    return ::spindle::detail::abi::realloc_impl(ptr, orig_size, align, new_size);             \
-  }                                                                                           \
-  extern "C" __attribute__((export_name("canonical_abi_free"))) void spindle_abi_free(        \
-      void* ptr, size_t size, size_t align) {                                                 \
-    ::spindle::detail::abi::free_impl(ptr, size, align);                                      \
-  }                                                                                           \
-  extern "C" __attribute__((export_name("handle-http-request"))) int32_t spindle_abi_handle(  \
-      int32_t method, int32_t uri_ptr, int32_t uri_len, int32_t hdrs_ptr, int32_t hdrs_len,   \
-      int32_t params_ptr, int32_t params_len, int32_t body_is_some, int32_t body_ptr,         \
-      int32_t body_len) {                                                                     \
-    return ::spindle::detail::abi::handle(fn, method, uri_ptr, uri_len, hdrs_ptr, hdrs_len,   \
-                                          params_ptr, params_len, body_is_some, body_ptr,     \
-                                          body_len);                                          \
+// (outside any namespace). A module may also use SPINDLE_REDIS_COMPONENT
+// (spindle/redis.hpp): the exports both need are emitted once.
+#define SPINDLE_HTTP_COMPONENT(fn)                                                           \
+  SPINDLE_DETAIL_COMMON_EXPORTS                                                              \
+  SPINDLE_DETAIL_HTTP_OVERRIDES                                                              \
+  extern "C" __attribute__((export_name("handle-http-request"))) int32_t spindle_abi_handle( \
+      int32_t method, int32_t uri_ptr, int32_t uri_len, int32_t hdrs_ptr, int32_t hdrs_len,  \
+      int32_t params_ptr, int32_t params_len, int32_t body_is_some, int32_t body_ptr,        \
+      int32_t body_len) {                                                                    \
+    return ::spindle::detail::abi::handle(fn, method, uri_ptr, uri_len, hdrs_ptr, hdrs_len,  \
+                                          params_ptr, params_len, body_is_some, body_ptr,    \
+                                          body_len);                                         \
   }
