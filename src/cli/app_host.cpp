@@ -1,5 +1,6 @@
 #include "cli/app_host.h"
 
+#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -411,6 +412,9 @@ bool AppHost::load(std::string& error) {
   ++loads_;
   if (started_ && !stopping_) sync_subscribers();
   if (!pending_.empty() && !stopping_) compile_in_background();
+  // Loading parsed and translated modules; give the freed heap back so an
+  // idle server holds only what serving needs.
+  malloc_trim(0);
   return true;
 }
 
