@@ -249,7 +249,7 @@ class OutboundHttp final : public Binding {
     uint32_t hp = a[3].i32, hn = a[4].i32;
     if (hn > 4096) return Outcome::trapped(TrapKind::HostError, "outbound http: too many headers");
     for (uint32_t i = 0; i < hn; ++i) {
-      uint32_t kp, kl, vp, vl;
+      uint32_t kp = 0, kl = 0, vp = 0, vl = 0;
       std::string k, v;
       uint32_t at = hp + i * 16;
       if (!g.load(at, kp) || !g.load(at + 4, kl) || !g.load(at + 8, vp) || !g.load(at + 12, vl) ||

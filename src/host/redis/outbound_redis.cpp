@@ -81,7 +81,7 @@ class OutboundRedis final : public Binding {
   static bool strings(Guest& g, uint32_t ptr, uint32_t len, std::vector<std::string>& out) {
     if (len > (1u << 20)) return g.fail(TrapKind::HostError, "outbound redis: list too long");
     for (uint32_t i = 0; i < len; ++i) {
-      uint32_t p, n;
+      uint32_t p = 0, n = 0;
       std::string s;
       if (!g.load(ptr + i * 8, p) || !g.load(ptr + i * 8 + 4, n) || !g.read(p, n, s)) return false;
       out.push_back(std::move(s));
@@ -211,14 +211,14 @@ class OutboundRedis final : public Binding {
       return Outcome::trapped(TrapKind::HostError, "outbound redis: too many arguments");
     for (uint32_t i = 0; i < an; ++i) {
       uint32_t at = ap + i * 16;
-      uint8_t tag;
+      uint8_t tag = 0;
       if (!g.load(at, tag)) return g.outcome;
       if (tag == kParamInt64) {
-        int64_t v;
+        int64_t v = 0;
         if (!g.load(at + 8, v)) return g.outcome;
         argv.push_back(std::to_string(v));
       } else if (tag == kParamBinary) {
-        uint32_t p, n;
+        uint32_t p = 0, n = 0;
         std::string s;
         if (!g.load(at + 8, p) || !g.load(at + 12, n) || !g.read(p, n, s)) return g.outcome;
         argv.push_back(std::move(s));
