@@ -1,12 +1,12 @@
 #include "manifest/remote_source.h"
 
-#include <curl/curl.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <mutex>
 #include <sstream>
 
+#include "util/curl_lib.h"
 #include "util/sha256.h"
 
 namespace spindle::manifest {
@@ -43,30 +43,30 @@ bool fetch_remote_source(const Source& source, const std::filesystem::path& cach
   std::error_code ec;
   if (std::filesystem::exists(out, ec) && util::sha256_hex(read_all(out)) == want) return true;
 
-  static std::once_flag init;
-  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  CURL* curl = curl_easy_init();
+  const util::CurlLib* c = util::curl_lib(error);
+  if (!c) return false;
+  CURL* curl = c->easy_init();
   if (!curl) {
     error = "cannot start a download";
     return false;
   }
   std::string body;
   char curl_error[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(curl, CURLOPT_URL, source.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 20L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 300L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "spindle/0.1");
-  CURLcode rc = curl_easy_perform(curl);
-  curl_easy_cleanup(curl);
+  c->easy_setopt(curl, CURLOPT_URL, source.url.c_str());
+  c->easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  c->easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  c->easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
+  c->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 20L);
+  c->easy_setopt(curl, CURLOPT_TIMEOUT, 300L);
+  c->easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+  c->easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  c->easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+  c->easy_setopt(curl, CURLOPT_USERAGENT, "spindle/0.1");
+  CURLcode rc = c->easy_perform(curl);
+  c->easy_cleanup(curl);
   if (rc != CURLE_OK) {
     error = "cannot download " + source.url + ": " +
-            (curl_error[0] ? std::string(curl_error) : std::string(curl_easy_strerror(rc)));
+            (curl_error[0] ? std::string(curl_error) : std::string(c->easy_strerror(rc)));
     return false;
   }
   std::string got = util::sha256_hex(body);

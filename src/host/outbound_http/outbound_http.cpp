@@ -1,11 +1,10 @@
 #include "host/outbound_http/outbound_http.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cstdio>
 
 #include "host/allow_list.h"
+#include "util/curl_lib.h"
 
 namespace spindle::host::outbound_http {
 
@@ -76,10 +75,8 @@ size_t on_header(char* p, size_t size, size_t n, void* user) {
 }
 
 // One easy handle per thread: libcurl keeps its connections for reuse.
-CURL* thread_handle() {
-  static const bool init = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-  (void)init;
-  thread_local std::unique_ptr<CURL, void (*)(CURL*)> h(curl_easy_init(), curl_easy_cleanup);
+CURL* thread_handle(const util::CurlLib& c) {
+  thread_local std::unique_ptr<CURL, void (*)(CURL*)> h(c.easy_init(), c.easy_cleanup);
   return h.get();
 }
 
@@ -150,7 +147,14 @@ class OutboundHttp final : public Binding {
                std::optional<std::chrono::steady_clock::time_point> deadline, Response& out) const {
     Url parsed;
     if (uint8_t e = check(url, parsed)) return e;
-    CURL* h = thread_handle();
+    std::string load_error;
+    const util::CurlLib* c = util::curl_lib(load_error);
+    if (!c) {
+      std::fprintf(stderr, "component `%s`: outbound HTTP: %s\n", policy_.component.c_str(),
+                   load_error.c_str());
+      return kRuntimeError;
+    }
+    CURL* h = thread_handle(*c);
     if (!h) return kRuntimeError;
     std::string current_method = method;
     std::optional<std::string> current_body = body;
@@ -164,34 +168,34 @@ class OutboundHttp final : public Binding {
         if (left.count() <= 0) return kRequestError;
         budget = std::min(budget, left);
       }
-      curl_easy_reset(h);
+      c->easy_reset(h);
       out = Response{};
       out.cap = limits_.max_response_bytes;
       curl_slist* list = nullptr;
-      for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+      for (const auto& [k, v] : headers) list = c->slist_append(list, (k + ": " + v).c_str());
       // No "Expect: 100-continue" round trip.
-      list = curl_slist_append(list, "Expect:");
-      curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-      curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, current_method.c_str());
-      if (current_method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+      list = c->slist_append(list, "Expect:");
+      c->easy_setopt(h, CURLOPT_URL, url.c_str());
+      c->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+      c->easy_setopt(h, CURLOPT_CUSTOMREQUEST, current_method.c_str());
+      if (current_method == "HEAD") c->easy_setopt(h, CURLOPT_NOBODY, 1L);
       if (current_body) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, current_body->data());
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                         static_cast<curl_off_t>(current_body->size()));
+        c->easy_setopt(h, CURLOPT_POSTFIELDS, current_body->data());
+        c->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(current_body->size()));
       }
-      curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-      curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
-      curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
-      curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
-      curl_easy_setopt(h, CURLOPT_HEADERDATA, &out);
-      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
-      curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                       static_cast<long>(std::min<int64_t>(budget.count(), 10000)));
-      curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-      CURLcode rc = curl_easy_perform(h);
-      curl_slist_free_all(list);
+      c->easy_setopt(h, CURLOPT_HTTPHEADER, list);
+      c->easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+      c->easy_setopt(h, CURLOPT_WRITEDATA, &out);
+      c->easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+      c->easy_setopt(h, CURLOPT_HEADERDATA, &out);
+      c->easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
+      c->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min<int64_t>(budget.count(), 10000)));
+      c->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+      c->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+      CURLcode rc = c->easy_perform(h);
+      c->slist_free_all(list);
       if (out.too_large) {
         std::fprintf(stderr,
                      "component `%s`: outbound response from %s is larger than %zu bytes; "
@@ -202,24 +206,24 @@ class OutboundHttp final : public Binding {
       }
       if (rc != CURLE_OK) {
         std::fprintf(stderr, "component `%s`: outbound request to %s failed: %s\n",
-                     policy_.component.c_str(), origin_of(parsed).c_str(), curl_easy_strerror(rc));
+                     policy_.component.c_str(), origin_of(parsed).c_str(), c->easy_strerror(rc));
         return kRequestError;
       }
-      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
+      c->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
       bool redirect = (out.status == 301 || out.status == 302 || out.status == 303 ||
                        out.status == 307 || out.status == 308) &&
                       !out.location.empty();
       if (!redirect || hop >= limits_.max_redirects) return 0;
       // Resolve the Location against the current URL and check it like the
       // first destination.
-      CURLU* cu = curl_url();
-      curl_url_set(cu, CURLUPART_URL, url.c_str(), 0);
+      CURLU* cu = c->url();
+      c->url_set(cu, CURLUPART_URL, url.c_str(), 0);
       char* next = nullptr;
-      bool ok = curl_url_set(cu, CURLUPART_URL, out.location.c_str(), 0) == CURLUE_OK &&
-                curl_url_get(cu, CURLUPART_URL, &next, 0) == CURLUE_OK;
+      bool ok = c->url_set(cu, CURLUPART_URL, out.location.c_str(), 0) == CURLUE_OK &&
+                c->url_get(cu, CURLUPART_URL, &next, 0) == CURLUE_OK;
       std::string next_url = ok ? next : "";
-      curl_free(next);
-      curl_url_cleanup(cu);
+      c->free(next);
+      c->url_cleanup(cu);
       if (!ok) return 0;  // an unreadable Location: hand the 3xx to the guest
       auto next_parsed = parse_url(next_url);
       if (!next_parsed || !allow_.allows(*next_parsed)) {
