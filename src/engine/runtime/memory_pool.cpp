@@ -201,7 +201,10 @@ void MemoryPool::reset(Slot* s) {
           uint8_t* page = s->base + i * kOsPage;
           size_t off = i * kOsPage;
           if (off < image_len) {
-            std::memcpy(page, image->bytes_.data() + off, kOsPage);
+            // Pages only read (constants, most of the data segment) are left
+            // alone: comparing costs reads, restoring costs writes.
+            const uint8_t* orig = image->bytes_.data() + off;
+            if (std::memcmp(page, orig, kOsPage) != 0) std::memcpy(page, orig, kOsPage);
             continue;
           }
           // Skip pages that are still zero (e.g. only read: the shared
