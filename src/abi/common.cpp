@@ -89,6 +89,19 @@ CallScope::CallScope(std::shared_ptr<const wasi::Environment> env,
   host.deadline = options.deadline;
 }
 
+std::shared_ptr<const wasi::Environment> link_and_environment(Prepared& p, std::string& error) {
+  std::string link_error = link_imports(p);
+  if (!link_error.empty()) {
+    error = "component `" + p.config.id + "`: " + link_error;
+    return nullptr;
+  }
+  p.wasi_config = base_wasi_config(p.config);
+  std::string why;
+  auto env = wasi::make_environment(p.wasi_config, why);
+  if (!env) error = "component `" + p.config.id + "`: files: " + why;
+  return env;
+}
+
 wasi::Config base_wasi_config(const ComponentConfig& c) {
   wasi::Config w;
   if (c.files_dir) w.preopens.push_back({*c.files_dir, "/", true});

@@ -41,6 +41,12 @@ std::string link_imports(Prepared& p);
 // captured stdio.
 wasi::Config base_wasi_config(const ComponentConfig& c);
 
+// What every executor does last when preparing: link the imports (WASI and
+// the host capabilities) and build the WASI environment from
+// base_wasi_config(). Null with `error` set (prefixed with the component) on
+// failure.
+std::shared_ptr<const wasi::Environment> link_and_environment(Prepared& p, std::string& error);
+
 // What every call into a component sets up: its WASI context, the host
 // capabilities' per-request state, and the instance options with one
 // deadline for the whole call (however many guest calls it takes), which

@@ -113,18 +113,8 @@ RedisPrepareResult make_redis_executor(std::shared_ptr<engine::Module> module,
     return out;
   }
   p->has_initialize = detail::exports_func(*p->module, "_initialize", FuncType{{}, {}});
-  std::string link_error = detail::link_imports(*p);
-  if (!link_error.empty()) {
-    out.error = "component `" + config.id + "`: " + link_error;
-    return out;
-  }
-  p->wasi_config = detail::base_wasi_config(config);
-  std::string error;
-  auto env = wasi::make_environment(p->wasi_config, error);
-  if (!env) {
-    out.error = "component `" + config.id + "`: files: " + error;
-    return out;
-  }
+  auto env = detail::link_and_environment(*p, out.error);
+  if (!env) return out;
   out.executor = std::make_shared<MessageExecutor>(std::move(p), std::move(env));
   return out;
 }

@@ -391,20 +391,9 @@ PrepareResult detail::make_spin_executor(std::unique_ptr<Prepared> p) {
     p->has_initialize = true;
   }
 
-  std::string link_error = detail::link_imports(*p);
-  if (!link_error.empty()) {
-    out.error = "component `" + config.id + "`: " + link_error;
-    return out;
-  }
-
   // Spin gives its executor's guests no arguments.
-  p->wasi_config = detail::base_wasi_config(config);
-  std::string error;
-  auto env = wasi::make_environment(p->wasi_config, error);
-  if (!env) {
-    out.error = "component `" + config.id + "`: files: " + error;
-    return out;
-  }
+  auto env = detail::link_and_environment(*p, out.error);
+  if (!env) return out;
   out.executor = std::make_shared<SpinExecutor>(std::move(p), std::move(env));
   return out;
 }

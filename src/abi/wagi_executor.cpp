@@ -431,18 +431,8 @@ PrepareResult detail::make_wagi_executor(std::unique_ptr<Prepared> p) {
   }
   p->has_initialize = detail::exports_func(m, "_initialize", kVoidType);
 
-  std::string link_error = detail::link_imports(*p);
-  if (!link_error.empty()) {
-    out.error = "component `" + config.id + "`: " + link_error;
-    return out;
-  }
-  p->wasi_config = detail::base_wasi_config(config);
-  // Check the files directory now rather than on every request.
-  std::string error;
-  if (!wasi::make_environment(p->wasi_config, error)) {
-    out.error = "component `" + config.id + "`: files: " + error;
-    return out;
-  }
+  // Checks the files directory now rather than on every request.
+  if (!detail::link_and_environment(*p, out.error)) return out;
   out.executor = std::make_shared<WagiExecutor>(std::move(p));
   return out;
 }

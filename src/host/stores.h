@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,5 +42,29 @@ std::optional<manifest::StoreConfig> resolve_label(
     const std::map<std::string, manifest::StoreConfig>& section, const std::string& label,
     const std::string& default_path, std::string_view what, std::string_view section_name,
     std::string& error);
+
+// Opens each distinct label once, mapped by resolve_label(), with
+// `open(label, config, why) -> std::shared_ptr<T>` (null with `why` set on
+// failure). Null with `error` naming the label on the first failure.
+template <class T, class Open>
+std::shared_ptr<const std::map<std::string, std::shared_ptr<T>>> open_labels(
+    const std::vector<std::string>& labels,
+    const std::map<std::string, manifest::StoreConfig>& section, const std::string& default_path,
+    std::string_view what, std::string_view section_name, Open open, std::string& error) {
+  auto out = std::make_shared<std::map<std::string, std::shared_ptr<T>>>();
+  for (const std::string& label : labels) {
+    if (out->count(label)) continue;
+    auto cfg = resolve_label(section, label, default_path, what, section_name, error);
+    if (!cfg) return nullptr;
+    std::string why;
+    std::shared_ptr<T> opened = open(label, *cfg, why);
+    if (!opened) {
+      error = std::string(what) + " `" + label + "`: " + why;
+      return nullptr;
+    }
+    out->emplace(label, std::move(opened));
+  }
+  return out;
+}
 
 }  // namespace spindle::host

@@ -212,24 +212,13 @@ std::shared_ptr<const Stores> configure(const std::vector<std::string>& labels,
                                         const std::string& state_dir,
                                         const manifest::RuntimeConfig& runtime,
                                         std::string& error) {
-  auto stores = std::make_shared<Stores>();
-  for (const std::string& label : labels) {
-    if (stores->count(label)) continue;
-    std::string why;
-    auto cfg = resolve_label(runtime.key_value_stores, label, state_dir + "/sqlite_key_value.db",
-                             "key-value store", "key_value_store", error);
-    if (!cfg) return nullptr;
-    std::unique_ptr<Store> store =
-        cfg->type == "redis"
-            ? open_redis(cfg->url, why)
-            : open_sqlite(cfg->path ? cfg->path->string() : ":memory:", label, why);
-    if (!store) {
-      error = "key-value store `" + label + "`: " + why;
-      return nullptr;
-    }
-    stores->emplace(label, std::move(store));
-  }
-  return stores;
+  auto open = [](const std::string& label, const manifest::StoreConfig& cfg,
+                 std::string& why) -> std::shared_ptr<Store> {
+    if (cfg.type == "redis") return open_redis(cfg.url, why);
+    return open_sqlite(cfg.path ? cfg.path->string() : ":memory:", label, why);
+  };
+  return open_labels<Store>(labels, runtime.key_value_stores, state_dir + "/sqlite_key_value.db",
+                            "key-value store", "key_value_store", open, error);
 }
 
 std::shared_ptr<const Binding> bind(std::vector<std::string> allowed,

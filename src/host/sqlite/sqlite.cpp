@@ -258,22 +258,11 @@ std::shared_ptr<const Databases> configure(const std::vector<std::string>& label
                                            const std::string& state_dir,
                                            const manifest::RuntimeConfig& runtime,
                                            std::string& error) {
-  auto dbs = std::make_shared<Databases>();
-  for (const std::string& label : labels) {
-    if (dbs->count(label)) continue;
-    auto cfg = resolve_label(runtime.sqlite_databases, label, state_dir + "/sqlite_db.db",
-                             "sqlite database", "sqlite_database", error);
-    if (!cfg) return nullptr;
-    std::string path = cfg->path ? cfg->path->string() : ":memory:";
-    std::string why;
-    auto db = Database::open(path, why);
-    if (!db) {
-      error = "sqlite database `" + label + "`: " + why;
-      return nullptr;
-    }
-    dbs->emplace(label, std::move(db));
-  }
-  return dbs;
+  auto open = [](const std::string&, const manifest::StoreConfig& cfg, std::string& why) {
+    return Database::open(cfg.path ? cfg.path->string() : ":memory:", why);
+  };
+  return open_labels<Database>(labels, runtime.sqlite_databases, state_dir + "/sqlite_db.db",
+                               "sqlite database", "sqlite_database", open, error);
 }
 
 std::shared_ptr<const Binding> bind(std::vector<std::string> allowed,
