@@ -418,7 +418,7 @@ bool AppHost::load(std::string& error) {
   return true;
 }
 
-Outgoing AppHost::handle(const Incoming& in) {
+Outgoing AppHost::handle(Incoming& in) {
   auto start = std::chrono::steady_clock::now();
   std::shared_ptr<const LoadedApp> cur = current_.load();  // this request's version
   const std::string& base = cur->app->http->base;
@@ -437,8 +437,9 @@ Outgoing AppHost::handle(const Incoming& in) {
     abi::Request req;
     req.method = in.method;
     req.uri = in.target;
-    req.headers = in.headers;
-    req.body = in.body;
+    req.headers = std::move(in.headers);  // the request is ours: no copies of headers or body
+    req.body = std::move(in.body);
+    req.headers.reserve(req.headers.size() + 7 + m->params.size());
     req.headers.emplace_back("spin-full-url", "http://" + in.host + in.target);
     req.headers.emplace_back("spin-path-info", m->path_info);
     req.headers.emplace_back("spin-matched-route", m->matched_route);
@@ -449,11 +450,11 @@ Outgoing AppHost::handle(const Incoming& in) {
     for (const auto& [k, v] : m->params) req.headers.emplace_back("spin-path-match-" + k, v);
     abi::CallInfo ci;
     ci.base = base;
-    ci.matched_route = m->matched_route;
-    ci.raw_component_route = m->raw_route;
-    ci.component_route = m->component_route;
-    ci.path_info = m->path_info;
-    ci.path_params = m->params;
+    ci.matched_route = std::move(m->matched_route);
+    ci.raw_component_route = std::move(m->raw_route);
+    ci.component_route = std::move(m->component_route);
+    ci.path_info = std::move(m->path_info);
+    ci.path_params = std::move(m->params);
     ci.client_addr = in.client_addr;
     ci.host = in.host;
     ci.limits = cur->limits;
@@ -547,7 +548,7 @@ bool AppHost::start(std::string& error) {
   }
   so.threads = opts_.threads;
   if (!server_.start(
-          so, [this](const Incoming& in) { return handle(in); }, error)) {
+          so, [this](Incoming& in) { return handle(in); }, error)) {
     error = "spindle up: " + error;
     return false;
   }

@@ -46,7 +46,7 @@ class AppHost {
   std::shared_ptr<const manifest::App> app() const;
 
  private:
-  trigger::http::Outgoing handle(const trigger::http::Incoming& in);
+  trigger::http::Outgoing handle(trigger::http::Incoming& in);
   void dispatch(const std::string& address, const trigger::redis::Message& m);
   // (Re)subscribes when the loaded app's Redis channels differ from the
   // subscribed ones.

@@ -35,7 +35,8 @@ struct Outgoing {
   std::string body;
 };
 
-using Handler = std::function<Outgoing(const Incoming&)>;
+// The handler may move what it needs out of the request (headers, body).
+using Handler = std::function<Outgoing(Incoming&)>;
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:3000";  // host:port; port 0 picks a free one
