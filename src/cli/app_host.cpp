@@ -145,6 +145,25 @@ AppHost::AppHost(const UpOptions& opts) : opts_(opts) {
   eo.use_cache = opts_.use_cache;
   eo.progress = true;
   engine_ = engine::Engine::create(eo);
+  // Components' requests to the app itself ("self") are served in process.
+  self_origin_->set_dispatch([this](host::outbound_http::LocalRequest& r) {
+    Incoming in;
+    in.method = std::move(r.method);
+    in.target = std::move(r.target);
+    for (auto& [k, v] : r.headers) {
+      std::string name = k;
+      for (char& c : name)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      in.headers.emplace_back(std::move(name), std::move(v));
+    }
+    in.body = std::move(r.body);
+    in.client_addr = "127.0.0.1:0";
+    std::string origin = self_origin_->get();
+    in.host = origin.rfind("http://", 0) == 0 ? origin.substr(7) : origin;
+    Outgoing out = handle(in);
+    return host::outbound_http::LocalResponse{out.status, std::move(out.headers),
+                                              std::move(out.body)};
+  });
 }
 
 AppHost::~AppHost() {

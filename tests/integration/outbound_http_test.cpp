@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "http_peer.h"
 #include "serve.h"
@@ -96,6 +98,30 @@ TEST(OutboundHttp, SelfSendsRelativeUrlsToTheAppItself) {
   EXPECT_EQ(got.substr(0, 11), "status 200\n") << got;
   EXPECT_NE(got.find("x-uri: /echo/from-self?q=1\n"), std::string::npos) << got;
   EXPECT_NE(got.find("x-from: guest"), std::string::npos) << got;
+}
+
+TEST(OutboundHttp, ManyConcurrentSelfRequestsAllComplete) {
+  // More handlers waiting on requests to their own app than the server has
+  // threads: self requests are answered in process, so none waits for a
+  // free thread (over TCP they would all wait for each other).
+  std::string dir = v1_app("out-self-many", "[\"self\"]");
+  Up up(dir, {"-q"});
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  constexpr int kClients = 16;
+  std::vector<std::string> got(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i)
+    clients.emplace_back([&, i] {
+      got[i] = curl({"--max-time", "10", "--data-binary", "/echo/n" + std::to_string(i),
+                     up.url() + "/get"})
+                   .out;
+    });
+  for (auto& t : clients) t.join();
+  for (int i = 0; i < kClients; ++i) {
+    EXPECT_EQ(got[i].substr(0, 11), "status 200\n") << i << ": " << got[i];
+    EXPECT_NE(got[i].find("x-uri: /echo/n" + std::to_string(i) + "\n"), std::string::npos)
+        << got[i];
+  }
 }
 
 TEST(OutboundHttp, V2WildcardsAndTemplatedHosts) {

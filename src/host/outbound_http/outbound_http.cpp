@@ -140,11 +140,46 @@ class OutboundHttp final : public Binding {
     return 0;
   }
 
+  // A self request answered in process. Redirects come back to the guest as
+  // they are.
+  uint8_t send_local(const LocalDispatch& dispatch, const char* method, const std::string& target,
+                     const std::vector<std::pair<std::string, std::string>>& headers,
+                     const std::optional<std::string>& body, Response& out) const {
+    constexpr int kMaxDepth = 8;
+    thread_local int depth = 0;
+    if (depth >= kMaxDepth) {
+      std::fprintf(stderr,
+                   "component `%s`: outbound request to the app itself (%s) refused: self "
+                   "requests nested %d deep\n",
+                   policy_.component.c_str(), target.c_str(), depth);
+      return kRequestError;
+    }
+    LocalRequest req{method, target, headers, body.value_or("")};
+    ++depth;
+    LocalResponse r = dispatch(req);
+    --depth;
+    if (r.body.size() > limits_.max_response_bytes) {
+      std::fprintf(stderr,
+                   "component `%s`: response from the app itself is larger than %zu bytes; "
+                   "refused\n",
+                   policy_.component.c_str(), limits_.max_response_bytes);
+      return kRuntimeError;
+    }
+    out.status = static_cast<long>(r.status);
+    out.headers = std::move(r.headers);
+    out.body = std::move(r.body);
+    return 0;
+  }
+
   // Sends the request, following redirects to allowed destinations.
   uint8_t send(const char* method, std::string url,
                const std::vector<std::pair<std::string, std::string>>& headers,
                const std::optional<std::string>& body,
                std::optional<std::chrono::steady_clock::time_point> deadline, Response& out) const {
+    if (!url.empty() && url[0] == '/' && allow_.allows_self() && self_) {
+      if (LocalDispatch d = self_->dispatch())
+        return send_local(d, method, url, headers, body, out);
+    }
     Url parsed;
     if (uint8_t e = check(url, parsed)) return e;
     std::string load_error;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,8 +23,26 @@ struct Limits {
   int max_redirects = 10;
 };
 
-// Where relative URLs ("self") go: the app's own address, known once the
-// server listens.
+// A request to the app itself, answered in process (see SelfOrigin).
+struct LocalRequest {
+  std::string method;
+  std::string target;  // path + query
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+struct LocalResponse {
+  unsigned status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // lowercase names
+  std::string body;
+};
+using LocalDispatch = std::function<LocalResponse(LocalRequest&)>;
+
+// Where relative URLs ("self") go: the app itself. When the host sets a
+// dispatch function, such a request is answered in process, on the calling
+// thread, without a connection: a handler waiting for its own app then never
+// needs a free server thread (with one thread per core, all of them waiting
+// on self requests would otherwise wait for each other). The origin
+// ("http://127.0.0.1:3000", known once the server listens) is the fallback.
 class SelfOrigin {
  public:
   void set(std::string origin) {
@@ -34,10 +53,19 @@ class SelfOrigin {
     std::lock_guard lock(mu_);
     return origin_;
   }
+  void set_dispatch(LocalDispatch d) {
+    std::lock_guard lock(mu_);
+    dispatch_ = std::move(d);
+  }
+  LocalDispatch dispatch() const {
+    std::lock_guard lock(mu_);
+    return dispatch_;
+  }
 
  private:
   mutable std::mutex mu_;
-  std::string origin_;  // "http://127.0.0.1:3000"
+  std::string origin_;
+  LocalDispatch dispatch_;
 };
 
 struct ComponentPolicy {
