@@ -136,16 +136,11 @@ int add_command(const AddOptions& o) {
     return 1;
   }
   const manifest::App& app = *before.app;
-  if (app.manifest_version != manifest::ManifestVersion::V1) {
-    std::fprintf(stderr,
-                 "spindle add: %s uses manifest version 2; spindle add writes version 1 entries. "
-                 "Add a [component.%s] table and a [[trigger.http]] by hand (see "
-                 "docs/TEMPLATES.md)\n",
-                 app.manifest_path.c_str(), o.name.c_str());
-    return 1;
-  }
+  const bool v2 = app.manifest_version == manifest::ManifestVersion::V2;
   bool http_app = app.http.has_value();
-  if ((t->trigger == "http") != http_app) {
+  // A v1 app has one trigger type; a v2 app may mix them (a Redis component
+  // needs [application.trigger.redis], which the check below reports).
+  if (!v2 && (t->trigger == "http") != http_app) {
     std::fprintf(stderr, "spindle add: template %s makes a %s component; %s has a %s trigger\n",
                  t->name.c_str(), t->trigger.c_str(), app.manifest_path.c_str(),
                  http_app ? "http" : "redis");
@@ -158,6 +153,7 @@ int add_command(const AddOptions& o) {
   }
   std::string error;
   auto entry = component_entry(*t, *values, error);
+  if (entry && v2) entry = to_manifest_v2(*entry, error);
   if (!entry) {
     std::fprintf(stderr, "spindle add: %s\n", error.c_str());
     return 1;

@@ -194,4 +194,42 @@ std::optional<std::string> component_entry(const Template& t, const Values& valu
   return render(*text, values, error);
 }
 
+std::optional<std::string> to_manifest_v2(const std::string& v1_entry, std::string& error) {
+  enum class Section { None, Component, Trigger, Build } at = Section::None;
+  std::string id, component, trigger, build;
+  bool redis = false;
+  std::istringstream lines(v1_entry);
+  for (std::string line; std::getline(lines, line);) {
+    std::string t = trim(line);
+    if (t == "[[component]]") {
+      at = Section::Component;
+    } else if (t == "[component.trigger]") {
+      at = Section::Trigger;
+    } else if (t == "[component.build]") {
+      at = Section::Build;
+    } else if (t.empty()) {
+      continue;
+    } else if (at == Section::Component && t.rfind("id = ", 0) == 0) {
+      id = t.substr(5);
+      if (id.size() >= 2 && id.front() == '"') id = id.substr(1, id.size() - 2);
+    } else if (at == Section::Component) {
+      component += line + "\n";
+    } else if (at == Section::Trigger) {
+      redis |= t.rfind("channel", 0) == 0;
+      trigger += line + "\n";
+    } else if (at == Section::Build) {
+      build += line + "\n";
+    }
+  }
+  if (id.empty()) {
+    error = "the template's component.toml has no `id`";
+    return std::nullopt;
+  }
+  std::string out = redis ? "[[trigger.redis]]\n" : "[[trigger.http]]\n";
+  out += trigger + "component = \"" + id + "\"\n\n";
+  out += "[component." + id + "]\n" + component;
+  if (!build.empty()) out += "[component." + id + ".build]\n" + build;
+  return out;
+}
+
 }  // namespace spindle::cli

@@ -42,4 +42,10 @@ bool copy_content(const Template& t, const std::filesystem::path& dest, const Va
 std::optional<std::string> component_entry(const Template& t, const Values& values,
                                            std::string& error);
 
+// A rendered component.toml (manifest v1: [[component]] with id,
+// [component.trigger], [component.build]) rewritten for manifest v2:
+// [[trigger.http]] (or [[trigger.redis]]) naming the component, then
+// [component.<id>] and [component.<id>.build].
+std::optional<std::string> to_manifest_v2(const std::string& v1_entry, std::string& error);
+
 }  // namespace spindle::cli

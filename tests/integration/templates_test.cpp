@@ -152,3 +152,38 @@ TEST(Templates, AddRefusesWhatDoesNotFitAndLeavesTheManifestAlone) {
   EXPECT_NE(r.err.find("redis component"), std::string::npos) << r.err;
   EXPECT_EQ(slurp(dir + "/spin.toml"), before);
 }
+
+TEST(Templates, AddWritesManifestV2EntriesToAV2App) {
+  std::string dir = temp_dir("add-v2");
+  fs::copy_file(guest("spin_echo"), dir + "/echo.wasm");
+  std::ofstream(dir + "/spin.toml") << R"(spin_manifest_version = 2
+[application]
+name = "v2"
+
+[[trigger.http]]
+route = "/..."
+component = "echo"
+
+[component.echo]
+source = "echo.wasm"
+)";
+  Result r = run_spindle({"add", "http-cpp", "api", "-f", dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string manifest = slurp(dir + "/spin.toml");
+  EXPECT_NE(manifest.find("[[trigger.http]]\nroute = \"/api/...\"\ncomponent = \"api\""),
+            std::string::npos)
+      << manifest;
+  EXPECT_NE(manifest.find("[component.api.build]"), std::string::npos) << manifest;
+  ASSERT_EQ(run_spindle({"build", "-f", dir}).status, 0);
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  EXPECT_EQ(curl({up.url() + "/api/x"}).out, "Hello from api! You asked for /api/x\n");
+  // A Redis component needs an address the app does not have: refused, and
+  // the manifest is left as it was.
+  std::string before = slurp(dir + "/spin.toml");
+  r = run_spindle({"add", "redis-cpp", "listener", "-f", dir});
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("no Redis address"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(dir + "/spin.toml"), before);
+  EXPECT_FALSE(fs::exists(dir + "/listener"));
+}
