@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <atomic>
 #include <fstream>
 #include <iterator>
 
@@ -27,16 +28,25 @@ Outcome Extern::call(std::span<const Value>, std::span<Value>) {
 
 Value Extern::get() const { return Value{}; }
 
+namespace {
+uint64_t next_linker_generation() {
+  static std::atomic<uint64_t> n{0};
+  return ++n;
+}
+}  // namespace
+
 void Linker::define(std::string module, std::string name, HostFunc f) {
   entries_.insert_or_assign({std::move(module), std::move(name)}, Entry{std::move(f)});
+  generation_ = next_linker_generation();
 }
 
 void Linker::define(std::string module, std::string name, ExternPtr e) {
   entries_.insert_or_assign({std::move(module), std::move(name)}, Entry{std::move(e)});
+  generation_ = next_linker_generation();
 }
 
 const Linker::Entry* Linker::find(std::string_view module, std::string_view name) const {
-  auto it = entries_.find(std::pair<std::string, std::string>(module, name));
+  auto it = entries_.find(KeyLess::View(module, name));
   return it == entries_.end() ? nullptr : &it->second;
 }
 

@@ -81,9 +81,25 @@ class Linker {
   void define(std::string module, std::string name, HostFunc f);
   void define(std::string module, std::string name, ExternPtr e);
   const Entry* find(std::string_view module, std::string_view name) const;
+  // Changes on every define(), and differs between Linkers with different
+  // contents: backends may cache what they resolved against a generation.
+  uint64_t generation() const { return generation_; }
 
  private:
-  std::map<std::pair<std::string, std::string>, Entry, std::less<>> entries_;
+  uint64_t generation_ = 0;
+  // Looked up with string_views: no key strings are built per lookup (this
+  // runs for every import of every instantiation).
+  struct KeyLess {
+    using is_transparent = void;
+    using View = std::pair<std::string_view, std::string_view>;
+    static View view(const std::pair<std::string, std::string>& k) { return {k.first, k.second}; }
+    static const View& view(const View& k) { return k; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return view(a) < view(b);
+    }
+  };
+  std::map<std::pair<std::string, std::string>, Entry, KeyLess> entries_;
 };
 
 struct InstanceOptions {

@@ -223,6 +223,70 @@ Value load_global(const void* storage, ValType t) {
   return v;
 }
 
+// A module's imports resolved against one Linker generation.
+struct Resolution {
+  uint64_t generation = 0;
+  std::string link_error;  // set when an import is missing or mismatched
+  std::vector<void*> ptrs;
+  std::vector<Resolved> resolved;
+  std::vector<ExternPtr> keep_alive;  // imported memories/tables/globals
+  // Only function imports: their types cannot change, so the resolution
+  // holds for as long as the Linker does not. (A memory or table import is
+  // checked against its live size at every instantiation.)
+  bool reusable = true;
+};
+
+namespace {
+
+std::shared_ptr<const Resolution> resolve(const ModuleInfo& info, const Linker& linker) {
+  auto r = std::make_shared<Resolution>();
+  r->generation = linker.generation();
+  const auto& imports = info.imports;
+  r->ptrs.assign(imports.size(), nullptr);
+  r->resolved.resize(imports.size());
+  for (size_t k = 0; k < imports.size(); ++k) {
+    const ImportDesc& imp = imports[k];
+    const Linker::Entry* e = linker.find(imp.module, imp.name);
+    if (!e) {
+      r->link_error = "unknown import: " + imp.module + "." + imp.name;
+      return r;
+    }
+    if (const HostFunc* hf = std::get_if<HostFunc>(e)) {
+      if (imp.type.kind != ExternKind::Func || !(hf->type == imp.type.func)) {
+        r->link_error = import_mismatch(imp, host_func_type(*hf));
+        return r;
+      }
+      r->resolved[k].callback = hf->callback;
+      r->resolved[k].data = hf->data;
+      continue;
+    }
+    const ExternPtr& ext = std::get<ExternPtr>(*e);
+    auto* native =
+        ext && ext->backend() == Backend::Native ? dynamic_cast<NativeExtern*>(ext.get()) : nullptr;
+    if (!native) {
+      r->link_error = "incompatible import for " + imp.module + "." + imp.name +
+                      ": it belongs to another backend";
+      return r;
+    }
+    if (std::string why = import_mismatch(imp, live_type(*native)); !why.empty()) {
+      r->link_error = why;
+      return r;
+    }
+    if (imp.type.kind == ExternKind::Func) {
+      r->resolved[k].ext = ext;
+      r->resolved[k].nparams = static_cast<uint32_t>(imp.type.func.params.size());
+      r->resolved[k].nresults = static_cast<uint32_t>(imp.type.func.results.size());
+    } else {
+      r->ptrs[k] = native->storage();
+      r->keep_alive.push_back(ext);
+      r->reusable = false;
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
 InstantiateResult NativeModule::instantiate(const Linker& linker, const InstanceOptions& opts) {
   InstantiateResult result;
   auto st = std::make_shared<InstanceState>();
@@ -231,46 +295,25 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   st->host = opts.host;
   st->timeout = opts.timeout;
   st->deadline = opts.deadline;
-  const auto& imports = info_->imports;
-  st->ptrs.assign(imports.size(), nullptr);
-  st->resolved.resize(imports.size());
-  for (size_t k = 0; k < imports.size(); ++k) {
-    const ImportDesc& imp = imports[k];
-    const Linker::Entry* e = linker.find(imp.module, imp.name);
-    if (!e) {
-      result.link_error = "unknown import: " + imp.module + "." + imp.name;
-      return result;
-    }
-    if (const HostFunc* hf = std::get_if<HostFunc>(e)) {
-      if (imp.type.kind != ExternKind::Func || !(hf->type == imp.type.func)) {
-        result.link_error = import_mismatch(imp, host_func_type(*hf));
-        return result;
-      }
-      st->resolved[k].callback = hf->callback;
-      st->resolved[k].data = hf->data;
-      continue;
-    }
-    const ExternPtr& ext = std::get<ExternPtr>(*e);
-    auto* native =
-        ext && ext->backend() == Backend::Native ? dynamic_cast<NativeExtern*>(ext.get()) : nullptr;
-    if (!native) {
-      result.link_error = "incompatible import for " + imp.module + "." + imp.name +
-                          ": it belongs to another backend";
-      return result;
-    }
-    if (std::string why = import_mismatch(imp, live_type(*native)); !why.empty()) {
-      result.link_error = why;
-      return result;
-    }
-    if (imp.type.kind == ExternKind::Func) {
-      st->resolved[k].ext = ext;
-      st->resolved[k].nparams = static_cast<uint32_t>(imp.type.func.params.size());
-      st->resolved[k].nresults = static_cast<uint32_t>(imp.type.func.results.size());
-    } else {
-      st->ptrs[k] = native->storage();
-      st->keep_alive.push_back(ext);
+  std::shared_ptr<const Resolution> res;
+  {
+    std::lock_guard lock(resolution_mu_);
+    if (resolution_ && resolution_->generation == linker.generation()) res = resolution_;
+  }
+  if (!res) {
+    res = resolve(*info_, linker);
+    if (res->reusable && res->link_error.empty()) {
+      std::lock_guard lock(resolution_mu_);
+      resolution_ = res;
     }
   }
+  if (!res->link_error.empty()) {
+    result.link_error = res->link_error;
+    return result;
+  }
+  st->ptrs = res->ptrs;
+  st->resolved = res->resolved;
+  st->keep_alive = res->keep_alive;
   st->block.owner = st.get();
   st->block.host.self = &st->block.host;
   st->block.host.call = dispatch;

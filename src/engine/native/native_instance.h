@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "engine/engine.h"
@@ -34,6 +35,11 @@ class NativeModule final : public Module, public std::enable_shared_from_this<Na
 
  private:
   std::shared_ptr<ModuleInfo> info_;
+  // The imports as resolved against the last Linker (by generation): an
+  // executor instantiates with the same Linker every request, so the lookups
+  // and type checks run once.
+  std::mutex resolution_mu_;
+  std::shared_ptr<const struct Resolution> resolution_;
 };
 
 // Storage a native extern resolves to (for memory/table/global imports).
