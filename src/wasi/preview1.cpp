@@ -573,6 +573,11 @@ Errno fd_write(Call& c) {
     std::string* out = nullptr;
     if (stdio_mode(c.st) == Stdio::Capture)
       out = e->kind == FdKind::Stderr ? &c.st.stderr_buf : &c.st.stdout_buf;
+    if (out) {
+      uint64_t want = 0;
+      for (int i = 0; i < n; ++i) want += iov[i].iov_len;
+      if (out->size() + want > c.st.env->capture_limit) return abi::kFbig;
+    }
     for (int i = 0; i < n; ++i) {
       if (out) out->append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
       total += iov[i].iov_len;

@@ -1,9 +1,9 @@
 // Internal: the shared Environment and the per-instance fd table.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
-#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +34,7 @@ class Environment {
   std::vector<uint32_t> env_offsets;
   std::vector<OpenPreopen> preopens;
   Stdio stdio = Stdio::Inherit;
+  size_t capture_limit = 0;
 };
 
 enum class FdKind : uint8_t {

@@ -199,6 +199,7 @@ std::shared_ptr<const Environment> make_environment(const Config& config, std::s
   add_strings(config.args, env->args_blob, env->args_offsets);
   add_strings(config.env, env->env_blob, env->env_offsets);
   env->stdio = config.stdio;
+  env->capture_limit = config.capture_limit;
   for (const auto& p : config.preopens) {
     std::string flag = p.read_only ? "--dir-ro " : "--dir ";
     int fd = open(p.host.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

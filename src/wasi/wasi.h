@@ -70,6 +70,10 @@ struct Config {
   std::vector<std::string> env;   // "KEY=VALUE"
   std::vector<Preopen> preopens;
   Stdio stdio = Stdio::Inherit;
+  // Stdio::Capture: each of stdout and stderr keeps at most this many bytes
+  // per instance; a write that would pass it fails with EFBIG (a guest
+  // printing in a loop cannot exhaust the host's memory).
+  size_t capture_limit = size_t{64} << 20;
 };
 
 class Environment;

@@ -12,6 +12,8 @@
 //   /trap            traps
 //   /loop            never returns
 //   /stderr          also writes to stderr
+//   /flood           writes 1 MiB blocks to stderr until a write fails, then
+//                    answers "stopped after N MiB: <error>"
 //   /file            prints /hello.txt from the files mount and whether
 //                    /new.txt can be created
 //   anything else    "Content-Type: text/plain", then lines "argc=N",
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -73,6 +76,14 @@ int main(int argc, char** argv) {
     }
   }
   if (is(info, "/stderr")) fprintf(stderr, "wagi says hi\n");
+  if (is(info, "/flood")) {
+    static char block[1 << 20];
+    memset(block, 'x', sizeof block);
+    int mib = 0;
+    while (mib < 4096 && write(2, block, sizeof block) == (ssize_t)sizeof block) ++mib;
+    printf("Content-Type: text/plain\n\nstopped after %d MiB: %s\n", mib, strerror(errno));
+    return 0;
+  }
   if (is(info, "/file")) {
     printf("Content-Type: text/plain\n\n");
     FILE* f = fopen("/hello.txt", "r");

@@ -284,6 +284,17 @@ TEST_P(WagiExecutorTest, StderrIsCapturedStdoutIsTheResponse) {
   EXPECT_TRUE(r.guest_stdout.empty());
 }
 
+TEST_P(WagiExecutorTest, CapturedOutputIsCappedAndTheGuestIsToldSo) {
+  // A guest writing without end gets EFBIG once 64 MiB of stderr is held,
+  // instead of growing the host's memory until the deadline.
+  auto e = make();
+  ASSERT_TRUE(e);
+  Result r = run(*e, "GET", "/flood");
+  EXPECT_EQ(r.response.status, 200) << r.error;
+  EXPECT_EQ(r.response.body, "stopped after 64 MiB: File too large\n");
+  EXPECT_EQ(r.guest_stderr.size(), size_t{64} << 20);
+}
+
 TEST_P(WagiExecutorTest, FilesMountedReadOnlyAtRoot) {
   namespace fs = std::filesystem;
   fs::path dir = fs::path(SPINDLE_TEST_TMP) / ("abi-wagi-files-" + std::to_string(getpid()));
