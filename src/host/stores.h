@@ -2,6 +2,7 @@
 // per-request table of open handles, and how a label maps to a backend.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "host/call.h"
 #include "manifest/runtime_config.h"
 
 namespace spindle::host {
@@ -34,6 +36,35 @@ class HandleTable {
  private:
   std::vector<T*> items_;
 };
+
+// A guest's open(label): allowed by the component, defined for the app, and
+// a free handle. kOpened with `handle` set, or why not.
+enum class OpenResult { kOpened, kNotAllowed, kUndefined, kTableFull };
+template <class T>
+OpenResult open_handle(const std::vector<std::string>& allowed,
+                       const std::map<std::string, std::shared_ptr<T>>& defined,
+                       const std::string& label, size_t max_open, HandleTable<T>& table,
+                       uint32_t& handle) {
+  if (std::find(allowed.begin(), allowed.end(), label) == allowed.end())
+    return OpenResult::kNotAllowed;
+  auto it = defined.find(label);
+  if (it == defined.end()) return OpenResult::kUndefined;
+  if (table.size() >= max_open) return OpenResult::kTableFull;
+  handle = table.add(it->second.get());
+  return OpenResult::kOpened;
+}
+
+// The error variants of key-value and sqlite share a shape: a u8 case, and
+// for one case (`io`) a string. As the err of an expected<_, error> in a
+// return area: tag 1 at +0, the case at +4, io's string at +8.
+struct StoreError {
+  uint8_t tag;
+  std::string message;  // for the io case
+};
+inline bool put_store_error(Guest& g, uint32_t ret, const StoreError& e, uint8_t io_tag) {
+  return g.store<uint8_t>(ret, 1) && g.store<uint8_t>(ret + 4, e.tag) &&
+         (e.tag != io_tag || g.put_at(ret + 8, e.message));
+}
 
 // The backend of store `label`: the runtime config's entry (`section`, the
 // [<section_name>.<label>] tables), else for `default` a "spin" store at

@@ -1,6 +1,5 @@
 #include "host/key_value/key_value.h"
 
-#include <algorithm>
 
 #include "host/stores.h"
 
@@ -20,10 +19,7 @@ enum ErrorTag : uint8_t {
   kIo = 5,
 };
 
-struct Error {
-  uint8_t tag;
-  std::string message;  // for kIo
-};
+using Error = StoreError;
 
 // The stores one request opened.
 using Open = HandleTable<Store>;
@@ -55,8 +51,7 @@ class KeyValue final : public Binding {
   // Every result is expected<T, error> in a 16-byte return area: +0 u8 tag
   // (0 ok, 1 err); ok payload at +4; err: +4 u8 error tag, io's string at +8.
   static bool put_error(Guest& g, uint32_t ret, const Error& e) {
-    return g.store<uint8_t>(ret, 1) && g.store<uint8_t>(ret + 4, e.tag) &&
-           (e.tag != kIo || g.put_at(ret + 8, e.message));
+    return put_store_error(g, ret, e, kIo);
   }
 
   static Store* store_of(HostCall& call, uint32_t handle) {
@@ -77,23 +72,22 @@ class KeyValue final : public Binding {
     uint32_t ret = a[2].i32;
     std::string name;
     if (!g.read(a[0].i32, a[1].i32, name)) return g.outcome;
-    auto& open = state_of(call).slot<Open>(kSlot);
-    std::optional<Error> err;
-    Store* store = nullptr;
-    if (std::find(self->allowed_.begin(), self->allowed_.end(), name) == self->allowed_.end()) {
-      err = Error{kAccessDenied, ""};
-    } else if (auto it = self->stores_->find(name); it == self->stores_->end()) {
-      err = Error{kNoSuchStore, ""};
-    } else if (open.size() >= kMaxOpenStores) {
-      err = Error{kStoreTableFull, ""};
-    } else {
-      store = it->second.get();
-    }
-    bool ok;
-    if (err) {
-      ok = put_error(g, ret, *err);
-    } else {
-      ok = g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, open.add(store));
+    uint32_t handle = 0;
+    bool ok = false;
+    switch (open_handle(self->allowed_, *self->stores_, name, kMaxOpenStores,
+                        state_of(call).slot<Open>(kSlot), handle)) {
+      case OpenResult::kOpened:
+        ok = g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, handle);
+        break;
+      case OpenResult::kNotAllowed:
+        ok = put_error(g, ret, {kAccessDenied, ""});
+        break;
+      case OpenResult::kUndefined:
+        ok = put_error(g, ret, {kNoSuchStore, ""});
+        break;
+      case OpenResult::kTableFull:
+        ok = put_error(g, ret, {kStoreTableFull, ""});
+        break;
     }
     return ok ? Outcome::success() : g.outcome;
   }

@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <cstring>
 
 #include "host/stores.h"
@@ -33,20 +32,14 @@ struct Value_ {
   std::string bytes;  // text or blob
 };
 
-struct Error {
-  uint8_t tag;
-  std::string message;
-};
+using Error = StoreError;
 
 using Open = HandleTable<Database>;
 
 const size_t kSlot = next_slot();
 constexpr ValType I32 = ValType::I32;
 
-bool put_error(Guest& g, uint32_t ret, const Error& e) {
-  return g.store<uint8_t>(ret, 1) && g.store<uint8_t>(ret + 4, e.tag) &&
-         (e.tag != kIo || g.put_at(ret + 8, e.message));
-}
+bool put_error(Guest& g, uint32_t ret, const Error& e) { return put_store_error(g, ret, e, kIo); }
 
 // The guest's list<value> parameters.
 bool read_params(Guest& g, uint32_t ptr, uint32_t len, std::vector<Value_>& out) {
@@ -206,22 +199,22 @@ class Sqlite final : public Binding {
     uint32_t ret = a[2].i32;
     std::string name;
     if (!g.read(a[0].i32, a[1].i32, name)) return g.outcome;
-    auto& open = state_of(call).slot<Open>(kSlot);
-    std::optional<Error> err;
-    Database* db = nullptr;
-    if (std::find(self->allowed_.begin(), self->allowed_.end(), name) == self->allowed_.end())
-      err = Error{kAccessDenied, ""};
-    else if (auto it = self->dbs_->find(name); it == self->dbs_->end())
-      err = Error{kNoSuchDatabase, ""};
-    else if (open.size() >= kMaxOpenConnections)
-      err = Error{kDatabaseFull, ""};
-    else
-      db = it->second.get();
-    bool ok;
-    if (err) {
-      ok = put_error(g, ret, *err);
-    } else {
-      ok = g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, open.add(db));
+    uint32_t handle = 0;
+    bool ok = false;
+    switch (open_handle(self->allowed_, *self->dbs_, name, kMaxOpenConnections,
+                        state_of(call).slot<Open>(kSlot), handle)) {
+      case OpenResult::kOpened:
+        ok = g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, handle);
+        break;
+      case OpenResult::kNotAllowed:
+        ok = put_error(g, ret, {kAccessDenied, ""});
+        break;
+      case OpenResult::kUndefined:
+        ok = put_error(g, ret, {kNoSuchDatabase, ""});
+        break;
+      case OpenResult::kTableFull:
+        ok = put_error(g, ret, {kDatabaseFull, ""});
+        break;
     }
     return ok ? Outcome::success() : g.outcome;
   }
