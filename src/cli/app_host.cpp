@@ -180,23 +180,27 @@ void AppHost::compile_in_background() {
   compiling_ = true;
   std::vector<PendingCompile> work = std::move(pending_);
   pending_.clear();
-  for (const auto& w : work) compile_tried_.insert(w.digest);
   std::printf("Serving %zu component%s from the interpreter while native code compiles\n",
               work.size(), work.size() == 1 ? "" : "s");
   std::fflush(stdout);
   compiler_ = std::thread([this, work = std::move(work)] {
     auto start = std::chrono::steady_clock::now();
-    bool compiled = true;
+    std::vector<std::pair<std::string, std::shared_ptr<engine::Module>>> results;
+    bool compiled = false;
     for (const auto& w : work) {
       if (stopping_) break;
       auto r = engine_->load(w.bytes, w.display);
-      if (!r.ok()) {
-        compiled = false;
+      if (!r.ok())
         std::fprintf(
             stderr,
             "spindle up: native compile of %s failed; the interpreter keeps serving it: %s\n",
             w.display.c_str(), r.error.c_str());
-      }
+      compiled |= r.ok();
+      results.emplace_back(w.digest, r.module);  // null: keep the interpreter, do not retry
+    }
+    {
+      std::lock_guard lock(load_mu_);
+      for (auto& [digest, module] : results) compiled_[digest] = std::move(module);
     }
     if (!stopping_ && compiled) {
       std::string error;
@@ -306,21 +310,23 @@ bool AppHost::load(std::string& error) {
                               : c.source.path.filename().string();
     // Tiered start: code not compiled yet is served by the interpreter now
     // and compiled in the background (see compile_in_background).
-    engine::Engine* eng = engine_.get();
-    if (opts_.backend == engine::Backend::Native && engine_->needs_compile(*bytes)) {
+    auto mod = engine_->load_compiled(*bytes, display);
+    if (mod.not_compiled) {
       std::string digest = util::sha256_hex(
           std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
-      if (!compile_tried_.count(digest)) {
+      auto done = compiled_.find(digest);
+      if (done != compiled_.end() && done->second) {
+        mod.module = done->second;  // compiled in the background (the cache may be off)
+      } else {
+        if (done == compiled_.end()) pending_.push_back({digest, *bytes, display});
         if (!interp_engine_) {
           engine::EngineOptions io;
           io.backend = engine::Backend::Interp;
           interp_engine_ = engine::Engine::create(io);
         }
-        eng = interp_engine_.get();
-        pending_.push_back({digest, *bytes, display});
+        mod = interp_engine_->load(*bytes, display);
       }
     }
-    auto mod = eng->load(*bytes, display);
     if (!mod.ok()) {
       error = where + mod.error;
       return false;
@@ -430,6 +436,9 @@ bool AppHost::load(std::string& error) {
   current_.store(std::move(next));
   ++loads_;
   if (started_ && !stopping_) sync_subscribers();
+  // The modules compiled in the background now belong to the executors that
+  // use them; failed compiles stay recorded so they are not retried.
+  std::erase_if(compiled_, [](const auto& e) { return e.second != nullptr; });
   if (!pending_.empty() && !stopping_) compile_in_background();
   // Loading parsed and translated modules; give the freed heap back so an
   // idle server holds only what serving needs.

@@ -10,7 +10,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,7 +65,9 @@ class AppHost {
   };
   std::mutex load_mu_;                   // one load() at a time
   std::vector<PendingCompile> pending_;  // modules load() gave to the interpreter
-  std::set<std::string> compile_tried_;  // digests compiled (or tried) in the background
+  // Background compiles by wasm digest: the native module, or null when the
+  // compile failed (the interpreter keeps serving; not retried).
+  std::map<std::string, std::shared_ptr<engine::Module>> compiled_;
   std::thread compiler_;
   std::atomic<bool> compiling_{false}, stopping_{false};
   std::atomic<std::shared_ptr<const LoadedApp>> current_;

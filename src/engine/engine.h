@@ -153,6 +153,7 @@ class Module {
 struct LoadResult {
   std::shared_ptr<Module> module;  // set on success
   std::string error;               // why the module was refused
+  bool not_compiled = false;       // load_compiled(): its native code is not cached yet
   bool ok() const { return module != nullptr; }
 };
 
@@ -175,11 +176,11 @@ class Engine {
   virtual Backend backend() const = 0;
   // Validates and prepares a module. `name` is used in messages.
   virtual LoadResult load(std::span<const uint8_t> wasm, std::string_view name) = 0;
-  // True when load() would have to compile `wasm` first (native code not in
-  // the cache), so a caller may serve from the interpreter meanwhile.
-  virtual bool needs_compile(std::span<const uint8_t> wasm) {
-    (void)wasm;
-    return false;
+  // load() that never compiles: when `wasm`'s native code is not in the
+  // cache, no module and `not_compiled`, so a caller may serve it from the
+  // interpreter meanwhile. Backends with nothing to compile just load.
+  virtual LoadResult load_compiled(std::span<const uint8_t> wasm, std::string_view name) {
+    return load(wasm, name);
   }
 
   // Host-made objects (the spec tests' `spectest` module).

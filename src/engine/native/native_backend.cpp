@@ -86,6 +86,19 @@ class NativeEngine final : public Engine {
   Backend backend() const override { return Backend::Native; }
 
   LoadResult load(std::span<const uint8_t> wasm, std::string_view name) override {
+    return load_impl(wasm, name, /*compile=*/true);
+  }
+
+  LoadResult load_compiled(std::span<const uint8_t> wasm, std::string_view name) override {
+    return load_impl(wasm, name, /*compile=*/false);
+  }
+
+  ExternPtr new_memory(const MemoryType& t) override { return make_host_memory(t); }
+  ExternPtr new_table(const TableType& t) override { return make_host_table(t); }
+  ExternPtr new_global(const GlobalType& t, Value v) override { return make_host_global(t, v); }
+
+ private:
+  LoadResult load_impl(std::span<const uint8_t> wasm, std::string_view name, bool compile) {
     auto ir = std::make_unique<wabt::Module>();
     if (std::string err = read_and_validate(wasm, name, *ir); !err.empty()) return {nullptr, err};
     if (std::string why = unsupported_feature(*ir); !why.empty()) {
@@ -116,6 +129,11 @@ class NativeEngine final : public Engine {
     bool temporary = !opts_.use_cache;
     std::error_code ec;
     if (temporary || !fs::exists(so, ec)) {
+      if (!compile) {
+        LoadResult r;
+        r.not_compiled = true;
+        return r;
+      }
       fs::path parent = temporary ? fs::temp_directory_path() / "spindle" : cache_dir_ / "tmp";
       if (!make_temp_dir(parent, work, error)) return {nullptr, std::string(name) + ": " + error};
       fs::path built = work / "module.so";
@@ -147,22 +165,6 @@ class NativeEngine final : public Engine {
     return {std::make_shared<NativeModule>(std::move(info)), {}};
   }
 
-  bool needs_compile(std::span<const uint8_t> wasm) override {
-    if (!opts_.use_cache) return true;
-    Compiler cc;
-    std::string error;
-    if (!find_compiler(opts_.cc, cc, error)) return false;  // load() fails fast
-    std::error_code ec;
-    return !fs::exists(artifact_path(cache_dir_, cache_key(wasm, engine_version(), cc.identity,
-                                                           compile_flags(cc))),
-                       ec);
-  }
-
-  ExternPtr new_memory(const MemoryType& t) override { return make_host_memory(t); }
-  ExternPtr new_table(const TableType& t) override { return make_host_table(t); }
-  ExternPtr new_global(const GlobalType& t, Value v) override { return make_host_global(t, v); }
-
- private:
   Engine* interp_engine() {
     std::lock_guard lock(mu_);
     if (!interp_) {
