@@ -1,6 +1,5 @@
 #include "host/key_value/key_value.h"
 
-
 #include "host/stores.h"
 
 namespace spindle::host::key_value {
@@ -64,6 +63,17 @@ class KeyValue final : public Binding {
                             std::to_string(kMaxKeyBytes) + ")"};
     return std::nullopt;
   }
+  // What every keyed call (get, set, delete, exists) starts with: the key at
+  // a[1], a[2] and the store handle at a[0]. False when the key cannot be
+  // read (g.outcome says why); otherwise `err` is set when the handle or the
+  // key is refused.
+  static bool keyed(HostCall& call, Guest& g, const Value* a, Store*& store, std::string& key,
+                    std::optional<Error>& err) {
+    if (!g.read(a[1].i32, a[2].i32, key)) return false;
+    store = store_of(call, a[0].i32);
+    err = store ? check_key(key) : Error{kInvalidStore, ""};
+    return true;
+  }
 
   // open(name_ptr, name_len, ret) -> expected<store (u32), error>
   static Outcome open(HostCall& call, const Value* a, Value*) {
@@ -97,9 +107,9 @@ class KeyValue final : public Binding {
     Guest g(call);
     uint32_t ret = a[3].i32;
     std::string key;
-    if (!g.read(a[1].i32, a[2].i32, key)) return g.outcome;
-    Store* store = store_of(call, a[0].i32);
-    std::optional<Error> err = store ? check_key(key) : Error{kInvalidStore, ""};
+    Store* store = nullptr;
+    std::optional<Error> err;
+    if (!keyed(call, g, a, store, key, err)) return g.outcome;
     std::optional<std::string> value;
     if (!err) {
       std::string why;
@@ -117,9 +127,9 @@ class KeyValue final : public Binding {
     Guest g(call);
     uint32_t ret = a[5].i32;
     std::string key, value;
-    if (!g.read(a[1].i32, a[2].i32, key)) return g.outcome;
-    Store* store = store_of(call, a[0].i32);
-    std::optional<Error> err = store ? check_key(key) : Error{kInvalidStore, ""};
+    Store* store = nullptr;
+    std::optional<Error> err;
+    if (!keyed(call, g, a, store, key, err)) return g.outcome;
     if (!err && static_cast<uint32_t>(a[4].i32) > kMaxValueBytes)
       err = Error{kIo, "value of " + std::to_string(static_cast<uint32_t>(a[4].i32)) +
                            " bytes is too large (at most " + std::to_string(kMaxValueBytes) + ")"};
@@ -137,9 +147,9 @@ class KeyValue final : public Binding {
     Guest g(call);
     uint32_t ret = a[3].i32;
     std::string key;
-    if (!g.read(a[1].i32, a[2].i32, key)) return g.outcome;
-    Store* store = store_of(call, a[0].i32);
-    std::optional<Error> err = store ? check_key(key) : Error{kInvalidStore, ""};
+    Store* store = nullptr;
+    std::optional<Error> err;
+    if (!keyed(call, g, a, store, key, err)) return g.outcome;
     if (!err) {
       std::string why;
       if (!store->remove(key, why)) err = Error{kIo, why};
@@ -153,9 +163,9 @@ class KeyValue final : public Binding {
     Guest g(call);
     uint32_t ret = a[3].i32;
     std::string key;
-    if (!g.read(a[1].i32, a[2].i32, key)) return g.outcome;
-    Store* store = store_of(call, a[0].i32);
-    std::optional<Error> err = store ? check_key(key) : Error{kInvalidStore, ""};
+    Store* store = nullptr;
+    std::optional<Error> err;
+    if (!keyed(call, g, a, store, key, err)) return g.outcome;
     bool found = false;
     if (!err) {
       std::string why;
