@@ -93,12 +93,16 @@ bool build_components(const manifest::App& app, const std::vector<std::string>& 
   return true;
 }
 
-bool build_app(const std::string& from, const std::vector<std::string>& ids) {
+manifest::Result load_unbuilt(const std::string& from) {
   manifest::Options mo;
   mo.check_sources = false;  // building makes them
   mo.expand_files = false;   // a build step may generate them too
   mo.require_variables = false;
-  manifest::Result loaded = manifest::load(from, mo);
+  return manifest::load(from, mo);
+}
+
+bool build_app(const std::string& from, const std::vector<std::string>& ids) {
+  manifest::Result loaded = load_unbuilt(from);
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s", loaded.report().c_str());
     return false;

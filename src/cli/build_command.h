@@ -5,9 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace spindle::manifest {
-struct App;
-}
+#include "manifest/manifest.h"
 
 namespace spindle::cli {
 
@@ -20,6 +18,10 @@ struct BuildOptions {
 // order. Stops at the first failure, which it reports naming the component
 // and the exit status. The commands see SPINDLE_SDK (the C++ SDK folder).
 bool build_components(const manifest::App& app, const std::vector<std::string>& ids);
+
+// The manifest (`from`: file or folder) as it is before a build: sources and
+// `files` need not exist yet, nor required variables have values.
+manifest::Result load_unbuilt(const std::string& from);
 
 // Loads the manifest (`from`: file or folder) and builds `ids` (all when
 // empty); errors are printed.

@@ -32,11 +32,7 @@ using Stamp = std::tuple<std::string, int64_t, int64_t>;  // path, mtime (ns), s
 using Snapshot = std::vector<std::vector<Stamp>>;         // one list per Watched
 
 std::vector<Watched> watch_list(const std::string& from, bool skip_build) {
-  manifest::Options mo;
-  mo.check_sources = false;
-  mo.expand_files = false;
-  mo.require_variables = false;
-  manifest::Result loaded = manifest::load(from, mo);
+  manifest::Result loaded = load_unbuilt(from);
   fs::path manifest_path = fs::path(from);
   if (fs::is_directory(manifest_path)) manifest_path /= "spin.toml";
   std::vector<Watched> out;
