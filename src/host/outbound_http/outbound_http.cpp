@@ -111,25 +111,8 @@ class OutboundHttp final : public Binding {
                  policy_.component.c_str(), origin.c_str(), hint.c_str());
   }
 
-  // Resolves `url` (relative → self) and checks it. 0 when allowed.
-  uint8_t check(std::string& url, Url& parsed) const {
-    if (!url.empty() && url[0] == '/') {
-      std::string origin = self_ ? self_->get() : "";
-      if (!allow_.allows_self() || origin.empty()) {
-        std::fprintf(stderr,
-                     "component `%s`: outbound request to the app itself (%s) denied; to allow "
-                     "it, add %s to the component in spin.toml\n",
-                     policy_.component.c_str(), url.c_str(),
-                     policy_.v1_manifest ? "allowed_http_hosts = [\"self\"]"
-                                         : "allowed_outbound_hosts = [\"http://self\"]");
-        return kDestinationNotAllowed;
-      }
-      url = origin + url;
-      auto u = parse_url(url);
-      if (!u) return kInvalidUrl;
-      parsed = *u;
-      return 0;
-    }
+  // Parses an absolute `url` and checks it. 0 when allowed.
+  uint8_t check(const std::string& url, Url& parsed) const {
     auto u = parse_url(url);
     if (!u) return kInvalidUrl;
     parsed = *u;
@@ -176,9 +159,19 @@ class OutboundHttp final : public Binding {
                const std::vector<std::pair<std::string, std::string>>& headers,
                const std::optional<std::string>& body,
                std::optional<std::chrono::steady_clock::time_point> deadline, Response& out) const {
-    if (!url.empty() && url[0] == '/' && allow_.allows_self() && self_) {
-      if (LocalDispatch d = self_->dispatch())
-        return send_local(d, method, url, headers, body, out);
+    if (!url.empty() && url[0] == '/') {  // the app itself, answered in process
+      if (!allow_.allows_self()) {
+        std::fprintf(stderr,
+                     "component `%s`: outbound request to the app itself (%s) denied; to allow "
+                     "it, add %s to the component in spin.toml\n",
+                     policy_.component.c_str(), url.c_str(),
+                     policy_.v1_manifest ? "allowed_http_hosts = [\"self\"]"
+                                         : "allowed_outbound_hosts = [\"http://self\"]");
+        return kDestinationNotAllowed;
+      }
+      LocalDispatch d = self_ ? self_->dispatch() : nullptr;
+      if (!d) return kRuntimeError;  // no app to answer (not under spindle up)
+      return send_local(d, method, url, headers, body, out);
     }
     Url parsed;
     if (uint8_t e = check(url, parsed)) return e;

@@ -37,12 +37,12 @@ struct LocalResponse {
 };
 using LocalDispatch = std::function<LocalResponse(LocalRequest&)>;
 
-// Where relative URLs ("self") go: the app itself. When the host sets a
-// dispatch function, such a request is answered in process, on the calling
-// thread, without a connection: a handler waiting for its own app then never
-// needs a free server thread (with one thread per core, all of them waiting
-// on self requests would otherwise wait for each other). The origin
-// ("http://127.0.0.1:3000", known once the server listens) is the fallback.
+// Where relative URLs ("self") go: the app itself, answered in process by the
+// host's dispatch function, on the calling thread, without a connection: a
+// handler waiting for its own app then never needs a free server thread
+// (with one thread per core, all of them waiting on self requests would
+// otherwise wait for each other). The origin ("http://127.0.0.1:3000", known
+// once the server listens) is what such requests carry as their host.
 class SelfOrigin {
  public:
   void set(std::string origin) {
