@@ -196,15 +196,14 @@ struct Pool::Idle {
 
 std::shared_ptr<Pool> Pool::get(const std::string& url, std::string& error) {
   static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<Pool>> pools;
+  static std::map<std::string, std::shared_ptr<Pool>, std::less<>> pools;
+  std::lock_guard lock(mu);
+  if (auto it = pools.find(url); it != pools.end()) return it->second;
   Address a;
   if (!parse_url(url, a, error)) return nullptr;
-  std::lock_guard lock(mu);
-  auto& p = pools[url];
-  if (!p) {
-    p = std::make_shared<Pool>(std::move(a));
-    p->idle_ = std::make_shared<Idle>();
-  }
+  auto p = std::make_shared<Pool>(std::move(a));
+  p->idle_ = std::make_shared<Idle>();
+  pools.emplace(url, p);
   return p;
 }
 

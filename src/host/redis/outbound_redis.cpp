@@ -44,21 +44,23 @@ class OutboundRedis final : public Binding {
   // Runs argv on `address` after the permission check. nullopt (after a log
   // line) when the guest should get `error`.
   std::optional<Reply> run(const std::string& address, const std::vector<std::string>& argv) const {
-    auto url = host::parse_url(address);
-    if (!url || (url->scheme != "redis" && url->scheme != "rediss")) {
-      log("`" + address + "` is not a redis:// address");
-      return std::nullopt;
-    }
-    if (!allow_.allows(*url)) {
-      log("connection to " + url->scheme + "://" + url->host + ":" + std::to_string(url->port) +
-          " denied; to allow it, add allowed_outbound_hosts = [\"redis://" + url->host + ":" +
-          std::to_string(url->port) + "\"] to the component in spin.toml");
-      return std::nullopt;
-    }
     std::string error;
-    auto pool = Pool::get(address, error);
+    auto pool = Pool::get(address, error);  // parses the URL; connects only on a command
+    if (!pool) {
+      log(error);
+      return std::nullopt;
+    }
+    const Address& a = pool->address();
+    if (!allow_.allows(host::Url{"redis", a.host, a.port, "/"})) {
+      std::string hp = a.host + ":" + std::to_string(a.port);
+      log("connection to redis://" + hp +
+          " denied; to allow it, add allowed_outbound_hosts = "
+          "[\"redis://" +
+          hp + "\"] to the component in spin.toml");
+      return std::nullopt;
+    }
     Reply r;
-    if (!pool || !pool->command(argv, r, error)) {
+    if (!pool->command(argv, r, error)) {
       log(argv[0] + " failed: " + error);
       return std::nullopt;
     }
