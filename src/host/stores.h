@@ -37,23 +37,6 @@ class HandleTable {
   std::vector<T*> items_;
 };
 
-// A guest's open(label): allowed by the component, defined for the app, and
-// a free handle. kOpened with `handle` set, or why not.
-enum class OpenResult { kOpened, kNotAllowed, kUndefined, kTableFull };
-template <class T>
-OpenResult open_handle(const std::vector<std::string>& allowed,
-                       const std::map<std::string, std::shared_ptr<T>>& defined,
-                       const std::string& label, size_t max_open, HandleTable<T>& table,
-                       uint32_t& handle) {
-  if (std::find(allowed.begin(), allowed.end(), label) == allowed.end())
-    return OpenResult::kNotAllowed;
-  auto it = defined.find(label);
-  if (it == defined.end()) return OpenResult::kUndefined;
-  if (table.size() >= max_open) return OpenResult::kTableFull;
-  handle = table.add(it->second.get());
-  return OpenResult::kOpened;
-}
-
 // The error variants of key-value and sqlite share a shape: a u8 case, and
 // for one case (`io`) a string. As the err of an expected<_, error> in a
 // return area: tag 1 at +0, the case at +4, io's string at +8.
@@ -64,6 +47,33 @@ struct StoreError {
 inline bool put_store_error(Guest& g, uint32_t ret, const StoreError& e, uint8_t io_tag) {
   return g.store<uint8_t>(ret, 1) && g.store<uint8_t>(ret + 4, e.tag) &&
          (e.tag != io_tag || g.put_at(ret + 8, e.message));
+}
+
+// The cases of a store interface's error variant that open() can give.
+struct OpenErrors {
+  uint8_t not_allowed;  // not in the component's list
+  uint8_t undefined;    // not defined for the app
+  uint8_t table_full;   // too many handles open in this request
+};
+
+// A guest's open(label) -> expected<handle (u32), error>, written to the
+// return area `ret`: a new handle when the component lists the label, the app
+// defines it and fewer than `max_open` are open; else the matching error.
+template <class T>
+bool put_open(Guest& g, uint32_t ret, const std::vector<std::string>& allowed,
+              const std::map<std::string, std::shared_ptr<T>>& defined, const std::string& label,
+              size_t max_open, HandleTable<T>& table, const OpenErrors& errors) {
+  uint8_t error;
+  auto it = defined.find(label);
+  if (std::find(allowed.begin(), allowed.end(), label) == allowed.end())
+    error = errors.not_allowed;
+  else if (it == defined.end())
+    error = errors.undefined;
+  else if (table.size() >= max_open)
+    error = errors.table_full;
+  else
+    return g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, table.add(it->second.get()));
+  return g.store<uint8_t>(ret, 1) && g.store<uint8_t>(ret + 4, error);
 }
 
 // The backend of store `label`: the runtime config's entry (`section`, the

@@ -82,23 +82,9 @@ class KeyValue final : public Binding {
     uint32_t ret = a[2].i32;
     std::string name;
     if (!g.read(a[0].i32, a[1].i32, name)) return g.outcome;
-    uint32_t handle = 0;
-    bool ok = false;
-    switch (open_handle(self->allowed_, *self->stores_, name, kMaxOpenStores,
-                        state_of(call).slot<Open>(kSlot), handle)) {
-      case OpenResult::kOpened:
-        ok = g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, handle);
-        break;
-      case OpenResult::kNotAllowed:
-        ok = put_error(g, ret, {kAccessDenied, ""});
-        break;
-      case OpenResult::kUndefined:
-        ok = put_error(g, ret, {kNoSuchStore, ""});
-        break;
-      case OpenResult::kTableFull:
-        ok = put_error(g, ret, {kStoreTableFull, ""});
-        break;
-    }
+    bool ok =
+        put_open(g, ret, self->allowed_, *self->stores_, name, kMaxOpenStores,
+                 state_of(call).slot<Open>(kSlot), {kAccessDenied, kNoSuchStore, kStoreTableFull});
     return ok ? Outcome::success() : g.outcome;
   }
 
