@@ -22,6 +22,14 @@ PrepareResult make_executor(ExecutorKind kind, std::shared_ptr<engine::Module> m
   return detail::make_spin_executor(std::move(p));
 }
 
+std::shared_ptr<const wasi::Environment> make_component_environment(const ComponentConfig& config,
+                                                                    std::string& error) {
+  std::string why;
+  auto env = wasi::make_environment(detail::base_wasi_config(config), why);
+  if (!env) error = "component `" + config.id + "`: files: " + why;
+  return env;
+}
+
 namespace detail {
 
 using namespace spindle::engine;
@@ -96,6 +104,7 @@ std::shared_ptr<const wasi::Environment> link_and_environment(Prepared& p, std::
     return nullptr;
   }
   p.wasi_config = base_wasi_config(p.config);
+  if (p.config.wasi_environment) return p.config.wasi_environment;
   std::string why;
   auto env = wasi::make_environment(p.wasi_config, why);
   if (!env) error = "component `" + p.config.id + "`: files: " + why;

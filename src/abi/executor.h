@@ -26,6 +26,10 @@
 #include "engine/engine.h"
 #include "host/call.h"
 
+namespace spindle::wasi {
+class Environment;
+}
+
 namespace spindle::abi {
 
 // What the trigger knows about the request beyond the request itself: the
@@ -78,6 +82,10 @@ struct ComponentConfig {
   // "/" in the guest; none when the component has no files.
   std::optional<std::filesystem::path> files_dir;
   std::vector<std::pair<std::string, std::string>> environment;  // `environment`
+  // The component's WASI environment (files opened, `environment`), made
+  // once and shared by all its executors (make_component_environment()); when
+  // null, each executor makes its own from files_dir and environment.
+  std::shared_ptr<const wasi::Environment> wasi_environment;
   // wagi: the function to call and the argv template.
   std::string entrypoint = "_start";
   std::string argv = "${SCRIPT_NAME} ${ARGS}";
@@ -95,6 +103,12 @@ struct PrepareResult {
   std::string error;                         // why the component cannot run
   bool ok() const { return executor != nullptr; }
 };
+
+// The WASI environment of a component: its files read-only at "/", its
+// `environment`, captured stdio. Null with `error` when the files folder
+// cannot be opened.
+std::shared_ptr<const wasi::Environment> make_component_environment(const ComponentConfig& config,
+                                                                    std::string& error);
 
 // Prepares `module` (loaded by any backend) to serve requests.
 PrepareResult make_executor(ExecutorKind kind, std::shared_ptr<engine::Module> module,

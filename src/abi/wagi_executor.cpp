@@ -131,12 +131,14 @@ void set_var(std::vector<std::pair<std::string, std::string>>& env, std::string 
 
 class WagiExecutor final : public Executor {
  public:
-  explicit WagiExecutor(std::unique_ptr<detail::Prepared> p) : p_(std::move(p)) {}
+  WagiExecutor(std::unique_ptr<detail::Prepared> p, std::shared_ptr<const wasi::Environment> env)
+      : p_(std::move(p)), env_(std::move(env)) {}
   std::string_view kind() const override { return "wagi"; }
   Result handle(const Request& req, const CallInfo& info) const override;
 
  private:
   std::unique_ptr<detail::Prepared> p_;
+  std::shared_ptr<const wasi::Environment> env_;  // files opened once, at preparation
 };
 
 Result WagiExecutor::handle(const Request& req, const CallInfo& info) const {
@@ -146,24 +148,16 @@ Result WagiExecutor::handle(const Request& req, const CallInfo& info) const {
   // The environment of this request: component variables, then CGI ones
   // (which win over a component variable of the same name).
   auto cgi = wagi_environment(req, info);
-  wasi::Config config;
-  config.preopens = p_->wasi_config.preopens;
-  config.stdio = wasi::Stdio::Capture;
-  config.args = wagi_argv(p_->config.argv, req.uri);
-  config.env.reserve(p_->config.environment.size() + cgi.size());
+  std::vector<std::string> vars;
+  vars.reserve(p_->config.environment.size() + cgi.size());
   for (const auto& [k, v] : p_->config.environment) {
     bool shadowed = false;
     for (const auto& c : cgi)
       if (c.first == k) shadowed = true;
-    if (!shadowed) config.env.push_back(k + "=" + v);
+    if (!shadowed) vars.push_back(k + "=" + v);
   }
-  for (const auto& [k, v] : cgi) config.env.push_back(k + "=" + v);
-  std::string error;
-  auto env = wasi::make_environment(config, error);
-  if (!env) {
-    detail::fail(result, 500, "component `" + id + "`: files: " + error);
-    return result;
-  }
+  for (const auto& [k, v] : cgi) vars.push_back(k + "=" + v);
+  auto env = wasi::derive_environment(env_, wagi_argv(p_->config.argv, req.uri), vars);
 
   detail::CallScope scope(env, info.limits);
   wasi::Context& context = scope.context;
@@ -432,8 +426,9 @@ PrepareResult detail::make_wagi_executor(std::unique_ptr<Prepared> p) {
   p->has_initialize = detail::exports_func(m, "_initialize", kVoidType);
 
   // Checks the files directory now rather than on every request.
-  if (!detail::link_and_environment(*p, out.error)) return out;
-  out.executor = std::make_shared<WagiExecutor>(std::move(p));
+  auto env = detail::link_and_environment(*p, out.error);
+  if (!env) return out;
+  out.executor = std::make_shared<WagiExecutor>(std::move(p), std::move(env));
   return out;
 }
 

@@ -7,15 +7,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
 
 #include "abi/executor.h"
-#include "abi/http.h"
-#include "abi/redis_executor.h"
 #include "host/key_value/key_value.h"
 #include "host/outbound_http/outbound_http.h"
 #include "host/redis/outbound_redis.h"
@@ -23,65 +20,37 @@
 #include "host/variables/variables.h"
 #include "manifest/manifest.h"
 #include "manifest/remote_source.h"
-#include "trigger/http/router.h"
+#include "trigger/registry.h"
+#include "trigger/worker_pool.h"
 #include "util/paths.h"
 #include "util/sha256.h"
 
 namespace spindle::cli {
 
 namespace fs = std::filesystem;
-using trigger::http::Incoming;
-using trigger::http::Outgoing;
 
 namespace {
 
-std::string timestamp() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03lldZ", buf, static_cast<long long>(ms));
-  return out;
-}
-
-std::string json_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          out += b;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
+// True when `path` is `dir` or inside it (both absolute).
+bool inside(const fs::path& path, const fs::path& dir) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(path, ec);
+  fs::path d = fs::weakly_canonical(dir, ec);
+  auto [pi, di] = std::mismatch(p.begin(), p.end(), d.begin(), d.end());
+  return di == d.end() || (std::next(di) == d.end() && di->empty());
 }
 
 // The component's `files` as one read-only folder: each mapped file is
-// hard-linked (or copied) to its guest path under `dir`.
-bool stage_files(const manifest::Component& c, const fs::path& dir, std::string& error) {
+// hard-linked (or copied) to its guest path under `dir`. Files inside
+// `state` (spindle's own state folder, which `files = ["."]`-style mounts
+// would otherwise include, staged copies and all) are left out.
+bool stage_files(const manifest::Component& c, const fs::path& dir, const fs::path& state,
+                 std::string& error) {
   std::error_code ec;
   fs::remove_all(dir, ec);
   fs::create_directories(dir, ec);
   for (const auto& m : c.files) {
+    if (inside(m.host, state)) continue;
     fs::path target = dir / fs::path(m.guest).relative_path();
     fs::create_directories(target.parent_path(), ec);
     if (link(m.host.c_str(), target.c_str()) != 0) {
@@ -96,79 +65,35 @@ bool stage_files(const manifest::Component& c, const fs::path& dir, std::string&
   return true;
 }
 
-void append(const fs::path& file, const std::string& text, std::mutex& mu) {
-  if (file.empty() || text.empty()) return;
-  std::lock_guard lock(mu);
-  std::ofstream(file, std::ios::app | std::ios::binary) << text;
-}
-
 }  // namespace
 
-// Where a component's output goes.
-struct Output {
-  std::string id;
-  fs::path stdout_log, stderr_log;  // empty: file logs off
-  bool follow = false;
-};
-
-// A component serving HTTP requests.
-struct Served : Output {
-  std::shared_ptr<const abi::Executor> executor;
-};
-
-// A component handling Redis messages.
-struct Listener : Output {
-  std::shared_ptr<const abi::RedisExecutor> executor;
-};
-
-// One loaded version of the application.
-struct LoadedApp {
-  std::shared_ptr<const manifest::App> app;
-  std::map<std::string, Served> served;
-  trigger::http::Router router;
-  std::map<std::string, Listener> listeners;
-  // Redis address → channel → the ids of the components listening there.
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> subscriptions;
-  std::string info_json;
-  engine::InstanceOptions limits;
-  std::vector<fs::path> staged;  // per-version files folders, removed with this version
-
-  ~LoadedApp() {
-    std::error_code ec;
-    for (const auto& d : staged) fs::remove_all(d, ec);
-  }
-};
-
-AppHost::AppHost(const UpOptions& opts) : opts_(opts) {
+AppHost::AppHost(const UpOptions& opts)
+    : opts_(opts),
+      log_(opts.quiet),
+      self_origin_(std::make_shared<host::outbound_http::SelfOrigin>()) {
   engine::EngineOptions eo;
   eo.backend = opts_.backend;
   eo.use_cache = opts_.use_cache;
   eo.progress = true;
   engine_ = engine::Engine::create(eo);
-  // Components' requests to the app itself ("self") are served in process.
-  self_origin_->set_dispatch([this](host::outbound_http::LocalRequest& r) {
-    Incoming in;
-    in.method = std::move(r.method);
-    in.target = std::move(r.target);
-    for (auto& [k, v] : r.headers) {
-      std::string name = k;
-      for (char& c : name)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      in.headers.emplace_back(std::move(name), std::move(v));
-    }
-    in.body = std::move(r.body);
-    in.client_addr = "127.0.0.1:0";
-    std::string origin = self_origin_->get();
-    in.host = origin.rfind("http://", 0) == 0 ? origin.substr(7) : origin;
-    Outgoing out = handle(in);
-    return host::outbound_http::LocalResponse{out.status, std::move(out.headers),
-                                              std::move(out.body)};
-  });
+  workers_ = std::make_unique<trigger::WorkerPool>(
+      trigger::WorkerPool::Options{opts_.workers, opts_.max_queued});
+  services_.workers = workers_.get();
+  services_.log = &log_;
+  services_.listen = opts_.listen;
+  if (services_.listen.empty()) {
+    const char* env = std::getenv("SPIN_HTTP_LISTEN_ADDR");
+    services_.listen = env && *env ? env : "127.0.0.1:3000";
+  }
+  services_.io_threads = opts_.threads;
+  services_.self = self_origin_;
 }
 
 AppHost::~AppHost() {
   stop();
   if (compiler_.joinable()) compiler_.join();
+  triggers_.clear();
+  workers_.reset();
 }
 
 void AppHost::compile_in_background() {
@@ -234,7 +159,7 @@ bool AppHost::load(std::string& error) {
     return false;
   }
   for (const auto& w : loaded.warnings) std::fprintf(stderr, "%s\n", w.to_string().c_str());
-  auto next = std::make_shared<LoadedApp>();
+  auto next = std::make_shared<trigger::AppVersion>();
   next->app = loaded.app;
   const manifest::App& app = *loaded.app;
   fs::path state = o.state_dir.empty() ? app.dir / ".spin" : fs::path(o.state_dir);
@@ -288,9 +213,10 @@ bool AppHost::load(std::string& error) {
     }
   }
 
-  // What every trigger needs of a component: its module and its config.
-  auto prepare = [&](const manifest::Component& c, std::shared_ptr<engine::Module>& module,
-                     abi::ComponentConfig& cc) -> bool {
+  // One runtime per component, shared by all its triggers.
+  auto make_runtime = [&](const manifest::Component& c) -> bool {
+    if (next->components.count(c.id)) return true;
+    auto rt = std::make_shared<trigger::ComponentRuntime>();
     std::string where = "spindle up: component `" + c.id + "`: ";
     fs::path wasm = c.source.path;
     if (c.source.kind == manifest::Source::Kind::Remote) {
@@ -331,7 +257,9 @@ bool AppHost::load(std::string& error) {
       error = where + mod.error;
       return false;
     }
-    module = mod.module;
+    rt->id = c.id;
+    rt->module = mod.module;
+    abi::ComponentConfig& cc = rt->config;
     cc.id = c.id;
     for (const auto& [k, v] : c.environment_map()) cc.environment.emplace_back(k, v);
     for (const auto& kv : o.env) {
@@ -344,14 +272,20 @@ bool AppHost::load(std::string& error) {
       fs::path dir = state / "files" / c.id;
       if (loads_ > 0) {
         dir += "." + std::to_string(getpid()) + "." + std::to_string(loads_);
-        next->staged.push_back(dir);
+        rt->owned_dir = dir;
       }
       std::string e;
-      if (!stage_files(c, dir, e)) {
+      if (!stage_files(c, dir, state, e)) {
         error = "spindle up: " + e;
         return false;
       }
       cc.files_dir = dir;
+    }
+    // The WASI environment (the files folder opened) once for every executor.
+    cc.wasi_environment = abi::make_component_environment(cc, error);
+    if (!cc.wasi_environment) {
+      error = "spindle up: " + error;
+      return false;
     }
     cc.host.push_back(host::variables::bind(c.id, c.variables_map()));
     cc.host.push_back(host::key_value::bind(c.key_value_stores, kv_stores));
@@ -360,82 +294,47 @@ bool AppHost::load(std::string& error) {
         {c.id, c.outbound_hosts, app.manifest_version == manifest::ManifestVersion::V1},
         self_origin_));
     cc.host.push_back(host::redis::bind_outbound(c.id, c.outbound_hosts));
+    // Limits: the component's, else the app's, else the command line's.
+    rt->limits.timeout = c.limits.timeout.value_or(app.limits.timeout.value_or(o.timeout));
+    rt->limits.max_memory_bytes =
+        c.limits.max_memory.value_or(app.limits.max_memory.value_or(o.max_memory));
+    if (!logs.empty()) {
+      rt->stdout_log = logs / (c.id + "_stdout.txt");
+      rt->stderr_log = logs / (c.id + "_stderr.txt");
+    }
+    for (const auto& f : o.follow) rt->follow |= f == c.id;
+    next->components.emplace(c.id, std::move(rt));
     return true;
   };
-  auto outputs = [&](const std::string& id, Output& out) {
-    if (!logs.empty()) {
-      out.stdout_log = logs / (id + "_stdout.txt");
-      out.stderr_log = logs / (id + "_stderr.txt");
-    }
-    for (const auto& f : o.follow) out.follow |= f == id;
-  };
-
-  std::vector<trigger::http::RouteSpec> routes;
-  for (const manifest::HttpTrigger* t : app.http_triggers()) {
-    const manifest::Component* c = app.component(t->component);
-    if (!c) continue;
-    routes.push_back({c->id, t->route.raw, t->route.is_private});
-    if (next->served.count(c->id)) continue;
-    std::shared_ptr<engine::Module> module;
-    abi::ComponentConfig cc;
-    if (!prepare(*c, module, cc)) return false;
-    cc.entrypoint = t->executor.entrypoint;
-    cc.argv = t->executor.argv;
-    auto kind = t->executor.kind == manifest::Executor::Kind::Wagi ? abi::ExecutorKind::Wagi
-                                                                   : abi::ExecutorKind::Spin;
-    abi::PrepareResult prepared = abi::make_executor(kind, module, cc);
-    if (!prepared.ok()) {
-      error = "spindle up: component `" + c->id + "`: " + prepared.error;
-      return false;
-    }
-    Served s;
-    s.id = c->id;
-    s.executor = prepared.executor;
-    outputs(c->id, s);
-    next->served.emplace(c->id, std::move(s));
-  }
-
+  bool any_trigger = false;
   for (const manifest::Component& c : app.components) {
-    for (const manifest::RedisTrigger& t : c.redis) {
-      if (t.address.empty()) {
-        error = "spindle up: the Redis trigger of component `" + c.id + "` has no address";
-        return false;
-      }
-      auto& ids = next->subscriptions[t.address][t.channel];
-      if (std::find(ids.begin(), ids.end(), c.id) == ids.end()) ids.push_back(c.id);
-      if (next->listeners.count(c.id)) continue;
-      std::shared_ptr<engine::Module> module;
-      abi::ComponentConfig cc;
-      if (!prepare(c, module, cc)) return false;
-      abi::RedisPrepareResult prepared = abi::make_redis_executor(module, cc);
-      if (!prepared.ok()) {
-        error = "spindle up: " + prepared.error;
-        return false;
-      }
-      Listener l;
-      l.id = c.id;
-      l.executor = prepared.executor;
-      outputs(c.id, l);
-      next->listeners.emplace(c.id, std::move(l));
-    }
+    bool triggered = !c.redis.empty();
+    for (const manifest::HttpTrigger* t : app.http_triggers()) triggered |= t->component == c.id;
+    if (!triggered) continue;
+    any_trigger = true;
+    if (!make_runtime(c)) return false;
   }
-  if (!app.http && next->subscriptions.empty()) {
+  if (!app.http && !any_trigger) {
     error = "spindle up: " + app.manifest_path.string() + " has no trigger; nothing to serve";
     return false;
   }
 
-  std::string e;
-  if (app.http && !next->router.build(app.http->base, routes, e)) {
-    error = "spindle up: " + e;
-    return false;
+  // Every trigger type the app uses configures its part of the version.
+  std::map<std::string, std::unique_ptr<trigger::Trigger>> added;
+  for (const trigger::TriggerType& type : trigger::trigger_types()) {
+    std::string name(type.name);
+    if (!triggers_.count(name) && type.used_by(app)) added[name] = type.make(services_);
   }
-  next->info_json = "{\"name\":\"" + json_escape(app.name) + "\",\"version\":\"" +
-                    json_escape(app.version) + "\",\"server\":\"spindle 0.1.0\"}";
-  next->limits.max_memory_bytes = o.max_memory;
-  next->limits.timeout = o.timeout;
-  current_.store(std::move(next));
+  for (auto* group : {&triggers_, &added})
+    for (auto& [name, t] : *group)
+      if (!t->configure(next, error)) return false;
+  for (auto& [name, t] : added) triggers_[name] = std::move(t);
+  current_.store(next);
   ++loads_;
-  if (started_ && !stopping_) sync_subscribers();
+  if (started_ && !stopping_) {
+    for (auto& [name, t] : triggers_)
+      if (!t->start(error)) return false;
+  }
   // The modules compiled in the background now belong to the executors that
   // use them; failed compiles stay recorded so they are not retried.
   std::erase_if(compiled_, [](const auto& e) { return e.second != nullptr; });
@@ -446,170 +345,25 @@ bool AppHost::load(std::string& error) {
   return true;
 }
 
-Outgoing AppHost::handle(Incoming& in) {
-  auto start = std::chrono::steady_clock::now();
-  std::shared_ptr<const LoadedApp> cur = current_.load();  // this request's version
-  const std::string& base = cur->app->http->base;
-  Outgoing out;
-  std::string_view path = abi::uri_path(in.target);
-  std::string component = "-";
-  if (path == "/.well-known/spin/health") {
-    out.headers.emplace_back("content-type", "text/plain");
-    out.body = "OK";
-  } else if (path == "/.well-known/spin/info") {
-    out.headers.emplace_back("content-type", "application/json");
-    out.body = cur->info_json;
-  } else if (auto m = cur->router.match(path)) {
-    const Served& s = cur->served.at(m->component);
-    component = s.id;
-    abi::Request req;
-    req.method = in.method;
-    req.uri = in.target;
-    req.headers = std::move(in.headers);  // the request is ours: no copies of headers or body
-    req.body = std::move(in.body);
-    req.headers.reserve(req.headers.size() + 7 + m->params.size());
-    req.headers.emplace_back("spin-full-url", "http://" + in.host + in.target);
-    req.headers.emplace_back("spin-path-info", m->path_info);
-    req.headers.emplace_back("spin-matched-route", m->matched_route);
-    req.headers.emplace_back("spin-base-path", base);
-    req.headers.emplace_back("spin-raw-component-route", m->raw_route);
-    req.headers.emplace_back("spin-component-route", m->component_route);
-    req.headers.emplace_back("spin-client-addr", in.client_addr);
-    for (const auto& [k, v] : m->params) req.headers.emplace_back("spin-path-match-" + k, v);
-    abi::CallInfo ci;
-    ci.base = base;
-    ci.matched_route = std::move(m->matched_route);
-    ci.raw_component_route = std::move(m->raw_route);
-    ci.component_route = std::move(m->component_route);
-    ci.path_info = std::move(m->path_info);
-    ci.path_params = std::move(m->params);
-    ci.client_addr = in.client_addr;
-    ci.host = in.host;
-    ci.limits = cur->limits;
-    abi::Result r = s.executor->handle(req, ci);
-    out.status = r.response.status;
-    out.headers = std::move(r.response.headers);
-    out.body = std::move(r.response.body);
-    write_output(s, r.guest_stdout, r.guest_stderr);
-    if (!r.error.empty()) {
-      std::lock_guard lock(log_mu_);
-      std::fprintf(stderr, "%s component `%s` failed: %s\n", timestamp().c_str(), s.id.c_str(),
-                   r.error.c_str());
-    }
-  } else {
-    out.status = 404;
-    out.headers.emplace_back("content-type", "text/plain");
-    out.body = "Not Found";
-  }
-  if (!opts_.quiet) {
-    double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::lock_guard lock(log_mu_);
-    std::printf("%s %s %s %s %u %.3fms\n", timestamp().c_str(), in.method.c_str(),
-                std::string(path).c_str(), component.c_str(), out.status, ms);
-    std::fflush(stdout);
-  }
-  return out;
-}
-
-void AppHost::write_output(const Output& o, const std::string& out, const std::string& err) {
-  append(o.stdout_log, out, log_mu_);
-  append(o.stderr_log, err, log_mu_);
-  if (o.follow) {
-    std::lock_guard lock(log_mu_);
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    std::fwrite(err.data(), 1, err.size(), stderr);
-  }
-}
-
-void AppHost::dispatch(const std::string& address, const trigger::redis::Message& m) {
-  std::shared_ptr<const LoadedApp> cur = current_.load();
-  auto a = cur->subscriptions.find(address);
-  if (a == cur->subscriptions.end()) return;
-  auto c = a->second.find(m.channel);
-  if (c == a->second.end()) return;
-  for (const std::string& id : c->second) {
-    const Listener& l = cur->listeners.at(id);
-    auto start = std::chrono::steady_clock::now();
-    abi::MessageResult r = l.executor->handle(m.payload, cur->limits);
-    write_output(l, r.guest_stdout, r.guest_stderr);
-    std::lock_guard lock(log_mu_);
-    if (!r.ok)
-      std::fprintf(stderr, "%s component `%s` failed on a message from `%s`: %s\n",
-                   timestamp().c_str(), id.c_str(), m.channel.c_str(), r.error.c_str());
-    if (!opts_.quiet) {
-      double ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count();
-      std::printf("%s REDIS %s %s %s %.3fms\n", timestamp().c_str(), m.channel.c_str(), id.c_str(),
-                  r.ok ? "ok" : "failed", ms);
-      std::fflush(stdout);
-    }
-  }
-}
-
-void AppHost::sync_subscribers() {
-  std::shared_ptr<const LoadedApp> cur = current_.load();
-  std::map<std::string, std::vector<std::string>> wanted;
-  for (const auto& [address, channels] : cur->subscriptions)
-    for (const auto& [channel, ids] : channels) wanted[address].push_back(channel);
-  if (wanted == subscribed_) return;
-  subscribers_.clear();
-  for (const auto& [address, channels] : wanted) {
-    subscribers_.push_back(std::make_unique<trigger::redis::Subscriber>(
-        address, channels,
-        [this, address](const trigger::redis::Message& m) { dispatch(address, m); },
-        opts_.threads ? opts_.threads : std::max(2u, std::thread::hardware_concurrency())));
-  }
-  subscribed_ = std::move(wanted);
-}
-
 bool AppHost::start(std::string& error) {
+  std::lock_guard load_lock(load_mu_);
   started_ = true;
-  sync_subscribers();
-  if (!current_.load()->app->http) return true;
-  trigger::http::ServerOptions so;
-  so.listen = opts_.listen;
-  if (so.listen.empty()) {
-    const char* env = std::getenv("SPIN_HTTP_LISTEN_ADDR");
-    so.listen = env && *env ? env : "127.0.0.1:3000";
-  }
-  so.threads = opts_.threads;
-  if (!server_.start(
-          so, [this](Incoming& in) { return handle(in); }, error)) {
-    error = "spindle up: " + error;
-    return false;
-  }
-  // The app's own address for "self" requests (a wildcard bind is reached on loopback).
-  std::string self = server_.address();
-  if (self.rfind("0.0.0.0:", 0) == 0) self = "127.0.0.1:" + self.substr(8);
-  if (self.rfind("[::]:", 0) == 0) self = "[::1]:" + self.substr(5);
-  self_origin_->set("http://" + self);
+  // MERGE: engine::set_instance_memory_budget(opts_.memory_budget);
+  for (auto& [name, t] : triggers_)
+    if (!t->start(error)) return false;
   return true;
 }
 
 void AppHost::stop() {
   stopping_ = true;
-  subscribers_.clear();
-  server_.stop();
+  for (auto& [name, t] : triggers_) t->stop();
 }
 
 void AppHost::print_routes() const {
-  auto cur = current_.load();
-  for (const auto& [address, channels] : cur->subscriptions)
-    for (const auto& [channel, ids] : channels)
-      for (const auto& id : ids)
-        std::printf("Redis trigger: component `%s` handles messages on `%s` from %s\n", id.c_str(),
-                    channel.c_str(), address.c_str());
-  std::fflush(stdout);
-  if (!cur->app->http) return;
-  std::string url_base = "http://" + server_.address();
-  std::printf("Serving %s\nAvailable Routes:\n", url_base.c_str());
-  for (const manifest::HttpTrigger* t : cur->app->http_triggers()) {
-    if (t->route.is_private) continue;
-    const std::string& path = t->route.prefix == "/" ? std::string() : t->route.prefix;
-    std::printf("  %s: %s%s%s\n", t->component.c_str(), url_base.c_str(), path.c_str(),
-                t->route.wildcard ? " (wildcard)" : "");
+  // Redis first, then HTTP (the URL last, where users look for it).
+  for (const char* name : {"redis", "http"}) {
+    auto it = triggers_.find(name);
+    if (it != triggers_.end()) it->second->describe(stdout);
   }
   std::fflush(stdout);
 }

@@ -1,9 +1,9 @@
-// The application `spindle up` and `spindle watch` serve: the manifest loaded
-// into executors and a router, behind one HTTP server. load() can be called
-// again while serving (spindle watch): the new version is built completely
-// before it replaces the old one, so requests see either the old app or the
-// new one, never a half-loaded one, and a version that fails to load leaves
-// the old one serving.
+// The application `spindle up` and `spindle watch` serve. AppHost only loads
+// app versions and swaps them: load() reads the manifest, makes one
+// ComponentRuntime per component (trigger/trigger.h) and has every trigger
+// the app uses configure its part; a version that fails anywhere leaves the
+// old one serving, and one that loads is swapped in by every trigger at
+// once. The triggers (HTTP, Redis: trigger/registry.h) do the serving.
 #pragma once
 
 #include <atomic>
@@ -16,18 +16,19 @@
 
 #include "cli/up_command.h"
 #include "engine/engine.h"
-#include "host/outbound_http/outbound_http.h"
-#include "trigger/http/server.h"
-#include "trigger/redis/subscriber.h"
+#include "trigger/trigger.h"
 
 namespace spindle::manifest {
 struct App;
 }
+namespace spindle::trigger {
+class WorkerPool;
+}
+namespace spindle::host::outbound_http {
+class SelfOrigin;
+}
 
 namespace spindle::cli {
-
-struct LoadedApp;
-struct Output;
 
 class AppHost {
  public:
@@ -37,7 +38,7 @@ class AppHost {
   // Loads (or reloads) the manifest. On failure `error` holds the report and
   // whatever was serving keeps serving.
   bool load(std::string& error);
-  // Binds the listen address and serves in background threads.
+  // Starts the triggers (binds the listen address, subscribes).
   bool start(std::string& error);
   void stop();
   // "Serving http://…" and the routes, on stdout.
@@ -45,12 +46,6 @@ class AppHost {
   std::shared_ptr<const manifest::App> app() const;
 
  private:
-  trigger::http::Outgoing handle(trigger::http::Incoming& in);
-  void dispatch(const std::string& address, const trigger::redis::Message& m);
-  // (Re)subscribes when the loaded app's Redis channels differ from the
-  // subscribed ones.
-  void sync_subscribers();
-  void write_output(const Output& o, const std::string& out, const std::string& err);
   // Compiles pending_ on a background thread, then load()s again so the
   // native code replaces the interpreter (without dropping a request).
   void compile_in_background();
@@ -70,16 +65,14 @@ class AppHost {
   std::map<std::string, std::shared_ptr<engine::Module>> compiled_;
   std::thread compiler_;
   std::atomic<bool> compiling_{false}, stopping_{false};
-  std::atomic<std::shared_ptr<const LoadedApp>> current_;
-  std::mutex log_mu_;
+  std::atomic<std::shared_ptr<const trigger::AppVersion>> current_;
   unsigned loads_ = 0;  // successful load() calls
-  // The app's own address, for outbound requests to "self".
-  std::shared_ptr<host::outbound_http::SelfOrigin> self_origin_ =
-      std::make_shared<host::outbound_http::SelfOrigin>();
-  trigger::http::Server server_;
+  trigger::Log log_;
+  std::unique_ptr<trigger::WorkerPool> workers_;
+  std::shared_ptr<host::outbound_http::SelfOrigin> self_origin_;
+  trigger::Services services_;
+  std::map<std::string, std::unique_ptr<trigger::Trigger>> triggers_;  // by type
   bool started_ = false;
-  std::map<std::string, std::vector<std::string>> subscribed_;  // address → channels
-  std::vector<std::unique_ptr<trigger::redis::Subscriber>> subscribers_;
 };
 
 }  // namespace spindle::cli

@@ -5,6 +5,7 @@
 #include "cli/build_command.h"
 #include "cli/new_command.h"
 #include "cli/parse.h"
+#include "util/units.h"
 #include "cli/run_command.h"
 #include "cli/up_command.h"
 #include "cli/watch_command.h"
@@ -16,7 +17,7 @@ namespace {
 // The flags `spindle up` and `spindle watch` share, as written.
 struct UpFlags {
   cli::UpOptions opts;
-  std::string backend = "native", max_memory, timeout, log_dir;
+  std::string backend = "native", max_memory, timeout, log_dir, memory_budget;
   bool no_cache = false;
   CLI::Option* log_opt = nullptr;
 };
@@ -46,8 +47,17 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
   cmd->add_flag("--disable-cache", f.no_cache, "Do not read or write the compile cache");
   cmd->add_option("--backend", f.backend, "Execution backend")
       ->check(CLI::IsMember({"native", "interp"}));
-  cmd->add_option("--max-memory", f.max_memory, "Per-instance memory limit (64MiB, 256pages)");
-  cmd->add_option("--timeout", f.timeout, "Per-request wall-clock limit (answered with 504)");
+  cmd->add_option("--max-memory", f.max_memory,
+                  "Per-instance memory limit (default 128MiB; memory.grow past it fails)");
+  cmd->add_option("--timeout", f.timeout,
+                  "Per-request wall-clock limit, answered with 504 (default 30s; 0: none)");
+  cmd->add_option("--memory-budget", f.memory_budget,
+                  "Memory of all instances in flight together (default: half the RAM, at most "
+                  "4GiB; 0: none)");
+  cmd->add_option("--workers", up.workers,
+                  "Threads running guests (default 4 per core, at least 8)");
+  cmd->add_option("--max-queued", up.max_queued,
+                  "Requests waiting for a worker before 503 (default 64 per worker)");
 }
 
 // Converts the written flags into f.opts; false (after a message) when one
@@ -58,7 +68,7 @@ bool finish_up_flags(UpFlags& f) {
   up.use_cache = !f.no_cache;
   if (f.log_opt->count() > 0) up.log_dir = f.log_dir;
   if (!f.max_memory.empty()) {
-    auto m = cli::parse_memory_size(f.max_memory);
+    auto m = util::parse_memory_size(f.max_memory);
     if (!m) {
       std::fprintf(stderr, "spindle: --max-memory: cannot read `%s`\n", f.max_memory.c_str());
       return false;
@@ -66,12 +76,21 @@ bool finish_up_flags(UpFlags& f) {
     up.max_memory = *m;
   }
   if (!f.timeout.empty()) {
-    auto d = cli::parse_duration(f.timeout);
+    auto d = util::parse_duration(f.timeout);
     if (!d) {
       std::fprintf(stderr, "spindle: --timeout: cannot read `%s`\n", f.timeout.c_str());
       return false;
     }
     up.timeout = *d;
+  }
+  if (!f.memory_budget.empty()) {
+    auto m = util::parse_memory_size(f.memory_budget);
+    if (!m) {
+      std::fprintf(stderr, "spindle: --memory-budget: cannot read `%s`\n",
+                   f.memory_budget.c_str());
+      return false;
+    }
+    up.memory_budget = *m;
   }
   return true;
 }
@@ -185,7 +204,7 @@ int main(int argc, char** argv) {
     run.backend = backend == "interp" ? engine::Backend::Interp : engine::Backend::Native;
     run.use_cache = !disable_cache;
     if (!max_memory.empty()) {
-      auto m = cli::parse_memory_size(max_memory);
+      auto m = util::parse_memory_size(max_memory);
       if (!m) {
         std::fprintf(stderr, "spindle: --max-memory: cannot read `%s` (try 64MiB or 256pages)\n",
                      max_memory.c_str());
@@ -194,7 +213,7 @@ int main(int argc, char** argv) {
       run.max_memory = *m;
     }
     if (!timeout.empty()) {
-      auto d = cli::parse_duration(timeout);
+      auto d = util::parse_duration(timeout);
       if (!d) {
         std::fprintf(stderr, "spindle: --timeout: cannot read `%s` (try 500ms or 2s)\n",
                      timeout.c_str());
@@ -210,7 +229,7 @@ int main(int argc, char** argv) {
   }
   if (watch_cmd->parsed()) {
     if (!finish_up_flags(watch_up)) return cli::kExitUsage;
-    auto d = cli::parse_duration(debounce);
+    auto d = util::parse_duration(debounce);
     if (!d) {
       std::fprintf(stderr, "spindle: --debounce: cannot read `%s`\n", debounce.c_str());
       return cli::kExitUsage;

@@ -1,6 +1,7 @@
 #include "cli/up_command.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 
@@ -8,6 +9,13 @@
 #include "cli/build_command.h"
 
 namespace spindle::cli {
+
+uint64_t default_memory_budget() {
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  uint64_t half = pages > 0 && page > 0 ? uint64_t(pages) * uint64_t(page) / 2 : 0;
+  uint64_t cap = uint64_t{4} << 30;
+  return half == 0 || half > cap ? cap : half;
+}
 
 sigset_t block_stop_signals() {
   sigset_t set;

@@ -14,6 +14,9 @@
 
 namespace spindle::cli {
 
+// Half the machine's physical memory, at most 4 GiB.
+uint64_t default_memory_budget();
+
 struct UpOptions {
   std::string from = ".";              // manifest file or its folder
   std::string listen;                  // empty: $SPIN_HTTP_LISTEN_ADDR or 127.0.0.1:3000
@@ -24,9 +27,14 @@ struct UpOptions {
   bool quiet = false;
   bool use_cache = true;
   engine::Backend backend = engine::Backend::Native;
-  uint64_t max_memory = uint64_t{1} << 32;  // per instance
-  std::chrono::nanoseconds timeout{0};      // per request; 0 = none
-  unsigned threads = 0;                     // 0: one per core
+  // Per-request limits unless the manifest sets its own ([...tool.spindle]).
+  uint64_t max_memory = uint64_t{128} << 20;  // linear memory per instance
+  std::chrono::nanoseconds timeout = std::chrono::seconds(30);  // per request; 0 = none
+  // Linear memory of all instances in flight together; 0 = none.
+  uint64_t memory_budget = default_memory_budget();
+  unsigned threads = 0;     // HTTP I/O threads; 0: one per core
+  unsigned workers = 0;     // threads running guests; 0: 4 per core, at least 8
+  size_t max_queued = 0;    // requests waiting for a worker before 503; 0: 64 per worker
   bool build = false;                       // --build: run `spindle build` first
   std::string runtime_config_file;          // --runtime-config-file
   std::vector<std::string> sqlite;          // --sqlite: statements, or @file.sql

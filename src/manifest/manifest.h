@@ -20,6 +20,7 @@
 // matching requests to routes (the router builds on Route).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -158,6 +159,18 @@ struct RedisTrigger {
   Location location;
 };
 
+// Per-request limits of a component's guests, from `[application.tool.spindle]`
+// (every component) and `[component.<id>.tool.spindle]` (manifest v2; Spin
+// ignores `tool` tables, so the manifest still runs on Spin):
+//   timeout = "30s"          wall-clock time per request (passed: 504)
+//   max_memory = "128MiB"    linear memory per instance (memory.grow past it: -1)
+// Unset fields fall back to the app's, then to `spindle up` flags/defaults.
+struct Limits {
+  std::optional<std::chrono::nanoseconds> timeout;
+  std::optional<uint64_t> max_memory;
+  Location location;  // the `tool.spindle` table
+};
+
 struct Component {
   std::string id;  // kebab-case (v1 ids are normalised as Spin does: '_'→'-', lowercase)
   std::string description;
@@ -178,6 +191,7 @@ struct Component {
   std::optional<Build> build;
   std::vector<HttpTrigger> http;  // v1: at most one; v2: every [[trigger.http]] naming it
   std::vector<RedisTrigger> redis;
+  Limits limits;      // [component.<id>.tool.spindle]
   Location location;  // the component's table
   // Where each field was written ("source", "files", "environment.KEY", …),
   // so later stages can report their own errors at the right place.
@@ -203,6 +217,7 @@ struct App {
   };
   std::optional<HttpConfig> http;     // present when the app has an http trigger
   std::optional<RedisConfig> redis;   // present when the app has a redis trigger
+  Limits limits;                      // [application.tool.spindle]
   std::vector<Variable> variables;    // in declaration order
   std::vector<Component> components;  // in declaration order
 

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "manifest/internal.h"
+#include "util/units.h"
 
 namespace spindle::manifest::detail {
 namespace {
@@ -99,6 +100,7 @@ class Reader {
   std::vector<Setting> settings_list(const toml::table& t, std::string_view key,
                                      std::string_view context, Component& c);
   void variables(const toml::table& root);
+  Limits limits(const toml::table& t, std::string_view context);
   void component_body(const toml::table& t, Component& c, std::string_view context, bool v1);
   Source source(const toml::node& n, std::string_view context);
   std::vector<FilesEntry> files(const toml::node& n, std::string_view context);
@@ -492,8 +494,43 @@ Route Reader::route(const toml::node& n, std::string_view context) {
   return r;
 }
 
+Limits Reader::limits(const toml::table& t, std::string_view context) {
+  Limits out;
+  const toml::node* tool = t.get("tool");
+  if (!tool) return out;
+  const auto* tt = tool->as_table();
+  if (!tt) {
+    wrong_type(*tool, "tool", context, "a table of tool settings: `[...tool.spindle]`");
+    return out;
+  }
+  const toml::node* sn = tt->get("spindle");
+  if (!sn) return out;  // other tools' tables are theirs
+  std::string sctx = std::string(context) + " tool.spindle";
+  const auto* st = sn->as_table();
+  if (!st) {
+    wrong_type(*sn, "spindle", sctx, "a table: `timeout = \"30s\"`, `max_memory = \"128MiB\"`");
+    return out;
+  }
+  out.location = loc(*sn);
+  check_fields(*st, sctx, {"timeout", "max_memory"});
+  if (auto v = string(*st, "timeout", sctx)) {
+    out.timeout = util::parse_duration(*v);
+    if (!out.timeout || out.timeout->count() <= 0)
+      rep_.error(loc(*st->get("timeout")), "invalid `timeout` " + tick(*v),
+                 "a duration like \"30s\", \"500ms\" or \"2m\"");
+  }
+  if (auto v = string(*st, "max_memory", sctx)) {
+    out.max_memory = util::parse_memory_size(*v);
+    if (!out.max_memory || *out.max_memory < 65536)
+      rep_.error(loc(*st->get("max_memory")), "invalid `max_memory` " + tick(*v),
+                 "a size of at least one page, like \"128MiB\" or \"1GiB\"");
+  }
+  return out;
+}
+
 void Reader::component_body(const toml::table& t, Component& c, std::string_view context, bool v1) {
   c.location = loc(t);
+  if (!v1) c.limits = limits(t, context);
   if (const toml::node* s = field(t, "source", context, true, "source = \"component.wasm\"")) {
     c.source = source(*s, context);
     c.field_locations["source"] = loc(*s);
@@ -722,6 +759,7 @@ void Reader::v2(const toml::table& root) {
       app_.version = string(*a, "version", actx).value_or("");
       app_.description = string(*a, "description", actx).value_or("");
       app_.authors = strings(*a, "authors", actx);
+      app_.limits = limits(*a, actx);
       if (const toml::node* tn = a->get("trigger")) {
         if (const auto* tt = tn->as_table()) {
           for (auto [k, v] : ordered(*tt)) {

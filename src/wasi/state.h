@@ -33,6 +33,9 @@ class Environment {
   std::string env_blob;
   std::vector<uint32_t> env_offsets;
   std::vector<OpenPreopen> preopens;
+  // Set when `preopens` are another Environment's (derive_environment): their
+  // descriptors are that one's to close, and it lives as long as this one.
+  std::shared_ptr<const Environment> preopens_owner;
   Stdio stdio = Stdio::Inherit;
   size_t capture_limit = 0;
 };

@@ -176,6 +176,7 @@ Errno from_host_errno(int e) {
 }  // namespace abi
 
 Environment::~Environment() {
+  if (preopens_owner) return;
   for (auto& p : preopens)
     if (p.host_fd >= 0) close(p.host_fd);
 }
@@ -214,6 +215,19 @@ std::shared_ptr<const Environment> make_environment(const Config& config, std::s
     env->preopens.push_back(std::move(op));
   }
   return env;
+}
+
+std::shared_ptr<const Environment> derive_environment(std::shared_ptr<const Environment> base,
+                                                      const std::vector<std::string>& args,
+                                                      const std::vector<std::string>& env) {
+  auto out = std::make_shared<Environment>();
+  add_strings(args, out->args_blob, out->args_offsets);
+  add_strings(env, out->env_blob, out->env_offsets);
+  out->stdio = base->stdio;
+  out->capture_limit = base->capture_limit;
+  out->preopens = base->preopens;
+  out->preopens_owner = base->preopens_owner ? base->preopens_owner : std::move(base);
+  return out;
 }
 
 // ---- Context --------------------------------------------------------------

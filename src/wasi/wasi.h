@@ -110,6 +110,13 @@ class Context {
 // (e.g. "--dir /nope: No such file or directory").
 std::shared_ptr<const Environment> make_environment(const Config& config, std::string& error);
 
+// An Environment with `base`'s preopened directories (not opened again) and
+// stdio, and its own args and environ: per-request environments (WAGI's CGI
+// variables) without a directory open per request.
+std::shared_ptr<const Environment> derive_environment(std::shared_ptr<const Environment> base,
+                                                      const std::vector<std::string>& args,
+                                                      const std::vector<std::string>& env);
+
 // Defines all wasi_snapshot_preview1 imports in `linker`.
 void link(engine::Linker& linker);
 

@@ -1,6 +1,7 @@
 // One module with both trigger macros (SPINDLE_HTTP_COMPONENT and
 // SPINDLE_REDIS_COMPONENT): each Redis message is appended to the key-value
-// key "messages" (and printed); GET / answers "http ok; messages: <...>".
+// key "messages" (and printed); GET / answers "http ok; messages: <...>",
+// followed by "; file: <...>" when the component has a file /data.txt.
 #include <cstdio>
 #include <spindle/spindle.hpp>
 
@@ -11,7 +12,14 @@ spindle::Response on_request(const spindle::Request&) {
   if (!store) return spindle::Response::error(500, store.error().describe());
   auto v = store->get("messages");
   if (!v) return spindle::Response::error(500, v.error().describe());
-  return spindle::Response::text("http ok; messages: " + v->value_or(""));
+  std::string text = "http ok; messages: " + v->value_or("");
+  if (std::FILE* f = std::fopen("/data.txt", "r")) {
+    char buf[128];
+    size_t n = std::fread(buf, 1, sizeof buf, f);
+    std::fclose(f);
+    text += "; file: " + std::string(buf, n);
+  }
+  return spindle::Response::text(text);
 }
 
 spindle::Result<void> on_message(std::string_view payload) {

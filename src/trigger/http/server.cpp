@@ -70,14 +70,21 @@ class Session : public std::enable_shared_from_this<Session> {
     if (in.host.empty()) in.host = listen_;
     in.body = std::move(req.body());
     in.client_addr = client_;
-    Outgoing out;
+    bool keep_alive = req.keep_alive(), head = req.method() == bhttp::verb::head;
+    unsigned version = req.version();
     if (in.target.empty() || in.target[0] != '/') {
+      Outgoing out;
       out.status = 400;
       out.body = "bad request target\n";
-    } else {
-      out = handler_(in);
+      return write(std::move(out), keep_alive, version, head);
     }
-    write(std::move(out), req.keep_alive(), req.version(), req.method() == bhttp::verb::head);
+    auto self = shared_from_this();
+    handler_(std::move(in), [self, keep_alive, version, head](Outgoing out) {
+      asio::post(self->stream_.get_executor(), [self, keep_alive, version, head,
+                                                out = std::move(out)]() mutable {
+        self->write(std::move(out), keep_alive, version, head);
+      });
+    });
   }
 
   void write(Outgoing out, bool keep_alive, unsigned version, bool head) {

@@ -35,8 +35,8 @@ struct Outgoing {
   std::string body;
 };
 
-// The handler may move what it needs out of the request (headers, body).
-using Handler = std::function<Outgoing(Incoming&)>;
+using Respond = std::function<void(Outgoing)>;
+using Handler = std::function<void(Incoming&&, Respond)>;
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:3000";  // host:port; port 0 picks a free one

@@ -1,0 +1,332 @@
+#include "trigger/http/http_trigger.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <map>
+
+#include "abi/http.h"
+#include "host/outbound_http/outbound_http.h"
+#include "manifest/manifest.h"
+#include "trigger/http/router.h"
+#include "trigger/http/server.h"
+#include "trigger/worker_pool.h"
+
+namespace spindle::trigger::http {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kHealth = "/.well-known/spin/health";
+constexpr std::string_view kInfo = "/.well-known/spin/info";
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", c);
+          out += b;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+Outgoing text(unsigned status, std::string body) {
+  Outgoing out;
+  out.status = status;
+  out.headers.emplace_back("content-type", "text/plain");
+  out.body = std::move(body);
+  return out;
+}
+
+std::string mib(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+// What the client is told when the component failed (the log has the detail).
+std::string failure_body(const abi::Result& r, const engine::InstanceOptions& limits) {
+  using engine::TrapKind;
+  switch (r.trap) {
+    case TrapKind::Timeout: {
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(limits.timeout).count();
+      return "Gateway Timeout: the component did not answer within " + std::to_string(ms) +
+             " ms\n";
+    }
+    case TrapKind::StackExhausted:
+      return "Internal Server Error: the component overflowed its stack\n";
+    case TrapKind::MemoryLimit:
+      return "Internal Server Error: the component ran out of memory (limit " +
+             mib(limits.max_memory_bytes) + ")\n";
+    case TrapKind::OutOfBounds:
+      return "Internal Server Error: the component accessed memory out of bounds\n";
+    case TrapKind::None:
+      return "Internal Server Error: the component failed\n";
+    default:
+      return "Internal Server Error: the component trapped: " +
+             std::string(engine::trap_message(r.trap)) + "\n";
+  }
+}
+
+// A component serving HTTP: its runtime and the executor for its ABI.
+struct Served {
+  std::shared_ptr<const ComponentRuntime> component;
+  std::shared_ptr<const abi::Executor> executor;
+};
+
+// This trigger's part of one app version.
+struct State {
+  std::shared_ptr<const AppVersion> version;
+  std::map<std::string, Served> served;
+  Router router;
+  std::string base = "/";
+  std::string info_json;
+};
+
+class HttpTrigger final : public Trigger {
+ public:
+  explicit HttpTrigger(const Services& s) : services_(s) {
+    if (services_.self)
+      services_.self->set_dispatch([this](host::outbound_http::LocalRequest& r) {
+        return serve_local(r);
+      });
+  }
+  ~HttpTrigger() override {
+    stop();
+    if (services_.self) services_.self->set_dispatch(nullptr);
+  }
+
+  bool configure(std::shared_ptr<const AppVersion> version, std::string& error) override;
+  bool start(std::string& error) override;
+  void stop() override { server_.stop(); }
+  void describe(std::FILE* out) const override;
+
+ private:
+  void on_request(Incoming&& in, Respond respond);
+  // Runs a routed request in its component (on a worker, or inline for self
+  // requests).
+  Outgoing run(const State& st, Incoming& in, RouteMatch& m);
+  // Health, info and 404: answered without a guest; nullopt for a route.
+  std::optional<Outgoing> answer_without_guest(const State& st, std::string_view path,
+                                               std::optional<RouteMatch>& m);
+  host::outbound_http::LocalResponse serve_local(host::outbound_http::LocalRequest& r);
+  void log_request(const Incoming& in, std::string_view component, unsigned status,
+                   Clock::time_point start);
+
+  Services services_;
+  std::shared_ptr<const State> next_;
+  std::atomic<std::shared_ptr<const State>> current_;
+  Server server_;
+  bool started_ = false;
+};
+
+bool HttpTrigger::configure(std::shared_ptr<const AppVersion> version, std::string& error) {
+  auto st = std::make_shared<State>();
+  const manifest::App& app = *version->app;
+  st->base = app.http ? app.http->base : "/";
+  std::vector<RouteSpec> routes;
+  for (const manifest::HttpTrigger* t : app.http_triggers()) {
+    const ComponentRuntime* c = version->component(t->component);
+    if (!c) continue;
+    routes.push_back({c->id, t->route.raw, t->route.is_private});
+    if (st->served.count(c->id)) continue;
+    abi::ComponentConfig cc = c->config;
+    cc.entrypoint = t->executor.entrypoint;
+    cc.argv = t->executor.argv;
+    auto kind = t->executor.kind == manifest::Executor::Kind::Wagi ? abi::ExecutorKind::Wagi
+                                                                   : abi::ExecutorKind::Spin;
+    abi::PrepareResult prepared = abi::make_executor(kind, c->module, cc);
+    if (!prepared.ok()) {
+      error = "spindle up: " + prepared.error;
+      return false;
+    }
+    st->served.emplace(c->id, Served{version->components.at(c->id), prepared.executor});
+  }
+  if (!st->router.build(st->base, routes, error)) {
+    error = "spindle up: " + error;
+    return false;
+  }
+  st->info_json = "{\"name\":\"" + json_escape(app.name) + "\",\"version\":\"" +
+                  json_escape(app.version) + "\",\"server\":\"spindle 0.1.0\"}";
+  st->version = std::move(version);
+  next_ = std::move(st);
+  return true;
+}
+
+bool HttpTrigger::start(std::string& error) {
+  current_.store(next_);
+  if (started_) return true;
+  ServerOptions so;
+  so.listen = services_.listen;
+  so.threads = services_.io_threads;
+  if (!server_.start(
+          so, [this](Incoming&& in, Respond respond) { on_request(std::move(in), respond); },
+          error)) {
+    error = "spindle up: " + error;
+    return false;
+  }
+  started_ = true;
+  // The app's own address for "self" requests (a wildcard bind is reached on loopback).
+  std::string self = server_.address();
+  if (self.rfind("0.0.0.0:", 0) == 0) self = "127.0.0.1:" + self.substr(8);
+  if (self.rfind("[::]:", 0) == 0) self = "[::1]:" + self.substr(5);
+  if (services_.self) services_.self->set("http://" + self);
+  return true;
+}
+
+void HttpTrigger::describe(std::FILE* out) const {
+  auto st = current_.load();
+  if (!st) return;
+  std::string url_base = "http://" + server_.address();
+  std::fprintf(out, "Serving %s\nAvailable Routes:\n", url_base.c_str());
+  for (const manifest::HttpTrigger* t : st->version->app->http_triggers()) {
+    if (t->route.is_private) continue;
+    const std::string& path = t->route.prefix == "/" ? std::string() : t->route.prefix;
+    std::fprintf(out, "  %s: %s%s%s\n", t->component.c_str(), url_base.c_str(), path.c_str(),
+                 t->route.wildcard ? " (wildcard)" : "");
+  }
+}
+
+std::optional<Outgoing> HttpTrigger::answer_without_guest(const State& st, std::string_view path,
+                                                          std::optional<RouteMatch>& m) {
+  if (path == kHealth) return text(200, "OK");
+  if (path == kInfo) {
+    Outgoing out;
+    out.headers.emplace_back("content-type", "application/json");
+    out.body = st.info_json;
+    return out;
+  }
+  m = st.router.match(path);
+  if (!m) return text(404, "Not Found");
+  return std::nullopt;
+}
+
+void HttpTrigger::on_request(Incoming&& in, Respond respond) {
+  auto start = Clock::now();
+  std::shared_ptr<const State> st = current_.load();  // this request's version
+  std::optional<RouteMatch> m;
+  if (auto out = answer_without_guest(*st, abi::uri_path(in.target), m)) {
+    log_request(in, "-", out->status, start);
+    return respond(std::move(*out));
+  }
+  // Shed requests are logged with what is known before the move below.
+  std::string method = in.method, target = in.target, component = m->component;
+  bool queued = services_.workers->submit(
+      [this, st, in = std::move(in), m = std::move(*m), respond, start]() mutable {
+        Outgoing out = run(*st, in, m);
+        log_request(in, m.component, out.status, start);
+        respond(std::move(out));
+      });
+  if (!queued) {
+    Outgoing out = text(503, "Service Unavailable: every worker is busy; retry shortly\n");
+    out.headers.emplace_back("retry-after", "1");
+    services_.log->error("component `" + component + "`: request " + method + " " + target +
+                         " shed with 503: " + std::to_string(services_.workers->queued()) +
+                         " requests already queued for " +
+                         std::to_string(services_.workers->threads()) + " workers");
+    Incoming shed;
+    shed.method = std::move(method);
+    shed.target = std::move(target);
+    log_request(shed, component, out.status, start);
+    respond(std::move(out));
+  }
+}
+
+Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m) {
+  const Served& s = st.served.at(m.component);
+  const ComponentRuntime& c = *s.component;
+  abi::Request req;
+  req.method = in.method;
+  req.uri = in.target;
+  req.headers = std::move(in.headers);  // the request is ours: no copies of headers or body
+  req.body = std::move(in.body);
+  req.headers.reserve(req.headers.size() + 7 + m.params.size());
+  req.headers.emplace_back("spin-full-url", "http://" + in.host + in.target);
+  req.headers.emplace_back("spin-path-info", m.path_info);
+  req.headers.emplace_back("spin-matched-route", m.matched_route);
+  req.headers.emplace_back("spin-base-path", st.base);
+  req.headers.emplace_back("spin-raw-component-route", m.raw_route);
+  req.headers.emplace_back("spin-component-route", m.component_route);
+  req.headers.emplace_back("spin-client-addr", in.client_addr);
+  for (const auto& [k, v] : m.params) req.headers.emplace_back("spin-path-match-" + k, v);
+  abi::CallInfo ci;
+  ci.base = st.base;
+  ci.matched_route = std::move(m.matched_route);
+  ci.raw_component_route = std::move(m.raw_route);
+  ci.component_route = std::move(m.component_route);
+  ci.path_info = std::move(m.path_info);
+  ci.path_params = std::move(m.params);
+  ci.client_addr = in.client_addr;
+  ci.host = in.host;
+  ci.limits = c.limits;
+  abi::Result r = s.executor->handle(req, ci);
+  c.write_output(*services_.log, r.guest_stdout, r.guest_stderr);
+  Outgoing out;
+  out.status = r.response.status;
+  out.headers = std::move(r.response.headers);
+  out.body = std::move(r.response.body);
+  if (!r.error.empty()) {
+    services_.log->error("component `" + c.id + "` failed: " + r.error);
+    if (out.body.empty() && out.status >= 500) {
+      out.body = failure_body(r, c.limits);
+      out.headers.emplace_back("content-type", "text/plain");
+    }
+  }
+  return out;
+}
+
+host::outbound_http::LocalResponse HttpTrigger::serve_local(
+    host::outbound_http::LocalRequest& r) {
+  auto start = Clock::now();
+  Incoming in;
+  in.method = std::move(r.method);
+  in.target = std::move(r.target);
+  for (auto& [k, v] : r.headers) {
+    std::string name = k;
+    for (char& ch : name)
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    in.headers.emplace_back(std::move(name), std::move(v));
+  }
+  in.body = std::move(r.body);
+  in.client_addr = "127.0.0.1:0";
+  std::string origin = services_.self ? services_.self->get() : "";
+  in.host = origin.rfind("http://", 0) == 0 ? origin.substr(7) : origin;
+  std::shared_ptr<const State> st = current_.load();
+  std::optional<RouteMatch> m;
+  std::optional<Outgoing> out = answer_without_guest(*st, abi::uri_path(in.target), m);
+  std::string component = m ? m->component : "-";
+  if (!out) out = run(*st, in, *m);
+  log_request(in, component, out->status, start);
+  return {out->status, std::move(out->headers), std::move(out->body)};
+}
+
+void HttpTrigger::log_request(const Incoming& in, std::string_view component, unsigned status,
+                              Clock::time_point start) {
+  if (services_.log->quiet()) return;
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  char tail[48];
+  std::snprintf(tail, sizeof tail, " %u %.3fms", status, ms);
+  services_.log->info(in.method + " " + std::string(abi::uri_path(in.target)) + " " +
+                      std::string(component) + tail);
+}
+
+}  // namespace
+
+std::unique_ptr<Trigger> make_trigger(const Services& services) {
+  return std::make_unique<HttpTrigger>(services);
+}
+
+}  // namespace spindle::trigger::http

@@ -1,0 +1,24 @@
+// The HTTP trigger: Spin's HTTP behaviour over the server (server.h).
+//
+// On the server's I/O threads it answers what needs no guest at once:
+// `/.well-known/spin/health` and `/info`, paths no route matches (404), and
+// requests shed because every worker is busy and the queue is full (503
+// with Retry-After). A routed request gets Spin's `spin-*` headers and goes
+// to the worker pool, where the component's executor (Spin 1 ABI or WAGI)
+// runs it in a fresh instance under the component's limits; a guest failure
+// is logged with its reason and answered 500 (504 past the deadline) with a
+// body that names the kind of failure.
+//
+// Requests to the app itself from a guest ("self" outbound HTTP) are
+// answered in process, on the calling worker, without a connection.
+#pragma once
+
+#include <memory>
+
+#include "trigger/trigger.h"
+
+namespace spindle::trigger::http {
+
+std::unique_ptr<Trigger> make_trigger(const Services& services);
+
+}  // namespace spindle::trigger::http
