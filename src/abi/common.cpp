@@ -3,6 +3,7 @@
 #include "abi/spin_executor.h"
 #include "abi/wagi_executor.h"
 #include "engine/linking.h"
+#include "host/capability.h"
 
 namespace spindle::abi {
 
@@ -56,8 +57,7 @@ Outcome unknown_import(HostCall& call, const Value*, Value*) {
 }  // namespace
 
 std::string link_imports(Prepared& p) {
-  wasi::link(p.linker);
-  for (const auto& b : p.config.host) b->link(p.linker);
+  p.linker = host::process_linker();  // WASI and every capability, linked once per process
   std::string errors;
   auto add = [&](const std::string& e) {
     if (!errors.empty()) errors += "; ";
@@ -87,8 +87,9 @@ std::string link_imports(Prepared& p) {
 }
 
 CallScope::CallScope(std::shared_ptr<const wasi::Environment> env,
-                     const engine::InstanceOptions& limits)
+                     const engine::InstanceOptions& limits, const host::Bindings* bindings)
     : context(std::move(env)), options(limits) {
+  host.bindings = bindings;
   options.user = &context;
   options.host = &host;
   if (options.timeout.count() > 0 && !options.deadline)

@@ -55,7 +55,8 @@ struct CallScope {
   wasi::Context context;
   host::CallState host;
   engine::InstanceOptions options;
-  CallScope(std::shared_ptr<const wasi::Environment> env, const engine::InstanceOptions& limits);
+  CallScope(std::shared_ptr<const wasi::Environment> env, const engine::InstanceOptions& limits,
+            const host::Bindings* bindings);
   CallScope(const CallScope&) = delete;
   CallScope& operator=(const CallScope&) = delete;
 };

@@ -93,9 +93,11 @@ struct ComponentConfig {
   // preparation; with this set they are defined as functions that trap
   // (HostError) when called, as `wasmtime --trap-unknown-imports` does.
   bool trap_unknown_imports = false;
-  // The host capabilities this component may use (outbound HTTP, key-value,
-  // ...), each defining its imports with the component's permissions.
-  std::vector<std::shared_ptr<const host::Binding>> host;
+  // The component's use of each host capability (its permissions: the
+  // stores it may open, the hosts it may reach), indexed by
+  // host::Capability::index(); null: none configured (every capability's
+  // import then fails as "not available to this guest").
+  std::shared_ptr<const host::Bindings> capabilities;
 };
 
 struct PrepareResult {

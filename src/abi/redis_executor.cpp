@@ -26,7 +26,7 @@ class MessageExecutor final : public RedisExecutor {
 
   MessageResult handle(const std::string& payload, const InstanceOptions& limits) const override {
     MessageResult r;
-    detail::CallScope scope(env_, limits);
+    detail::CallScope scope(env_, limits, p_->config.capabilities.get());
     wasi::Context& context = scope.context;
     auto finish = [&]() {
       r.guest_stdout = std::move(context.stdout_buffer());

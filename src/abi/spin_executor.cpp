@@ -297,7 +297,7 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
     return result;
   }
 
-  detail::CallScope scope(env_, info.limits);
+  detail::CallScope scope(env_, info.limits, p_->config.capabilities.get());
   wasi::Context& context = scope.context;
 
   auto finish = [&]() {

@@ -159,7 +159,7 @@ Result WagiExecutor::handle(const Request& req, const CallInfo& info) const {
   for (const auto& [k, v] : cgi) vars.push_back(k + "=" + v);
   auto env = wasi::derive_environment(env_, wagi_argv(p_->config.argv, req.uri), vars);
 
-  detail::CallScope scope(env, info.limits);
+  detail::CallScope scope(env, info.limits, p_->config.capabilities.get());
   wasi::Context& context = scope.context;
   context.set_stdin(req.body);
 

@@ -13,13 +13,10 @@
 #include <thread>
 
 #include "abi/executor.h"
-#include "host/key_value/key_value.h"
-#include "host/outbound_http/outbound_http.h"
-#include "host/redis/outbound_redis.h"
-#include "host/sqlite/sqlite.h"
-#include "host/variables/variables.h"
+#include "host/capability.h"
 #include "manifest/manifest.h"
 #include "manifest/remote_source.h"
+#include "manifest/runtime_config.h"
 #include "trigger/registry.h"
 #include "trigger/worker_pool.h"
 #include "util/paths.h"
@@ -68,9 +65,7 @@ bool stage_files(const manifest::Component& c, const fs::path& dir, const fs::pa
 }  // namespace
 
 AppHost::AppHost(const UpOptions& opts)
-    : opts_(opts),
-      log_(opts.quiet),
-      self_origin_(std::make_shared<host::outbound_http::SelfOrigin>()) {
+    : opts_(opts), log_(opts.quiet), self_origin_(std::make_shared<host::SelfOrigin>()) {
   engine::EngineOptions eo;
   eo.backend = opts_.backend;
   eo.use_cache = opts_.use_cache;
@@ -152,6 +147,7 @@ bool AppHost::load(std::string& error) {
   pending_.clear();
   const UpOptions& o = opts_;
   manifest::Options mo;
+  mo.capability_keys = host::component_keys();
   manifest::Result loaded = manifest::load(o.from, mo);
   if (!loaded.ok()) {
     error = loaded.report();
@@ -168,13 +164,10 @@ bool AppHost::load(std::string& error) {
   fs::create_directories(state, ec);
   if (!logs.empty()) fs::create_directories(logs, ec);
 
-  std::vector<std::string> kv_labels;
-  for (const manifest::Component& c : app.components)
-    kv_labels.insert(kv_labels.end(), c.key_value_stores.begin(), c.key_value_stores.end());
-  std::string kv_error;
   manifest::RuntimeConfig runtime;
   if (!o.runtime_config_file.empty()) {
-    manifest::RuntimeConfigResult rc = manifest::load_runtime_config(o.runtime_config_file);
+    manifest::RuntimeConfigResult rc =
+        manifest::load_runtime_config(o.runtime_config_file, host::runtime_sections());
     if (!rc.config) {
       error = rc.report();
       if (!error.empty() && error.back() == '\n') error.pop_back();
@@ -182,36 +175,10 @@ bool AppHost::load(std::string& error) {
     }
     runtime = std::move(*rc.config);
   }
-  auto kv_stores = host::key_value::configure(kv_labels, state.string(), runtime, kv_error);
-  if (!kv_stores) {
-    error = "spindle up: " + kv_error;
-    return false;
-  }
-  std::vector<std::string> db_labels;
-  for (const manifest::Component& c : app.components)
-    db_labels.insert(db_labels.end(), c.sqlite_databases.begin(), c.sqlite_databases.end());
-  if (!o.sqlite.empty()) db_labels.push_back("default");
-  auto databases = host::sqlite::configure(db_labels, state.string(), runtime, kv_error);
-  if (!databases) {
-    error = "spindle up: " + kv_error;
-    return false;
-  }
-  // --sqlite statements run once, before the first version serves.
-  for (const std::string& stmt : loads_ == 0 ? o.sqlite : std::vector<std::string>{}) {
-    std::string sql = stmt;
-    if (!stmt.empty() && stmt[0] == '@') {
-      std::ifstream in(stmt.substr(1), std::ios::binary);
-      if (!in) {
-        error = "spindle up: --sqlite: cannot read " + stmt.substr(1);
-        return false;
-      }
-      sql.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    if (!host::sqlite::run_statements(*databases, sql, kv_error)) {
-      error = "spindle up: --sqlite `" + stmt + "`: " + kv_error;
-      return false;
-    }
-  }
+  // Every capability configures its part of the app (stores, pools, ...).
+  host::AppContext ctx{app, runtime, state, self_origin_, o.capability_options, loads_ == 0};
+  auto capabilities = host::AppCapabilities::configure(ctx, error);
+  if (!capabilities) return false;
 
   // One runtime per component, shared by all its triggers.
   auto make_runtime = [&](const manifest::Component& c) -> bool {
@@ -287,13 +254,8 @@ bool AppHost::load(std::string& error) {
       error = "spindle up: " + error;
       return false;
     }
-    cc.host.push_back(host::variables::bind(c.id, c.variables_map()));
-    cc.host.push_back(host::key_value::bind(c.key_value_stores, kv_stores));
-    cc.host.push_back(host::sqlite::bind(c.sqlite_databases, databases));
-    cc.host.push_back(host::outbound_http::bind(
-        {c.id, c.outbound_hosts, app.manifest_version == manifest::ManifestVersion::V1},
-        self_origin_));
-    cc.host.push_back(host::redis::bind_outbound(c.id, c.outbound_hosts));
+    cc.capabilities = capabilities->bind(c, error);
+    if (!cc.capabilities) return false;
     // Limits: the component's, else the app's, else the command line's.
     rt->limits.timeout = c.limits.timeout.value_or(app.limits.timeout.value_or(o.timeout));
     rt->limits.max_memory_bytes =

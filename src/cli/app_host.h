@@ -24,7 +24,7 @@ struct App;
 namespace spindle::trigger {
 class WorkerPool;
 }
-namespace spindle::host::outbound_http {
+namespace spindle::host {
 class SelfOrigin;
 }
 
@@ -69,7 +69,7 @@ class AppHost {
   unsigned loads_ = 0;  // successful load() calls
   trigger::Log log_;
   std::unique_ptr<trigger::WorkerPool> workers_;
-  std::shared_ptr<host::outbound_http::SelfOrigin> self_origin_;
+  std::shared_ptr<host::SelfOrigin> self_origin_;
   trigger::Services services_;
   std::map<std::string, std::unique_ptr<trigger::Trigger>> triggers_;  // by type
   bool started_ = false;

@@ -5,10 +5,10 @@
 #include "cli/build_command.h"
 #include "cli/new_command.h"
 #include "cli/parse.h"
-#include "util/units.h"
 #include "cli/run_command.h"
 #include "cli/up_command.h"
 #include "cli/watch_command.h"
+#include "util/units.h"
 
 using namespace spindle;
 
@@ -33,7 +33,7 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--runtime-config-file", up.runtime_config_file,
                   "Runtime config: key-value stores and SQLite databases by label");
-  cmd->add_option("--sqlite", up.sqlite,
+  cmd->add_option("--sqlite", up.capability_options["sqlite"],
                   "SQL run against the default database before serving (\"stmt\" or @file.sql)")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -55,7 +55,7 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
                   "Memory of all instances in flight together (default: half the RAM, at most "
                   "4GiB; 0: none)");
   cmd->add_option("--workers", up.workers,
-                  "Threads running guests (default 4 per core, at least 8)");
+                  "Threads running guests (default 8 per core, at least 32)");
   cmd->add_option("--max-queued", up.max_queued,
                   "Requests waiting for a worker before 503 (default 64 per worker)");
 }
@@ -86,8 +86,7 @@ bool finish_up_flags(UpFlags& f) {
   if (!f.memory_budget.empty()) {
     auto m = util::parse_memory_size(f.memory_budget);
     if (!m) {
-      std::fprintf(stderr, "spindle: --memory-budget: cannot read `%s`\n",
-                   f.memory_budget.c_str());
+      std::fprintf(stderr, "spindle: --memory-budget: cannot read `%s`\n", f.memory_budget.c_str());
       return false;
     }
     up.memory_budget = *m;

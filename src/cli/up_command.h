@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,16 +29,18 @@ struct UpOptions {
   bool use_cache = true;
   engine::Backend backend = engine::Backend::Native;
   // Per-request limits unless the manifest sets its own ([...tool.spindle]).
-  uint64_t max_memory = uint64_t{128} << 20;  // linear memory per instance
+  uint64_t max_memory = uint64_t{128} << 20;                    // linear memory per instance
   std::chrono::nanoseconds timeout = std::chrono::seconds(30);  // per request; 0 = none
   // Linear memory of all instances in flight together; 0 = none.
   uint64_t memory_budget = default_memory_budget();
-  unsigned threads = 0;     // HTTP I/O threads; 0: one per core
-  unsigned workers = 0;     // threads running guests; 0: 4 per core, at least 8
-  size_t max_queued = 0;    // requests waiting for a worker before 503; 0: 64 per worker
-  bool build = false;                       // --build: run `spindle build` first
-  std::string runtime_config_file;          // --runtime-config-file
-  std::vector<std::string> sqlite;          // --sqlite: statements, or @file.sql
+  unsigned threads = 0;             // HTTP I/O threads; 0: one per core
+  unsigned workers = 0;             // threads running guests; 0: 8 per core, at least 32
+  size_t max_queued = 0;            // requests waiting for a worker before 503; 0: 64 per worker
+  bool build = false;               // --build: run `spindle build` first
+  std::string runtime_config_file;  // --runtime-config-file
+  // Settings owned by capabilities, by name: "sqlite" holds --sqlite's
+  // statements (or @file.sql).
+  std::map<std::string, std::vector<std::string>> capability_options;
 };
 
 int up_command(const UpOptions& opts);

@@ -12,6 +12,11 @@ size_t next_slot() {
   return n++;
 }
 
+Outcome not_configured(std::string_view capability) {
+  return Outcome::trapped(TrapKind::HostError,
+                          std::string(capability) + " is not available to this guest");
+}
+
 Guest::Guest(HostCall& call) : call_(call), state_(static_cast<CallState*>(call.host)) {}
 
 GuestMemory Guest::memory() {

@@ -3,13 +3,7 @@
 // helpers to read the guest's arguments and to hand results back in memory
 // the guest allocates with its `canonical_abi_realloc`.
 //
-// Life of a capability (DESIGN.md "host capabilities"):
-//   link      — Binding::link defines the imports for one component (once per
-//               component, with that component's permissions baked in);
-//   configure — the capability's own factory reads the manifest and runtime
-//               config and opens shared resources (once per app);
-//   prepare   — CallState::slot<T>() makes the per-request state on first use,
-//               so a request that never calls the capability pays nothing.
+// The life of a capability (link, configure, prepare) is in capability.h.
 #pragma once
 
 #include <chrono>
@@ -25,10 +19,24 @@
 
 namespace spindle::host {
 
+// One component's use of one capability: its permissions (the stores it
+// may open, the hosts it may reach) and the app resources it reaches them
+// with. Made by the capability's configure stage (capability.h).
+class Binding {
+ public:
+  virtual ~Binding() = default;
+};
+
+// A component's Bindings, indexed by Capability::index().
+using Bindings = std::vector<std::shared_ptr<const Binding>>;
+
 // Per-request state of the host capabilities (HostCall::host).
 class CallState {
  public:
   engine::Instance* instance = nullptr;  // set once the guest is instantiated
+  // The calling component's bindings (null: no capability configured, as in
+  // `spindle run` and executor unit tests).
+  const Bindings* bindings = nullptr;
   // The request's deadline, if any: host calls that wait (network) wait at
   // most until then.
   std::optional<std::chrono::steady_clock::time_point> deadline;
@@ -54,14 +62,6 @@ class CallState {
 
 // A process-wide slot index for one capability's per-request state.
 size_t next_slot();
-
-// The imports one component may call, with its permissions (e.g. the stores
-// it may open) and the app-wide resources they use.
-class Binding {
- public:
-  virtual ~Binding() = default;
-  virtual void link(engine::Linker& linker) const = 0;
-};
 
 // A host function's view of the guest: bounds-checked reads, and writes into
 // memory it allocates in the guest. Each method returns false once something
@@ -105,5 +105,17 @@ class Guest {
 
 // The CallState of a host call (never null inside an executor's request).
 inline CallState& state_of(engine::HostCall& call) { return *static_cast<CallState*>(call.host); }
+
+// The calling component's Binding of the capability at `index`, as T; null
+// when the component has none (the capability was not configured).
+template <class T>
+const T* bound(engine::HostCall& call, size_t index) {
+  const CallState* st = static_cast<const CallState*>(call.host);
+  if (!st || !st->bindings || index >= st->bindings->size()) return nullptr;
+  return static_cast<const T*>((*st->bindings)[index].get());
+}
+
+// The trap for an import called where its capability was not configured.
+engine::Outcome not_configured(std::string_view capability);
 
 }  // namespace spindle::host

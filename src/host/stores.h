@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,6 +16,23 @@
 #include "manifest/runtime_config.h"
 
 namespace spindle::host {
+
+// One `[<section>.<label>]` table of the runtime config.
+struct StoreConfig {
+  std::string label;
+  std::string type;                           // "spin" or "redis"
+  std::optional<std::filesystem::path> path;  // spin: absolute; none = in memory
+  std::string url;                            // redis
+  manifest::Location location;
+};
+
+// The `[<section>.<label>]` tables of the runtime config (none when it has
+// no such section): `type` one of `types`, `path` (resolved against the
+// file's folder) or `url` (required for redis). False with every problem in
+// `error`, each with file:line:column.
+bool read_store_section(const manifest::RuntimeConfig& rc, const std::string& section,
+                        const std::vector<std::string>& types,
+                        std::map<std::string, StoreConfig>& out, std::string& error);
 
 // Handles a guest holds during one request: 1, 2, ... (0 is never valid);
 // a closed handle stays invalid.
@@ -79,19 +97,19 @@ bool put_open(Guest& g, uint32_t ret, const std::vector<std::string>& allowed,
 // The backend of store `label`: the runtime config's entry (`section`, the
 // [<section_name>.<label>] tables), else for `default` a "spin" store at
 // `default_path`. nullopt with `error` set when the label is not defined.
-std::optional<manifest::StoreConfig> resolve_label(
-    const std::map<std::string, manifest::StoreConfig>& section, const std::string& label,
-    const std::string& default_path, std::string_view what, std::string_view section_name,
-    std::string& error);
+std::optional<StoreConfig> resolve_label(const std::map<std::string, StoreConfig>& section,
+                                         const std::string& label, const std::string& default_path,
+                                         std::string_view what, std::string_view section_name,
+                                         std::string& error);
 
 // Opens each distinct label once, mapped by resolve_label(), with
 // `open(label, config, why) -> std::shared_ptr<T>` (null with `why` set on
 // failure). Null with `error` naming the label on the first failure.
 template <class T, class Open>
 std::shared_ptr<const std::map<std::string, std::shared_ptr<T>>> open_labels(
-    const std::vector<std::string>& labels,
-    const std::map<std::string, manifest::StoreConfig>& section, const std::string& default_path,
-    std::string_view what, std::string_view section_name, Open open, std::string& error) {
+    const std::vector<std::string>& labels, const std::map<std::string, StoreConfig>& section,
+    const std::string& default_path, std::string_view what, std::string_view section_name,
+    Open open, std::string& error) {
   auto out = std::make_shared<std::map<std::string, std::shared_ptr<T>>>();
   for (const std::string& label : labels) {
     if (out->count(label)) continue;

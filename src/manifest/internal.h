@@ -44,20 +44,20 @@ size_t edit_distance(std::string_view a, std::string_view b);
 // "did you mean `x`?" when a candidate is close to `word`, else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 // "`a`, `b` or `c`"
-std::string one_of(const std::vector<std::string>& candidates);
+using manifest::one_of;
 // Why `id` is not a valid Spin id (words of ASCII letters/digits separated by
 // `delim`, each starting with a letter; lowercase only when `lower_only`),
 // or nullopt when it is valid.
 std::optional<std::string> id_problem(std::string_view id, char delim, bool lower_only);
-// The label rules of key_value_stores / sqlite_databases: kebab-case or snake_case.
-bool is_label(std::string_view label);
+using manifest::is_label;
 
 // ---- read_toml.cpp ----
 // Parses the TOML and reads every field into an App (paths resolved against
 // app.dir). Returns false when the file could not be read as a manifest at
 // all (syntax error, unknown version); field errors are reported and
 // reading goes on.
-bool read_toml(std::string_view text, App& app, Reporter& rep);
+bool read_toml(std::string_view text, App& app, Reporter& rep,
+               const std::vector<std::string>& capability_keys);
 
 // ---- templates.cpp ----
 struct TemplatePart {

@@ -35,7 +35,7 @@ Result load(const fs::path& manifest_or_dir, const Options& options) {
   auto app = std::make_shared<App>();
   app->manifest_path = fs::absolute(file, ec).lexically_normal();
   app->dir = app->manifest_path.parent_path();
-  if (detail::read_toml(text, *app, rep)) {
+  if (detail::read_toml(text, *app, rep, options.capability_keys)) {
     detail::resolve_variables(*app, options, src, rep);
     detail::check_routes(*app, rep);
     detail::check_hosts(*app, rep);

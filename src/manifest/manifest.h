@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace spindle::manifest {
@@ -159,6 +160,30 @@ struct RedisTrigger {
   Location location;
 };
 
+// A TOML value handed on without TOML: the runtime config's sections and the
+// manifest keys a capability owns reach their capability as this tree, with
+// where each value was written (so the capability's errors carry
+// file:line:column like the manifest's).
+struct ConfigValue {
+  enum class Kind { String, Integer, Float, Boolean, Array, Table, Other };
+  Kind kind = Kind::Other;
+  std::string string;  // String; Other: the value as written (dates, times)
+  int64_t integer = 0;
+  double number = 0;
+  bool boolean = false;
+  std::vector<ConfigValue> array;
+  std::vector<std::pair<std::string, ConfigValue>> table;  // in file order
+  Location location;                                       // the value
+  std::vector<Location> key_locations;                     // Table: each key's
+
+  bool is_string() const { return kind == Kind::String; }
+  bool is_table() const { return kind == Kind::Table; }
+  // A table's value for `key`, or null.
+  const ConfigValue* get(std::string_view key) const;
+  // "a string", "a table", ... (for "expected" texts).
+  std::string_view kind_name() const;
+};
+
 // Per-request limits of a component's guests, from `[application.tool.spindle]`
 // (every component) and `[component.<id>.tool.spindle]` (manifest v2; Spin
 // ignores `tool` tables, so the manifest still runs on Spin):
@@ -191,7 +216,10 @@ struct Component {
   std::optional<Build> build;
   std::vector<HttpTrigger> http;  // v1: at most one; v2: every [[trigger.http]] naming it
   std::vector<RedisTrigger> redis;
-  Limits limits;      // [component.<id>.tool.spindle]
+  Limits limits;  // [component.<id>.tool.spindle]
+  // The keys capabilities own beyond Spin's fields (Options::capability_keys),
+  // as written, for their capability to read and validate.
+  std::map<std::string, ConfigValue> capability_keys;
   Location location;  // the component's table
   // Where each field was written ("source", "files", "environment.KEY", …),
   // so later stages can report their own errors at the right place.
@@ -243,6 +271,9 @@ struct Options {
   bool check_sources = true;      // a missing `source` file is an error
   bool require_variables = true;  // a required variable without a value is an error
   bool expand_files = true;       // expand `files` into FileMounts
+  // Component keys that capabilities own (host::component_keys()): accepted
+  // in component tables and kept in Component::capability_keys.
+  std::vector<std::string> capability_keys;
 };
 
 struct Result {
@@ -258,6 +289,13 @@ struct Result {
 // glob `pattern` (`*`, `?`, `[…]` within a segment, `**` across segments).
 std::vector<std::filesystem::path> glob_files(const std::filesystem::path& root,
                                               std::string_view pattern);
+
+// "`a`, `b` or `c`" (for "expected" texts).
+std::string one_of(const std::vector<std::string>& candidates);
+
+// The label rules of key_value_stores / sqlite_databases (and their runtime
+// config tables): kebab-case or snake_case.
+bool is_label(std::string_view label);
 
 // Reads `spin.toml` (a folder means `<folder>/spin.toml`), validates it and
 // builds the App. Never throws for bad input: problems are in Result::errors.

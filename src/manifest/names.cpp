@@ -45,15 +45,6 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return "did you mean `" + *best + "`?";
 }
 
-std::string one_of(const std::vector<std::string>& candidates) {
-  std::string out;
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    if (i > 0) out += i + 1 == candidates.size() ? " or " : ", ";
-    out += "`" + candidates[i] + "`";
-  }
-  return out;
-}
-
 std::optional<std::string> id_problem(std::string_view id, char delim, bool lower_only) {
   if (id.empty()) return "it is empty";
   if (lower_only && std::any_of(id.begin(), id.end(), [](char c) {
@@ -87,8 +78,21 @@ std::optional<std::string> id_problem(std::string_view id, char delim, bool lowe
   return std::nullopt;
 }
 
-bool is_label(std::string_view label) {
-  return !id_problem(label, '-', false) || !id_problem(label, '_', false);
+}  // namespace spindle::manifest::detail
+
+namespace spindle::manifest {
+
+std::string one_of(const std::vector<std::string>& candidates) {
+  std::string out;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (i > 0) out += i + 1 == candidates.size() ? " or " : ", ";
+    out += "`" + candidates[i] + "`";
+  }
+  return out;
 }
 
-}  // namespace spindle::manifest::detail
+bool is_label(std::string_view label) {
+  return !detail::id_problem(label, '-', false) || !detail::id_problem(label, '_', false);
+}
+
+}  // namespace spindle::manifest

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "manifest/internal.h"
+#include "manifest/toml_value.h"
 #include "util/units.h"
 
 namespace spindle::manifest::detail {
@@ -77,7 +78,8 @@ struct Pending {
 
 class Reader {
  public:
-  Reader(App& app, Reporter& rep) : app_(app), rep_(rep) {}
+  Reader(App& app, Reporter& rep, const std::vector<std::string>& capability_keys)
+      : app_(app), rep_(rep), capability_keys_(capability_keys) {}
   void v1(const toml::table& root);
   void v2(const toml::table& root);
 
@@ -112,8 +114,15 @@ class Reader {
   void http_trigger_v2(const toml::table& t, size_t index, std::vector<Pending<HttpTrigger>>& out,
                        std::vector<Component>& inline_components);
 
+  // Spin's component fields plus the keys capabilities own.
+  std::vector<std::string> component_fields(std::vector<std::string> spin) const {
+    spin.insert(spin.end(), capability_keys_.begin(), capability_keys_.end());
+    return spin;
+  }
+
   App& app_;
   Reporter& rep_;
+  const std::vector<std::string>& capability_keys_;
 };
 
 void Reader::check_fields(const toml::table& t, std::string_view context,
@@ -531,6 +540,8 @@ Limits Reader::limits(const toml::table& t, std::string_view context) {
 void Reader::component_body(const toml::table& t, Component& c, std::string_view context, bool v1) {
   c.location = loc(t);
   if (!v1) c.limits = limits(t, context);
+  for (const std::string& key : capability_keys_)
+    if (const toml::node* n = t.get(key)) c.capability_keys.emplace(key, to_config_value(*n));
   if (const toml::node* s = field(t, "source", context, true, "source = \"component.wasm\"")) {
     c.source = source(*s, context);
     c.field_locations["source"] = loc(*s);
@@ -655,7 +666,7 @@ void Reader::v1(const toml::table& root) {
                                       "key_value_stores",
                                       "sqlite_databases",
                                       "build"};
-    check_fields(*t, context, known, kRefusedComponentFields);
+    check_fields(*t, context, component_fields(known), kRefusedComponentFields);
     component_body(*t, c, context, true);
 
     if (const toml::node* tn =
@@ -726,11 +737,12 @@ void Reader::http_trigger_v2(const toml::table& t, size_t index,
       // Inline component: named as Spin names it once the trigger has an id.
       Component comp;
       std::string ictx = "the inline component of " + context;
-      check_fields(*ct, ictx,
-                   {"source", "description", "variables", "environment", "files", "exclude_files",
-                    "allowed_http_hosts", "allowed_outbound_hosts", "key_value_stores",
-                    "sqlite_databases", "build", "tool"},
-                   kRefusedComponentFields);
+      check_fields(
+          *ct, ictx,
+          component_fields({"source", "description", "variables", "environment", "files",
+                            "exclude_files", "allowed_http_hosts", "allowed_outbound_hosts",
+                            "key_value_stores", "sqlite_databases", "build", "tool"}),
+          kRefusedComponentFields);
       component_body(*ct, comp, ictx, false);
       comp.id = "\x01" + std::to_string(index);  // placeholder until trigger ids are known
       ref = comp.id;
@@ -820,11 +832,12 @@ void Reader::v2(const toml::table& root) {
           wrong_type(*v, c.id, "[component]", "a table: `[component." + c.id + "]`");
           continue;
         }
-        check_fields(*t, context,
-                     {"source", "description", "variables", "environment", "files", "exclude_files",
-                      "allowed_http_hosts", "allowed_outbound_hosts", "key_value_stores",
-                      "sqlite_databases", "build", "tool"},
-                     kRefusedComponentFields);
+        check_fields(
+            *t, context,
+            component_fields({"source", "description", "variables", "environment", "files",
+                              "exclude_files", "allowed_http_hosts", "allowed_outbound_hosts",
+                              "key_value_stores", "sqlite_databases", "build", "tool"}),
+            kRefusedComponentFields);
         component_body(*t, c, context, false);
         c.location = loc(*k);
         app_.components.push_back(std::move(c));
@@ -956,7 +969,8 @@ void Reader::v2(const toml::table& root) {
 
 }  // namespace
 
-bool read_toml(std::string_view text, App& app, Reporter& rep) {
+bool read_toml(std::string_view text, App& app, Reporter& rep,
+               const std::vector<std::string>& capability_keys) {
   toml::table root;
   try {
     root = toml::parse(text, app.manifest_path.string());
@@ -964,7 +978,7 @@ bool read_toml(std::string_view text, App& app, Reporter& rep) {
     rep.error(loc(e.source()), "invalid TOML: " + std::string(e.description()));
     return false;
   }
-  Reader reader(app, rep);
+  Reader reader(app, rep, capability_keys);
   const toml::node* mv = root.get("spin_manifest_version");
   const toml::node* sv = root.get("spin_version");
   const char* expected = "`spin_manifest_version = 2` or `spin_manifest_version = \"1\"`";

@@ -1,5 +1,5 @@
 // Reading the runtime config file: its own small toml++ reader (the manifest's
-// is in read_toml.cpp).
+// is in read_toml.cpp), and the TOML → ConfigValue conversion both use.
 #include "manifest/runtime_config.h"
 
 #include <toml++/toml.h>
@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "manifest/internal.h"
+#include "manifest/toml_value.h"
 
 namespace spindle::manifest {
 
@@ -17,89 +18,86 @@ namespace {
 Location loc(const toml::source_region& s) { return {s.begin.line, s.begin.column}; }
 std::string tick(std::string_view s) { return "`" + std::string(s) + "`"; }
 
-class Reader {
- public:
-  Reader(RuntimeConfig& cfg, detail::Reporter& rep) : cfg_(cfg), rep_(rep) {}
-
-  void read(const toml::table& root) {
-    const std::vector<std::string> known = {"key_value_store", "sqlite_database"};
-    for (auto&& [k, v] : root) {
-      if (k.str() == "key_value_store") {
-        stores(v, "key_value_store", {"spin", "redis"}, cfg_.key_value_stores);
-      } else if (k.str() == "sqlite_database") {
-        stores(v, "sqlite_database", {"spin"}, cfg_.sqlite_databases);
-      } else {
-        std::string hint = detail::did_you_mean(k.str(), known);
-        rep_.error(
-            loc(k.source()), "unknown section " + tick(k.str()) + " in the runtime config",
-            "one of " + detail::one_of(known),
-            hint.empty() ? "spindle supports key-value stores and SQLite databases here" : hint);
-      }
-    }
-  }
-
- private:
-  void stores(const toml::node& n, std::string_view section, const std::vector<std::string>& types,
-              std::map<std::string, StoreConfig>& out) {
-    const toml::table* t = n.as_table();
-    if (!t) {
-      rep_.error(loc(n.source()), tick(section) + " is not a table",
-                 "[" + std::string(section) + ".<label>] tables");
-      return;
-    }
-    for (auto&& [label, body] : *t) {
-      std::string ctx = "[" + std::string(section) + "." + std::string(label.str()) + "]";
-      const toml::table* s = body.as_table();
-      if (!s) {
-        rep_.error(loc(body.source()), ctx + " is not a table", "a table with `type`");
-        continue;
-      }
-      if (!detail::is_label(label.str()))
-        rep_.error(loc(label.source()), "store label " + tick(label.str()) + " is not valid",
-                   "a kebab-case or snake_case label");
-      StoreConfig sc;
-      sc.label = std::string(label.str());
-      sc.location = loc(s->source());
-      for (auto&& [k, v] : *s) {
-        const std::string key(k.str());
-        if (key != "type" && key != "path" && key != "url") {
-          rep_.error(loc(k.source()), "unknown field " + tick(key) + " in " + ctx,
-                     "`type`, `path` or `url`", "remove it");
-          continue;
-        }
-        const auto* str = v.as_string();
-        if (!str) {
-          rep_.error(loc(v.source()), tick(key) + " in " + ctx + " is not a string", "a string");
-          continue;
-        }
-        if (key == "type") sc.type = str->get();
-        if (key == "path") sc.path = (cfg_.file.parent_path() / str->get()).lexically_normal();
-        if (key == "url") sc.url = str->get();
-      }
-      if (sc.type.empty()) {
-        rep_.error(sc.location, "`type` is missing in " + ctx, "one of " + detail::one_of(types),
-                   "add `type = \"" + types.front() + "\"`");
-        continue;
-      }
-      if (std::find(types.begin(), types.end(), sc.type) == types.end()) {
-        rep_.error(loc(s->get("type")->source()),
-                   "store type " + tick(sc.type) + " in " + ctx + " is not supported",
-                   "one of " + detail::one_of(types));
-        continue;
-      }
-      if (sc.type == "redis" && sc.url.empty()) {
-        rep_.error(sc.location, "`url` is missing in " + ctx, "`url = \"redis://host:port\"`");
-        continue;
-      }
-      out.emplace(sc.label, std::move(sc));
-    }
-  }
-
-  RuntimeConfig& cfg_;
-  detail::Reporter& rep_;
-};
-
 }  // namespace
+
+ConfigValue detail::to_config_value(const toml::node& n) {
+  ConfigValue v;
+  v.location = loc(n.source());
+  if (const auto* s = n.as_string()) {
+    v.kind = ConfigValue::Kind::String;
+    v.string = s->get();
+  } else if (const auto* i = n.as_integer()) {
+    v.kind = ConfigValue::Kind::Integer;
+    v.integer = i->get();
+  } else if (const auto* f = n.as_floating_point()) {
+    v.kind = ConfigValue::Kind::Float;
+    v.number = f->get();
+  } else if (const auto* b = n.as_boolean()) {
+    v.kind = ConfigValue::Kind::Boolean;
+    v.boolean = b->get();
+  } else if (const auto* a = n.as_array()) {
+    v.kind = ConfigValue::Kind::Array;
+    for (const auto& e : *a) v.array.push_back(to_config_value(e));
+  } else if (const auto* t = n.as_table()) {
+    v.kind = ConfigValue::Kind::Table;
+    for (auto&& [k, e] : *t) {
+      v.table.emplace_back(std::string(k.str()), to_config_value(e));
+      v.key_locations.push_back(loc(k.source()));
+    }
+  } else {
+    n.visit([&](const auto& x) {
+      std::ostringstream os;
+      os << x;
+      v.string = os.str();
+    });
+  }
+  return v;
+}
+
+const ConfigValue* ConfigValue::get(std::string_view key) const {
+  for (const auto& [k, v] : table)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+std::string_view ConfigValue::kind_name() const {
+  switch (kind) {
+    case Kind::String:
+      return "a string";
+    case Kind::Integer:
+      return "an integer";
+    case Kind::Float:
+      return "a number";
+    case Kind::Boolean:
+      return "a boolean";
+    case Kind::Array:
+      return "an array";
+    case Kind::Table:
+      return "a table";
+    default:
+      return "a date or time";
+  }
+}
+
+const ConfigValue* RuntimeConfig::section(const std::string& name) const {
+  auto it = sections.find(name);
+  return it == sections.end() ? nullptr : &it->second;
+}
+
+std::string RuntimeConfig::error_at(Location where, std::string message, std::string expected,
+                                    std::string hint) const {
+  Diagnostic d;
+  d.file = file;
+  d.where = where;
+  d.message = std::move(message);
+  d.expected = std::move(expected);
+  d.hint = std::move(hint);
+  return d.to_string();
+}
+
+std::filesystem::path RuntimeConfig::resolve(const std::string& path) const {
+  return (file.parent_path() / path).lexically_normal();
+}
 
 std::string RuntimeConfigResult::report() const {
   std::string out;
@@ -107,7 +105,8 @@ std::string RuntimeConfigResult::report() const {
   return out;
 }
 
-RuntimeConfigResult load_runtime_config(const std::filesystem::path& file) {
+RuntimeConfigResult load_runtime_config(const std::filesystem::path& file,
+                                        const std::vector<std::string>& known_sections) {
   RuntimeConfigResult result;
   RuntimeConfig cfg;
   std::error_code ec;
@@ -123,7 +122,18 @@ RuntimeConfigResult load_runtime_config(const std::filesystem::path& file) {
   ss << in.rdbuf();
   try {
     toml::table root = toml::parse(ss.str(), cfg.file.string());
-    Reader(cfg, rep).read(root);
+    for (auto&& [k, v] : root) {
+      std::string name(k.str());
+      if (std::find(known_sections.begin(), known_sections.end(), name) == known_sections.end()) {
+        std::string hint = detail::did_you_mean(name, known_sections);
+        rep.error(
+            loc(k.source()), "unknown section " + tick(name) + " in the runtime config",
+            "one of " + detail::one_of(known_sections),
+            hint.empty() ? "spindle supports key-value stores and SQLite databases here" : hint);
+        continue;
+      }
+      cfg.sections.emplace(name, detail::to_config_value(v));
+    }
   } catch (const toml::parse_error& e) {
     rep.error(loc(e.source()), std::string(e.description()), "valid TOML");
   }

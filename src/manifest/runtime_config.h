@@ -1,12 +1,13 @@
-// The runtime config file (`spindle up --runtime-config-file`), Spin's
-// format for mapping store labels to backends:
+// The runtime config file (`spindle up --runtime-config-file`), Spin's file
+// of backend settings, e.g.
 //
 //   [key_value_store.<label>]  type = "spin" (path = "…") | "redis" (url = "redis://…")
 //   [sqlite_database.<label>]  type = "spin" (path = "…")
 //
-// Relative paths are resolved against the runtime config file's folder;
-// `type = "spin"` without a path is an in-memory database. Errors carry file,
-// line and column like the manifest's.
+// This reader checks the TOML and that every top-level table is a section
+// some capability owns (host/capability.h); each section is then handed, as
+// a ConfigValue, to its capability, which validates its contents. Errors
+// carry file, line and column like the manifest's.
 #pragma once
 
 #include <filesystem>
@@ -19,18 +20,17 @@
 
 namespace spindle::manifest {
 
-struct StoreConfig {
-  std::string label;
-  std::string type;                           // "spin" or "redis"
-  std::optional<std::filesystem::path> path;  // spin: absolute; none = in memory
-  std::string url;                            // redis
-  Location location;
-};
-
 struct RuntimeConfig {
-  std::filesystem::path file;  // absolute; empty when there is no runtime config
-  std::map<std::string, StoreConfig> key_value_stores;
-  std::map<std::string, StoreConfig> sqlite_databases;
+  std::filesystem::path file;                   // absolute; empty when there is no runtime config
+  std::map<std::string, ConfigValue> sections;  // top-level tables by name
+
+  // The section `name`, or null.
+  const ConfigValue* section(const std::string& name) const;
+  // "<file>:<line>:<column>: error: <message> (expected <expected>)".
+  std::string error_at(Location where, std::string message, std::string expected = {},
+                       std::string hint = {}) const;
+  // A path as written in the file: relative to the file's folder.
+  std::filesystem::path resolve(const std::string& path) const;
 };
 
 struct RuntimeConfigResult {
@@ -39,6 +39,9 @@ struct RuntimeConfigResult {
   std::string report() const;
 };
 
-RuntimeConfigResult load_runtime_config(const std::filesystem::path& file);
+// `known_sections`: the names capabilities own; any other top-level key is an
+// error naming them.
+RuntimeConfigResult load_runtime_config(const std::filesystem::path& file,
+                                        const std::vector<std::string>& known_sections);
 
 }  // namespace spindle::manifest

@@ -26,7 +26,7 @@
 namespace spindle::manifest {
 struct App;
 }
-namespace spindle::host::outbound_http {
+namespace spindle::host {
 class SelfOrigin;
 }
 
@@ -95,11 +95,11 @@ struct AppVersion {
 struct Services {
   WorkerPool* workers = nullptr;  // where guests run
   Log* log = nullptr;
-  std::string listen;             // HTTP: host:port
-  unsigned io_threads = 0;        // HTTP server threads; 0: one per core
+  std::string listen;       // HTTP: host:port
+  unsigned io_threads = 0;  // HTTP server threads; 0: one per core
   // Where components' requests to the app itself go: the HTTP trigger
   // answers them in process.
-  std::shared_ptr<host::outbound_http::SelfOrigin> self;
+  std::shared_ptr<host::SelfOrigin> self;
 };
 
 class Trigger {

@@ -5,7 +5,7 @@
 namespace spindle::trigger {
 
 unsigned WorkerPool::default_threads() {
-  return std::max(8u, 4 * std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(32u, 8 * std::max(1u, std::thread::hardware_concurrency()));
 }
 
 WorkerPool::WorkerPool(Options opts) {

@@ -22,8 +22,8 @@ namespace spindle::trigger {
 class WorkerPool {
  public:
   struct Options {
-    unsigned threads = 0;    // 0: default_threads()
-    size_t max_queued = 0;   // jobs waiting for a worker; 0: 64 per thread
+    unsigned threads = 0;   // 0: default_threads()
+    size_t max_queued = 0;  // jobs waiting for a worker; 0: 64 per thread
   };
   explicit WorkerPool(Options opts);
   // Runs the jobs already queued, then joins the workers.
@@ -40,8 +40,9 @@ class WorkerPool {
   // Jobs waiting (not yet started) right now.
   size_t queued() const;
 
-  // Four per core, at least 8: guests that wait on the network (outbound
-  // HTTP, Redis, SQL) hold a worker without using a core.
+  // Eight per core, at least 32: guests that wait on the network (outbound
+  // HTTP, Redis, SQL) or loop until their deadline hold a worker without
+  // (or while sharing) a core, and must not hold up the others.
   static unsigned default_threads();
 
  private:

@@ -6,13 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-// Touches 1 MiB blocks until malloc fails; returns how many it got.
+// Touches 1 MiB blocks until malloc fails; returns how many it got. The
+// blocks stay reachable (a list from a volatile root), so the compiler
+// cannot elide the allocations.
+static void* volatile held;
 static size_t allocate_all(void) {
   size_t n = 0;
   for (;;) {
     char* p = malloc(1 << 20);
     if (!p) return n;
     memset(p, 1, 1 << 20);
+    *(void**)p = held;
+    held = p;
     ++n;
   }
 }
@@ -40,8 +45,8 @@ int main(int argc, char** argv) {
     for (volatile int i = 0;; ++i) {
     }
   printf("Content-Type: text/plain\n\n");
-  const char* vars[] = {"REQUEST_METHOD", "PATH_INFO", "X_MATCHED_ROUTE", "X_COMPONENT_ROUTE",
-                        "QUERY_STRING", "GREETING"};
+  const char* vars[] = {"REQUEST_METHOD",    "PATH_INFO",    "X_MATCHED_ROUTE",
+                        "X_COMPONENT_ROUTE", "QUERY_STRING", "GREETING"};
   for (size_t i = 0; i < sizeof vars / sizeof vars[0]; ++i) {
     const char* v = getenv(vars[i]);
     printf("%s=%s\n", vars[i], v ? v : "");

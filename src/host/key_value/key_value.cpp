@@ -1,6 +1,7 @@
 #include "host/key_value/key_value.h"
 
 #include "host/stores.h"
+#include "manifest/manifest.h"
 
 namespace spindle::host::key_value {
 
@@ -32,8 +33,8 @@ class KeyValue final : public Binding {
   KeyValue(std::vector<std::string> allowed, std::shared_ptr<const Stores> stores)
       : allowed_(std::move(allowed)), stores_(std::move(stores)) {}
 
-  void link(Linker& linker) const override {
-    void* self = const_cast<KeyValue*>(this);
+  static void link(Linker& linker) {
+    void* self = nullptr;  // each call finds its component's KeyValue (bound<>)
     linker.define("key-value", "open", HostFunc{FuncType{{I32, I32, I32}, {}}, &open, self});
     linker.define("key-value", "get", HostFunc{FuncType{{I32, I32, I32, I32}, {}}, &get, self});
     linker.define("key-value", "set",
@@ -77,7 +78,8 @@ class KeyValue final : public Binding {
 
   // open(name_ptr, name_len, ret) -> expected<store (u32), error>
   static Outcome open(HostCall& call, const Value* a, Value*) {
-    auto* self = static_cast<const KeyValue*>(call.func_data);
+    const auto* self = bound<KeyValue>(call, capability().index());
+    if (!self) return not_configured("key-value");
     Guest g(call);
     uint32_t ret = a[2].i32;
     std::string name;
@@ -198,22 +200,57 @@ class KeyValue final : public Binding {
 
 }  // namespace
 
-std::shared_ptr<const Stores> configure(const std::vector<std::string>& labels,
-                                        const std::string& state_dir,
-                                        const manifest::RuntimeConfig& runtime,
-                                        std::string& error) {
-  auto open = [](const std::string& label, const manifest::StoreConfig& cfg,
-                 std::string& why) -> std::shared_ptr<Store> {
-    if (cfg.type == "redis") return open_redis(cfg.url, why);
-    return open_sqlite(cfg.path ? cfg.path->string() : ":memory:", label, why);
-  };
-  return open_labels<Store>(labels, runtime.key_value_stores, state_dir + "/sqlite_key_value.db",
-                            "key-value store", "key_value_store", open, error);
-}
+namespace {
 
-std::shared_ptr<const Binding> bind(std::vector<std::string> allowed,
-                                    std::shared_ptr<const Stores> stores) {
-  return std::make_shared<KeyValue>(std::move(allowed), std::move(stores));
+class App final : public AppState {
+ public:
+  explicit App(std::shared_ptr<const Stores> stores) : stores_(std::move(stores)) {}
+  std::shared_ptr<const Binding> bind(const manifest::Component& c, std::string&) const override {
+    return std::make_shared<KeyValue>(c.key_value_stores, stores_);
+  }
+
+ private:
+  std::shared_ptr<const Stores> stores_;
+};
+
+class KeyValueCapability final : public Capability {
+ public:
+  std::string_view name() const override { return "key-value"; }
+  std::vector<std::string> runtime_sections() const override { return {"key_value_store"}; }
+  void link(Linker& linker) const override { KeyValue::link(linker); }
+
+  // Opens every store some component lists, as the runtime config maps its
+  // label; without an entry, `default` is SQLite at
+  // <state_dir>/sqlite_key_value.db and other labels are an error.
+  std::shared_ptr<const AppState> configure(const AppContext& ctx,
+                                            std::string& error) const override {
+    std::map<std::string, StoreConfig> section;
+    if (!read_store_section(ctx.runtime, "key_value_store", {"spin", "redis"}, section, error))
+      return nullptr;
+    std::vector<std::string> labels;
+    for (const manifest::Component& c : ctx.app.components)
+      labels.insert(labels.end(), c.key_value_stores.begin(), c.key_value_stores.end());
+    auto open = [](const std::string& label, const StoreConfig& cfg,
+                   std::string& why) -> std::shared_ptr<Store> {
+      if (cfg.type == "redis") return open_redis(cfg.url, why);
+      return open_sqlite(cfg.path ? cfg.path->string() : ":memory:", label, why);
+    };
+    auto stores =
+        open_labels<Store>(labels, section, (ctx.state_dir / "sqlite_key_value.db").string(),
+                           "key-value store", "key_value_store", open, error);
+    if (!stores) {
+      error = "spindle up: " + error;
+      return nullptr;
+    }
+    return std::make_shared<App>(std::move(stores));
+  }
+};
+
+}  // namespace
+
+const Capability& capability() {
+  static const KeyValueCapability c;
+  return c;
 }
 
 }  // namespace spindle::host::key_value

@@ -9,9 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "host/call.h"
+#include "host/capability.h"
 #include "host/key_value/store.h"
-#include "manifest/runtime_config.h"
 
 namespace spindle::host::key_value {
 
@@ -22,19 +21,8 @@ constexpr size_t kMaxOpenStores = 256;        // per request; more gets store-ta
 // The app's stores by label (shared by every component that lists them).
 using Stores = std::map<std::string, std::shared_ptr<Store>>;
 
-// Opens the stores `labels` (every label some component lists) as the
-// runtime config maps them; without an entry, `default` is SQLite at
-// <state_dir>/sqlite_key_value.db and other labels are an error. Returns null
-// with `error` naming the label that cannot be opened.
-std::shared_ptr<const Stores> configure(const std::vector<std::string>& labels,
-                                        const std::string& state_dir,
-                                        const manifest::RuntimeConfig& runtime,
-                                        std::string& error);
-
-// The `key-value` imports for one component: `allowed` are its
-// key_value_stores; labels it lists that `stores` lacks are reported by
-// open() as no-such-store.
-std::shared_ptr<const Binding> bind(std::vector<std::string> allowed,
-                                    std::shared_ptr<const Stores> stores);
+// The `key-value` imports over the app's stores (runtime config section
+// `key_value_store`).
+const Capability& capability();
 
 }  // namespace spindle::host::key_value

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "host/allow_list.h"
+#include "manifest/manifest.h"
 #include "util/curl_lib.h"
 
 namespace spindle::host::outbound_http {
@@ -93,10 +94,9 @@ class OutboundHttp final : public Binding {
         self_(std::move(self)),
         limits_(limits) {}
 
-  void link(Linker& linker) const override {
+  static void link(Linker& linker) {
     linker.define("wasi-outbound-http", "request",
-                  HostFunc{FuncType{std::vector<ValType>(11, I32), {}}, &request,
-                           const_cast<OutboundHttp*>(this)});
+                  HostFunc{FuncType{std::vector<ValType>(11, I32), {}}, &request, nullptr});
   }
 
  private:
@@ -272,7 +272,8 @@ class OutboundHttp final : public Binding {
   //         params_len, body_is_some, body_ptr, body_len, ret)
   //   -> expected<response, http-error>; ret: 32 bytes, align 4.
   static Outcome request(HostCall& call, const engine::Value* a, engine::Value*) {
-    auto* self = static_cast<const OutboundHttp*>(call.func_data);
+    const auto* self = bound<OutboundHttp>(call, capability().index());
+    if (!self) return not_configured("wasi-outbound-http");
     Guest g(call);
     uint32_t method = a[0].i32, ret = a[10].i32;
     std::string url;
@@ -326,9 +327,36 @@ class OutboundHttp final : public Binding {
 
 }  // namespace
 
-std::shared_ptr<const Binding> bind(ComponentPolicy policy, std::shared_ptr<SelfOrigin> self,
-                                    Limits limits) {
-  return std::make_shared<OutboundHttp>(std::move(policy), std::move(self), limits);
+namespace {
+
+class App final : public AppState {
+ public:
+  App(std::shared_ptr<SelfOrigin> self, bool v1) : self_(std::move(self)), v1_(v1) {}
+  std::shared_ptr<const Binding> bind(const manifest::Component& c, std::string&) const override {
+    return std::make_shared<OutboundHttp>(ComponentPolicy{c.id, c.outbound_hosts, v1_}, self_,
+                                          Limits{});
+  }
+
+ private:
+  std::shared_ptr<SelfOrigin> self_;
+  bool v1_;
+};
+
+class OutboundHttpCapability final : public Capability {
+ public:
+  std::string_view name() const override { return "outbound-http"; }
+  void link(Linker& linker) const override { OutboundHttp::link(linker); }
+  std::shared_ptr<const AppState> configure(const AppContext& ctx, std::string&) const override {
+    return std::make_shared<App>(ctx.self,
+                                 ctx.app.manifest_version == manifest::ManifestVersion::V1);
+  }
+};
+
+}  // namespace
+
+const Capability& capability() {
+  static const OutboundHttpCapability c;
+  return c;
 }
 
 }  // namespace spindle::host::outbound_http

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "host/call.h"
+#include "host/capability.h"
 
 namespace spindle::host::outbound_http {
 
@@ -23,50 +23,10 @@ struct Limits {
   int max_redirects = 10;
 };
 
-// A request to the app itself, answered in process (see SelfOrigin).
-struct LocalRequest {
-  std::string method;
-  std::string target;  // path + query
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-};
-struct LocalResponse {
-  unsigned status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;  // lowercase names
-  std::string body;
-};
-using LocalDispatch = std::function<LocalResponse(LocalRequest&)>;
-
-// Where relative URLs ("self") go: the app itself, answered in process by the
-// host's dispatch function, on the calling thread, without a connection: a
-// handler waiting for its own app then never needs a free server thread
-// (with one thread per core, all of them waiting on self requests would
-// otherwise wait for each other). The origin ("http://127.0.0.1:3000", known
-// once the server listens) is what such requests carry as their host.
-class SelfOrigin {
- public:
-  void set(std::string origin) {
-    std::lock_guard lock(mu_);
-    origin_ = std::move(origin);
-  }
-  std::string get() const {
-    std::lock_guard lock(mu_);
-    return origin_;
-  }
-  void set_dispatch(LocalDispatch d) {
-    std::lock_guard lock(mu_);
-    dispatch_ = std::move(d);
-  }
-  LocalDispatch dispatch() const {
-    std::lock_guard lock(mu_);
-    return dispatch_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::string origin_;
-  LocalDispatch dispatch_;
-};
+using host::LocalDispatch;
+using host::LocalRequest;
+using host::LocalResponse;
+using host::SelfOrigin;
 
 struct ComponentPolicy {
   std::string component;                   // id, for messages
@@ -74,7 +34,7 @@ struct ComponentPolicy {
   bool v1_manifest = true;                 // how to phrase the hint
 };
 
-std::shared_ptr<const Binding> bind(ComponentPolicy policy, std::shared_ptr<SelfOrigin> self,
-                                    Limits limits = {});
+// The `wasi-outbound-http` import; each component gets its allow-list.
+const Capability& capability();
 
 }  // namespace spindle::host::outbound_http

@@ -5,6 +5,7 @@
 
 #include "host/allow_list.h"
 #include "host/redis/client.h"
+#include "manifest/manifest.h"
 
 namespace spindle::host::redis {
 
@@ -23,8 +24,8 @@ class OutboundRedis final : public Binding {
   OutboundRedis(std::string component, std::vector<std::string> hosts)
       : component_(std::move(component)), allow_(std::move(hosts)) {}
 
-  void link(Linker& linker) const override {
-    void* self = const_cast<OutboundRedis*>(this);
+  static void link(Linker& linker) {
+    void* self = nullptr;  // each call finds its component's OutboundRedis (bound<>)
     auto def = [&](const char* name, size_t nargs, HostCallback cb) {
       linker.define("outbound-redis", name,
                     HostFunc{FuncType{std::vector<ValType>(nargs, I32), {}}, cb, self});
@@ -75,8 +76,12 @@ class OutboundRedis final : public Binding {
     std::fprintf(stderr, "component `%s`: outbound Redis: %s\n", component_.c_str(), what.c_str());
   }
 
+  // The calling component's binding; without one (no capability
+  // configured), a binding that may reach no address.
   static const OutboundRedis& self(HostCall& call) {
-    return *static_cast<const OutboundRedis*>(call.func_data);
+    static const OutboundRedis none("-", {});
+    const auto* b = bound<OutboundRedis>(call, outbound_capability().index());
+    return b ? *b : none;
   }
 
   // A list<string> argument (8-byte elements).
@@ -259,9 +264,29 @@ class OutboundRedis final : public Binding {
 
 }  // namespace
 
-std::shared_ptr<const Binding> bind_outbound(std::string component,
-                                             std::vector<std::string> allowed_hosts) {
-  return std::make_shared<OutboundRedis>(std::move(component), std::move(allowed_hosts));
+namespace {
+
+class App final : public AppState {
+ public:
+  std::shared_ptr<const Binding> bind(const manifest::Component& c, std::string&) const override {
+    return std::make_shared<OutboundRedis>(c.id, c.outbound_hosts);
+  }
+};
+
+class OutboundRedisCapability final : public Capability {
+ public:
+  std::string_view name() const override { return "outbound-redis"; }
+  void link(Linker& linker) const override { OutboundRedis::link(linker); }
+  std::shared_ptr<const AppState> configure(const AppContext&, std::string&) const override {
+    return std::make_shared<App>();
+  }
+};
+
+}  // namespace
+
+const Capability& outbound_capability() {
+  static const OutboundRedisCapability c;
+  return c;
 }
 
 }  // namespace spindle::host::redis

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "host/call.h"
+#include "host/capability.h"
 
 namespace spindle::host::redis {
 
-std::shared_ptr<const Binding> bind_outbound(std::string component,
-                                             std::vector<std::string> allowed_hosts);
+// The `outbound-redis` imports; each component gets its allow-list.
+const Capability& outbound_capability();
 
 }  // namespace spindle::host::redis

@@ -3,8 +3,11 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "host/stores.h"
+#include "manifest/manifest.h"
 
 namespace spindle::host::sqlite {
 
@@ -183,8 +186,8 @@ class Sqlite final : public Binding {
   Sqlite(std::vector<std::string> allowed, std::shared_ptr<const Databases> dbs)
       : allowed_(std::move(allowed)), dbs_(std::move(dbs)) {}
 
-  void link(Linker& linker) const override {
-    void* self = const_cast<Sqlite*>(this);
+  static void link(Linker& linker) {
+    void* self = nullptr;  // each call finds its component's Sqlite (bound<>)
     linker.define("sqlite", "open", HostFunc{FuncType{{I32, I32, I32}, {}}, &open, self});
     linker.define("sqlite", "execute",
                   HostFunc{FuncType{{I32, I32, I32, I32, I32, I32}, {}}, &exec, self});
@@ -194,7 +197,8 @@ class Sqlite final : public Binding {
  private:
   // open(name_ptr, name_len, ret) -> expected<connection, error>; ret: 20 bytes.
   static Outcome open(HostCall& call, const engine::Value* a, engine::Value*) {
-    auto* self = static_cast<const Sqlite*>(call.func_data);
+    const auto* self = bound<Sqlite>(call, capability().index());
+    if (!self) return not_configured("sqlite");
     Guest g(call);
     uint32_t ret = a[2].i32;
     std::string name;
@@ -233,20 +237,80 @@ class Sqlite final : public Binding {
 
 }  // namespace
 
-std::shared_ptr<const Databases> configure(const std::vector<std::string>& labels,
-                                           const std::string& state_dir,
-                                           const manifest::RuntimeConfig& runtime,
-                                           std::string& error) {
-  auto open = [](const std::string&, const manifest::StoreConfig& cfg, std::string& why) {
-    return Database::open(cfg.path ? cfg.path->string() : ":memory:", why);
-  };
-  return open_labels<Database>(labels, runtime.sqlite_databases, state_dir + "/sqlite_db.db",
-                               "sqlite database", "sqlite_database", open, error);
+namespace {
+
+class App final : public AppState {
+ public:
+  explicit App(std::shared_ptr<const Databases> dbs) : dbs_(std::move(dbs)) {}
+  std::shared_ptr<const Binding> bind(const manifest::Component& c, std::string&) const override {
+    return std::make_shared<Sqlite>(c.sqlite_databases, dbs_);
+  }
+
+ private:
+  std::shared_ptr<const Databases> dbs_;
+};
+
+// Statements of `spindle up --sqlite` ("stmt" or @file.sql), run against
+// `default` before the first version serves.
+bool run_options(const AppContext& ctx, const Databases& dbs, std::string& error) {
+  auto it = ctx.options.find("sqlite");
+  if (it == ctx.options.end() || !ctx.first_load) return true;
+  for (const std::string& stmt : it->second) {
+    std::string sql = stmt;
+    if (!stmt.empty() && stmt[0] == '@') {
+      std::ifstream in(stmt.substr(1), std::ios::binary);
+      if (!in) {
+        error = "spindle up: --sqlite: cannot read " + stmt.substr(1);
+        return false;
+      }
+      sql.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::string why;
+    if (!run_statements(dbs, sql, why)) {
+      error = "spindle up: --sqlite `" + stmt + "`: " + why;
+      return false;
+    }
+  }
+  return true;
 }
 
-std::shared_ptr<const Binding> bind(std::vector<std::string> allowed,
-                                    std::shared_ptr<const Databases> databases) {
-  return std::make_shared<Sqlite>(std::move(allowed), std::move(databases));
+class SqliteCapability final : public Capability {
+ public:
+  std::string_view name() const override { return "sqlite"; }
+  std::vector<std::string> runtime_sections() const override { return {"sqlite_database"}; }
+  void link(Linker& linker) const override { Sqlite::link(linker); }
+
+  // Opens every database some component lists (`default`: <state>/sqlite_db.db
+  // unless the runtime config maps it), then runs --sqlite statements.
+  std::shared_ptr<const AppState> configure(const AppContext& ctx,
+                                            std::string& error) const override {
+    std::map<std::string, StoreConfig> section;
+    if (!read_store_section(ctx.runtime, "sqlite_database", {"spin"}, section, error))
+      return nullptr;
+    std::vector<std::string> labels;
+    for (const manifest::Component& c : ctx.app.components)
+      labels.insert(labels.end(), c.sqlite_databases.begin(), c.sqlite_databases.end());
+    auto opt = ctx.options.find("sqlite");
+    if (opt != ctx.options.end() && !opt->second.empty()) labels.push_back("default");
+    auto open = [](const std::string&, const StoreConfig& cfg, std::string& why) {
+      return Database::open(cfg.path ? cfg.path->string() : ":memory:", why);
+    };
+    auto dbs = open_labels<Database>(labels, section, (ctx.state_dir / "sqlite_db.db").string(),
+                                     "sqlite database", "sqlite_database", open, error);
+    if (!dbs) {
+      error = "spindle up: " + error;
+      return nullptr;
+    }
+    if (!run_options(ctx, *dbs, error)) return nullptr;
+    return std::make_shared<App>(std::move(dbs));
+  }
+};
+
+}  // namespace
+
+const Capability& capability() {
+  static const SqliteCapability c;
+  return c;
 }
 
 bool run_statements(const Databases& dbs, const std::string& sql, std::string& error) {

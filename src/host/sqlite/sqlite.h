@@ -8,9 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "host/call.h"
+#include "host/capability.h"
 #include "host/sqlite/database.h"
-#include "manifest/runtime_config.h"
 
 namespace spindle::host::sqlite {
 
@@ -18,16 +17,9 @@ constexpr size_t kMaxOpenConnections = 256;  // per request; more gets database-
 
 using Databases = std::map<std::string, std::shared_ptr<Database>>;
 
-// Opens every label some component lists (see key_value::configure for the
-// rules). Null with `error` naming the label that cannot be opened.
-std::shared_ptr<const Databases> configure(const std::vector<std::string>& labels,
-                                           const std::string& state_dir,
-                                           const manifest::RuntimeConfig& runtime,
-                                           std::string& error);
-
-// The `sqlite` imports for one component allowed `allowed`.
-std::shared_ptr<const Binding> bind(std::vector<std::string> allowed,
-                                    std::shared_ptr<const Databases> databases);
+// The `sqlite` imports over the app's databases (runtime config section
+// `sqlite_database`; option "sqlite": `spindle up --sqlite` statements).
+const Capability& capability();
 
 // Runs `sql` (statements separated by `;`) against the `default` database,
 // for `spindle up --sqlite`.

@@ -1,5 +1,7 @@
 #include "host/variables/variables.h"
 
+#include "manifest/manifest.h"
+
 namespace spindle::host::variables {
 
 using namespace spindle::engine;
@@ -9,15 +11,16 @@ namespace {
 // error variant of spin-config.wit, in case order.
 enum ErrorTag : uint8_t { kProvider = 0, kInvalidKey = 1, kInvalidSchema = 2, kOther = 3 };
 
+// A component's variables, resolved by the manifest stage.
 class Variables final : public Binding {
  public:
   Variables(std::string id, std::map<std::string, std::string> values)
       : id_(std::move(id)), values_(std::move(values)) {}
 
-  void link(Linker& linker) const override {
-    linker.define("spin-config", "get-config",
-                  HostFunc{FuncType{{ValType::I32, ValType::I32, ValType::I32}, {}}, &get_config,
-                           const_cast<Variables*>(this)});
+  static void link(Linker& linker) {
+    linker.define(
+        "spin-config", "get-config",
+        HostFunc{FuncType{{ValType::I32, ValType::I32, ValType::I32}, {}}, &get_config, nullptr});
   }
 
  private:
@@ -25,7 +28,8 @@ class Variables final : public Binding {
   //   +0 u8 0 ok:  +4 value ptr, +8 len
   //      u8 1 err: +4 u8 error tag, +8 message ptr, +12 len
   static Outcome get_config(HostCall& call, const Value* args, Value*) {
-    const auto* self = static_cast<const Variables*>(call.func_data);
+    const auto* self = bound<Variables>(call, capability().index());
+    if (!self) return not_configured("spin-config");
     Guest g(call);
     uint32_t ret = args[2].i32;
     std::string key;
@@ -66,9 +70,29 @@ std::string check_key(std::string_view key) {
   return "";
 }
 
-std::shared_ptr<const Binding> bind(std::string component_id,
-                                    std::map<std::string, std::string> values) {
-  return std::make_shared<Variables>(std::move(component_id), std::move(values));
+namespace {
+
+class App final : public AppState {
+ public:
+  std::shared_ptr<const Binding> bind(const manifest::Component& c, std::string&) const override {
+    return std::make_shared<Variables>(c.id, c.variables_map());
+  }
+};
+
+class VariablesCapability final : public Capability {
+ public:
+  std::string_view name() const override { return "variables"; }
+  void link(Linker& linker) const override { Variables::link(linker); }
+  std::shared_ptr<const AppState> configure(const AppContext&, std::string&) const override {
+    return std::make_shared<App>();
+  }
+};
+
+}  // namespace
+
+const Capability& capability() {
+  static const VariablesCapability c;
+  return c;
 }
 
 }  // namespace spindle::host::variables

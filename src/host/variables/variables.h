@@ -7,13 +7,12 @@
 #include <memory>
 #include <string>
 
-#include "host/call.h"
+#include "host/capability.h"
 
 namespace spindle::host::variables {
 
-// The `spin-config` imports for component `component_id` with these values.
-std::shared_ptr<const Binding> bind(std::string component_id,
-                                    std::map<std::string, std::string> values);
+// The `spin-config` imports; each component gets its own variables.
+const Capability& capability();
 
 // Spin's key rule: lowercase ASCII letters, digits and single underscores,
 // starting with a letter and ending with a letter or digit. Returns why a key

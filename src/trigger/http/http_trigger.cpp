@@ -6,7 +6,7 @@
 #include <map>
 
 #include "abi/http.h"
-#include "host/outbound_http/outbound_http.h"
+#include "host/self_origin.h"
 #include "manifest/manifest.h"
 #include "trigger/http/router.h"
 #include "trigger/http/server.h"
@@ -63,8 +63,7 @@ std::string failure_body(const abi::Result& r, const engine::InstanceOptions& li
   switch (r.trap) {
     case TrapKind::Timeout: {
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(limits.timeout).count();
-      return "Gateway Timeout: the component did not answer within " + std::to_string(ms) +
-             " ms\n";
+      return "Gateway Timeout: the component did not answer within " + std::to_string(ms) + " ms\n";
     }
     case TrapKind::StackExhausted:
       return "Internal Server Error: the component overflowed its stack\n";
@@ -100,9 +99,7 @@ class HttpTrigger final : public Trigger {
  public:
   explicit HttpTrigger(const Services& s) : services_(s) {
     if (services_.self)
-      services_.self->set_dispatch([this](host::outbound_http::LocalRequest& r) {
-        return serve_local(r);
-      });
+      services_.self->set_dispatch([this](host::LocalRequest& r) { return serve_local(r); });
   }
   ~HttpTrigger() override {
     stop();
@@ -122,7 +119,7 @@ class HttpTrigger final : public Trigger {
   // Health, info and 404: answered without a guest; nullopt for a route.
   std::optional<Outgoing> answer_without_guest(const State& st, std::string_view path,
                                                std::optional<RouteMatch>& m);
-  host::outbound_http::LocalResponse serve_local(host::outbound_http::LocalRequest& r);
+  host::LocalResponse serve_local(host::LocalRequest& r);
   void log_request(const Incoming& in, std::string_view component, unsigned status,
                    Clock::time_point start);
 
@@ -288,8 +285,7 @@ Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m) {
   return out;
 }
 
-host::outbound_http::LocalResponse HttpTrigger::serve_local(
-    host::outbound_http::LocalRequest& r) {
+host::LocalResponse HttpTrigger::serve_local(host::LocalRequest& r) {
   auto start = Clock::now();
   Incoming in;
   in.method = std::move(r.method);
