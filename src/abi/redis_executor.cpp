@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "abi/common.h"
+#include "host/canonical.h"
 
 namespace spindle::abi {
 
@@ -50,25 +51,16 @@ class MessageExecutor final : public RedisExecutor {
       }
     }
     // The payload, in memory the guest allocates.
-    Value args[4] = {Value::from_i32(0), Value::from_i32(0), Value::from_i32(1),
-                     Value::from_i32(static_cast<uint32_t>(payload.size()))};
+    host::CanonicalAbi g(instance, instance.get_export("handle-redis-message"));
+    uint32_t ptr = 0;
     Value res[1];
-    Outcome o = instance.get_export("canonical_abi_realloc")->call(args, res);
-    if (!o.ok()) {
-      r.error = describe_failure(o, "canonical_abi_realloc");
+    if (!g.put(payload, ptr)) {
+      r.error = g.violation.empty() ? describe_failure(g.outcome, g.during) : g.violation;
       return finish();
     }
-    uint32_t ptr = res[0].i32;
-    uint8_t* dst = instance.memory().ptr(ptr, payload.size());
-    if (!dst) {
-      r.error = "canonical_abi_realloc returned memory outside the guest";
-      return finish();
-    }
-    std::memcpy(dst, payload.data(), payload.size());
     Value hargs[2] = {Value::from_i32(ptr), Value::from_i32(static_cast<uint32_t>(payload.size()))};
-    o = instance.get_export("handle-redis-message")->call(hargs, res);
-    if (!o.ok()) {
-      r.error = describe_failure(o, "handle-redis-message");
+    if (!g.call(g.handler, "handle-redis-message", hargs, res)) {
+      r.error = describe_failure(g.outcome, g.during);
       return finish();
     }
     auto tag = instance.memory().load<uint8_t>(res[0].i32);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "abi/common.h"
+#include "host/canonical.h"
 #include "engine/linking.h"
 #include "util/utf8.h"
 
@@ -28,105 +29,7 @@ constexpr uint32_t kRetAreaAlign = 4;
 // real response comes close).
 constexpr uint32_t kMaxResponseHeaders = 1 << 16;
 
-std::string hex(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%x", v);
-  return buf;
-}
-
-// One request's instance and the canonical-ABI helpers over it. Every
-// method returns false once the guest trapped (`outcome`) or broke the ABI
-// (`violation`); the first failure is kept.
-class Guest {
- public:
-  Guest(Instance& inst, ExternPtr handler, ExternPtr realloc_fn, ExternPtr free_fn)
-      : handler(std::move(handler)),
-        inst_(inst),
-        realloc_(std::move(realloc_fn)),
-        free_(std::move(free_fn)) {}
-
-  ExternPtr handler;
-
-  Outcome outcome;        // the trap, when a call trapped
-  std::string violation;  // the ABI violation, when the guest lied
-  std::string during;     // which call trapped
-
-  bool call(const ExternPtr& f, std::string_view what, std::span<const Value> args,
-            std::span<Value> results) {
-    Outcome o = f->call(args, results);
-    if (o.ok()) return true;
-    outcome = std::move(o);
-    during = what;
-    return false;
-  }
-
-  // canonical_abi_realloc(0, 0, align, size), checked.
-  bool alloc(uint32_t align, uint32_t size, uint32_t& ptr) {
-    Value args[4] = {Value::from_i32(0), Value::from_i32(0), Value::from_i32(align),
-                     Value::from_i32(size)};
-    Value res[1];
-    if (!call(realloc_, "canonical_abi_realloc", args, res)) return false;
-    ptr = res[0].i32;
-    if (!inst_.memory().in_bounds(ptr, size)) {
-      violation = "canonical_abi_realloc returned " + hex(ptr) + " for " + std::to_string(size) +
-                  " bytes, outside guest memory";
-      return false;
-    }
-    if (ptr % align != 0) {
-      violation = "canonical_abi_realloc returned " + hex(ptr) + ", not aligned to " +
-                  std::to_string(align);
-      return false;
-    }
-    return true;
-  }
-
-  // Allocates and copies `bytes` (align 1).
-  bool put(std::string_view bytes, uint32_t& ptr) {
-    if (bytes.size() > UINT32_MAX) {
-      violation = "request field too large for guest memory";
-      return false;
-    }
-    if (!alloc(1, static_cast<uint32_t>(bytes.size()), ptr)) return false;
-    if (!bytes.empty()) std::memcpy(inst_.memory().data + ptr, bytes.data(), bytes.size());
-    return true;
-  }
-
-  bool release(uint32_t ptr, uint32_t size, uint32_t align) {
-    Value args[3] = {Value::from_i32(ptr), Value::from_i32(size), Value::from_i32(align)};
-    return call(free_, "canonical_abi_free", args, {});
-  }
-
-  // Copies [ptr, ptr + len) out of guest memory.
-  bool copy_out(uint32_t ptr, uint32_t len, std::string& out, std::string_view what) {
-    GuestMemory m = inst_.memory();
-    if (!m.in_bounds(ptr, len)) {
-      violation = std::string(what) + " at " + hex(ptr) + " with length " + std::to_string(len) +
-                  " is outside guest memory (" + std::to_string(m.size) + " bytes)";
-      return false;
-    }
-    out.assign(reinterpret_cast<const char*>(m.data + ptr), len);
-    return true;
-  }
-
-  // A string of the response: copied, checked as UTF-8, then freed.
-  bool lift_string(uint32_t ptr, uint32_t len, std::string& out, std::string_view what) {
-    if (!copy_out(ptr, len, out, what)) return false;
-    if (!release(ptr, len, 1)) return false;
-    if (!util::is_utf8(out)) {
-      violation = std::string(what) + " is not valid UTF-8";
-      return false;
-    }
-    return true;
-  }
-
-  GuestMemory memory() { return inst_.memory(); }
-  bool complete() const { return handler && realloc_ && free_; }
-
- private:
-  Instance& inst_;
-  ExternPtr realloc_;
-  ExternPtr free_;
-};
+using host::hex;
 
 struct ReturnArea {
   uint16_t status;
@@ -152,14 +55,14 @@ class SpinExecutor final : public Executor {
   Result handle(const Request& req, const CallInfo& info) const override;
 
  private:
-  bool lower_and_call(Guest& g, const Request& req, int method, uint32_t& ret) const;
-  bool lift(Guest& g, uint32_t ret, Response& out) const;
+  bool lower_and_call(host::CanonicalAbi& g, const Request& req, int method, uint32_t& ret) const;
+  bool lift(host::CanonicalAbi& g, uint32_t ret, Response& out) const;
 
   std::unique_ptr<detail::Prepared> p_;
   std::shared_ptr<const wasi::Environment> env_;
 };
 
-bool SpinExecutor::lower_and_call(Guest& g, const Request& req, int method, uint32_t& ret) const {
+bool SpinExecutor::lower_and_call(host::CanonicalAbi& g, const Request& req, int method, uint32_t& ret) const {
   uint32_t uri_ptr = 0;
   if (!g.put(req.uri, uri_ptr)) return false;
 
@@ -199,7 +102,7 @@ bool SpinExecutor::lower_and_call(Guest& g, const Request& req, int method, uint
   return true;
 }
 
-bool SpinExecutor::lift(Guest& g, uint32_t ret, Response& out) const {
+bool SpinExecutor::lift(host::CanonicalAbi& g, uint32_t ret, Response& out) const {
   GuestMemory m = g.memory();
   if (!m.in_bounds(ret, kRetAreaSize) || ret % kRetAreaAlign != 0) {
     g.violation = "handle-http-request returned " + hex(ret) +
@@ -316,8 +219,7 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
   }
   Instance& instance = *inst.instance;
   scope.host.instance = &instance;
-  Guest g(instance, instance.get_export("handle-http-request"),
-          instance.get_export("canonical_abi_realloc"), instance.get_export("canonical_abi_free"));
+  host::CanonicalAbi g(instance, instance.get_export("handle-http-request"));
   if (!g.complete()) {
     detail::fail(result, 500, "component `" + id + "`: instance lacks a Spin ABI export");
     finish();

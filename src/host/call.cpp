@@ -1,5 +1,7 @@
 #include "host/call.h"
 
+#include "host/canonical.h"
+
 #include <atomic>
 #include <cstring>
 
@@ -46,22 +48,14 @@ bool Guest::read(uint32_t ptr, uint32_t len, std::string& out) {
 bool Guest::alloc(uint32_t align, uint32_t size, uint32_t& ptr) {
   if (!state_ || !state_->instance)
     return fail(TrapKind::HostError, "host call: no instance to allocate in");
-  ExternPtr realloc_fn = state_->instance->get_export("canonical_abi_realloc");
-  if (!realloc_fn)
+  CanonicalAbi abi(*state_->instance);
+  if (!abi.can_alloc())
     return fail(TrapKind::HostError,
                 "host call: the component exports no canonical_abi_realloc to receive results");
-  Value args[4] = {Value::from_i32(0), Value::from_i32(0), Value::from_i32(align),
-                   Value::from_i32(size)};
-  Value res[1];
-  Outcome o = realloc_fn->call(args, res);
-  if (!o.ok()) {
-    outcome = std::move(o);
-    return false;
-  }
-  ptr = res[0].i32;
-  if (size > 0 && !memory().in_bounds(ptr, size))
-    return fail(TrapKind::HostError, "canonical_abi_realloc returned memory outside the guest");
-  return true;
+  if (abi.alloc(align, size, ptr)) return true;
+  if (!abi.violation.empty()) return fail(TrapKind::HostError, "host call: " + abi.violation);
+  outcome = std::move(abi.outcome);
+  return false;
 }
 
 bool Guest::put(std::string_view bytes, uint32_t& ptr) {
