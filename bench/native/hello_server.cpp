@@ -22,11 +22,11 @@ int main(int argc, char** argv) {
   std::string error;
   bool ok = server.start(
       so,
-      [](const Incoming&) {
+      [](Incoming&&, Respond respond) {
         Outgoing out;
         out.headers.emplace_back("content-type", "text/plain");
         out.body = "hello\n";
-        return out;
+        respond(std::move(out));
       },
       error);
   if (!ok) {

@@ -1,7 +1,5 @@
-// The HTTP request/response model the executors speak, independent of any
-// HTTP server library. The HTTP trigger converts what its server parsed into
-// a Request (adding Spin's `spin-*` headers) and what an executor returns
-// into the bytes it writes.
+// HTTP helpers of the executors over the one request/response model
+// (util/http_message.h).
 #pragma once
 
 #include <cstdint>
@@ -11,24 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "util/http_message.h"
+
 namespace spindle::abi {
 
-// Ordered (name, value) pairs. Request header names are lowercase, as the
-// trigger hands them over; response header names are lowercase too.
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-struct Request {
-  std::string method;  // as sent: "GET", "POST", ... (case-sensitive)
-  std::string uri;     // path + query ("/a/b?x=1"), as sent
-  Headers headers;     // lowercase names, in the order received, as given
-  std::string body;    // bytes
-};
-
-struct Response {
-  uint16_t status = 200;
-  Headers headers;   // lowercase names
-  std::string body;  // bytes
-};
+// The request and response the executors speak (util/http_message.h).
+using Headers = http::Headers;
+using Request = http::Request;
+using Response = http::Response;
 
 // The value of the first header named `name` (lowercase), if any.
 std::optional<std::string_view> find_header(const Headers& h, std::string_view name);

@@ -87,8 +87,10 @@ AppHost::AppHost(const UpOptions& opts)
 AppHost::~AppHost() {
   stop();
   if (compiler_.joinable()) compiler_.join();
-  triggers_.clear();
+  // Workers finish what they hold (their answers go nowhere: the servers are
+  // stopped but still alive), then the triggers go.
   workers_.reset();
+  triggers_.clear();
 }
 
 void AppHost::compile_in_background() {

@@ -9,20 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "util/http_message.h"
+
 namespace spindle::host {
 
-// A request to the app itself, answered in process (see SelfOrigin).
-struct LocalRequest {
-  std::string method;
-  std::string target;  // path + query
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-};
-struct LocalResponse {
-  unsigned status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;  // lowercase names
-  std::string body;
-};
+// A request to the app itself, answered in process (see SelfOrigin): the
+// one request/response model, the target in `uri` (path + query).
+using LocalRequest = http::Request;
+using LocalResponse = http::Response;
 using LocalDispatch = std::function<LocalResponse(LocalRequest&)>;
 
 // Where relative URLs ("self") go: the app itself, answered in process by the

@@ -16,9 +16,11 @@ WorkerPool::WorkerPool(Options opts) {
 }
 
 WorkerPool::~WorkerPool() {
+  std::deque<std::function<void()>> dropped;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    dropped.swap(queue_);  // not started: dropped (destroyed outside the lock)
   }
   cv_.notify_all();
   for (auto& t : workers_) t.join();

@@ -26,7 +26,7 @@ class WorkerPool {
     size_t max_queued = 0;  // jobs waiting for a worker; 0: 64 per thread
   };
   explicit WorkerPool(Options opts);
-  // Runs the jobs already queued, then joins the workers.
+  // Drops the jobs not started yet, lets running ones finish, joins.
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

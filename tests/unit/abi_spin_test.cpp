@@ -339,12 +339,12 @@ TEST_P(SpinPrepareTest, WrongSignatureIsNamed) {
 
 TEST_P(SpinPrepareTest, UnknownImportsAreRefusedUnlessTrapped) {
   std::string text = std::string(R"((module
-    (import "wasi-outbound-http" "request" (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+    (import "fermyon:unknown" "request" (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
   )") + kAbiFuncs + R"((func (export "canonical_abi_free") (param i32 i32 i32))))";
   auto m = load_wat(GetParam(), text);
   auto p = make_executor(ExecutorKind::Spin, m, named("imp"));
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.error.find("wasi-outbound-http::request"), std::string::npos) << p.error;
+  EXPECT_NE(p.error.find("fermyon:unknown::request"), std::string::npos) << p.error;
   ComponentConfig c = named("imp");
   c.trap_unknown_imports = true;
   auto q = make_executor(ExecutorKind::Spin, m, c);

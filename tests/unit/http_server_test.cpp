@@ -82,12 +82,12 @@ class ServerTest : public ::testing::Test {
     std::string err;
     ASSERT_TRUE(server_.start(
         o,
-        [this](const Incoming& in) {
+        [this](Incoming&& in, Respond respond) {
           ++count_;
           Outgoing out;
           out.headers.emplace_back("content-type", "text/plain");
-          out.body = in.method + " " + in.target + " " + std::to_string(in.body.size());
-          return out;
+          out.body = in.method + " " + in.uri + " " + std::to_string(in.body.size());
+          respond(std::move(out));
         },
         err))
         << err;

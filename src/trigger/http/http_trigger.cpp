@@ -215,12 +215,12 @@ void HttpTrigger::on_request(Incoming&& in, Respond respond) {
   auto start = Clock::now();
   std::shared_ptr<const State> st = current_.load();  // this request's version
   std::optional<RouteMatch> m;
-  if (auto out = answer_without_guest(*st, abi::uri_path(in.target), m)) {
+  if (auto out = answer_without_guest(*st, abi::uri_path(in.uri), m)) {
     log_request(in, "-", out->status, start);
     return respond(std::move(*out));
   }
   // Shed requests are logged with what is known before the move below.
-  std::string method = in.method, target = in.target, component = m->component;
+  std::string method = in.method, target = in.uri, component = m->component;
   bool queued = services_.workers->submit(
       [this, st, in = std::move(in), m = std::move(*m), respond, start]() mutable {
         Outgoing out = run(*st, in, m);
@@ -236,7 +236,7 @@ void HttpTrigger::on_request(Incoming&& in, Respond respond) {
                          std::to_string(services_.workers->threads()) + " workers");
     Incoming shed;
     shed.method = std::move(method);
-    shed.target = std::move(target);
+    shed.uri = std::move(target);
     log_request(shed, component, out.status, start);
     respond(std::move(out));
   }
@@ -247,11 +247,11 @@ Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m) {
   const ComponentRuntime& c = *s.component;
   abi::Request req;
   req.method = in.method;
-  req.uri = in.target;
+  req.uri = in.uri;
   req.headers = std::move(in.headers);  // the request is ours: no copies of headers or body
   req.body = std::move(in.body);
   req.headers.reserve(req.headers.size() + 7 + m.params.size());
-  req.headers.emplace_back("spin-full-url", "http://" + in.host + in.target);
+  req.headers.emplace_back("spin-full-url", "http://" + in.host + in.uri);
   req.headers.emplace_back("spin-path-info", m.path_info);
   req.headers.emplace_back("spin-matched-route", m.matched_route);
   req.headers.emplace_back("spin-base-path", st.base);
@@ -289,7 +289,7 @@ host::LocalResponse HttpTrigger::serve_local(host::LocalRequest& r) {
   auto start = Clock::now();
   Incoming in;
   in.method = std::move(r.method);
-  in.target = std::move(r.target);
+  in.uri = std::move(r.uri);
   for (auto& [k, v] : r.headers) {
     std::string name = k;
     for (char& ch : name)
@@ -302,11 +302,11 @@ host::LocalResponse HttpTrigger::serve_local(host::LocalRequest& r) {
   in.host = origin.rfind("http://", 0) == 0 ? origin.substr(7) : origin;
   std::shared_ptr<const State> st = current_.load();
   std::optional<RouteMatch> m;
-  std::optional<Outgoing> out = answer_without_guest(*st, abi::uri_path(in.target), m);
+  std::optional<Outgoing> out = answer_without_guest(*st, abi::uri_path(in.uri), m);
   std::string component = m ? m->component : "-";
   if (!out) out = run(*st, in, *m);
   log_request(in, component, out->status, start);
-  return {out->status, std::move(out->headers), std::move(out->body)};
+  return std::move(*out);
 }
 
 void HttpTrigger::log_request(const Incoming& in, std::string_view component, unsigned status,
@@ -315,7 +315,7 @@ void HttpTrigger::log_request(const Incoming& in, std::string_view component, un
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   char tail[48];
   std::snprintf(tail, sizeof tail, " %u %.3fms", status, ms);
-  services_.log->info(in.method + " " + std::string(abi::uri_path(in.target)) + " " +
+  services_.log->info(in.method + " " + std::string(abi::uri_path(in.uri)) + " " +
                       std::string(component) + tail);
 }
 

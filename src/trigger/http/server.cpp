@@ -1,10 +1,15 @@
 // The only translation unit that includes Boost.Beast.
 #include "trigger/http/server.h"
 
+#include <sys/resource.h>
+
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -18,7 +23,9 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto kIdleTimeout = std::chrono::seconds(60);
+constexpr auto kWriteTimeout = std::chrono::seconds(60);
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
+constexpr size_t kFdReserve = 64;  // descriptors kept for the app (files, sockets, stores)
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -27,10 +34,58 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit.
+size_t raise_nofile_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit want = rl;
+    want.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &want) == 0) rl = want;
+  }
+  return rl.rlim_cur == RLIM_INFINITY ? size_t{1} << 20 : static_cast<size_t>(rl.rlim_cur);
+}
+
+class Session;
+
+// Connections that may be closed to make room, oldest first: keep-alive
+// connections waiting for a request, and connections still sending a request
+// header. (One being handled or answered is never on it.)
+struct Evictable {
+  std::mutex mu;
+  std::list<std::weak_ptr<Session>> list;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  // Declared first, destroyed last: sessions still held by the io_context's
+  // handlers when it is destroyed update them.
+  std::atomic<size_t> open{0};
+  Evictable evictable;
+  ServerOptions opts;
+  Handler handler;
+  asio::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> pause;
+  std::vector<std::thread> threads;
+  std::string address;
+  std::mutex mu;
+  bool stopped = false;
+  size_t cap = 0;
+
+  void accept();
+  // Closes the oldest evictable connection; false when there is none.
+  bool evict_one();
+};
+
+namespace {
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Handler& handler, const ServerOptions& opts, std::string listen)
-      : stream_(std::move(socket)), handler_(handler), opts_(opts), listen_(std::move(listen)) {
+  Session(tcp::socket socket, Server::Impl& server)
+      : stream_(std::move(socket)), server_(server) {
+    ++server_.open;
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -38,50 +93,101 @@ class Session : public std::enable_shared_from_this<Session> {
       client_ = (ep.address().is_v6() ? "[" + ip + "]" : ip) + ":" + std::to_string(ep.port());
     }
   }
+  ~Session() {
+    unmark();
+    --server_.open;
+  }
 
-  void run() { read(); }
+  void run() { wait_for_request(); }
+
+  // From any thread: closes the connection on its strand.
+  void close_soon() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->stream_.socket().close(ec);
+    });
+  }
 
  private:
-  void read() {
+  // Between requests: wait (idle_timeout) for the first byte of the next one.
+  void wait_for_request() {
+    mark();
+    if (buffer_.size() > 0) return read_header();  // pipelined bytes already here
+    stream_.expires_after(server_.opts.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
+                                                       beast::error_code ec, size_t n) {
+      self->buffer_.commit(n);
+      if (ec) return self->close();
+      self->read_header();
+    });
+  }
+
+  // The header, within header_timeout of its first byte.
+  void read_header() {
     parser_.emplace();
-    parser_->body_limit(opts_.max_body_bytes);
-    parser_->header_limit(64 * 1024);
-    stream_.expires_after(kIdleTimeout);
+    parser_->body_limit(server_.opts.max_body_bytes);
+    parser_->header_limit(static_cast<uint32_t>(server_.opts.max_header_bytes));
+    stream_.expires_after(server_.opts.header_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    unmark();
+    if (ec == bhttp::error::header_limit)
+      return reply_error(431, "request header fields too large\n");
+    if (ec) return on_error(ec);
+    size_t fields = 0;
+    for (auto it = parser_->get().begin(); it != parser_->get().end(); ++it) ++fields;
+    if (fields > server_.opts.max_header_count)
+      return reply_error(431, "too many request header fields\n");
+    stream_.expires_after(server_.opts.body_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
-  void on_read(beast::error_code ec) {
+  void on_error(beast::error_code ec) {
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-        ec == beast::error::timeout || ec == asio::error::connection_reset) {
+        ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) {
       return close();
     }
     if (ec == bhttp::error::body_limit) return reply_error(413, "request body too large\n");
-    if (ec) return reply_error(400, "bad request\n");
+    return reply_error(400, "bad request\n");
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) return on_error(ec);
     auto req = parser_->release();
+    bool keep_alive = req.keep_alive(), head = req.method() == bhttp::verb::head;
+    unsigned version = req.version();
     Incoming in;
     in.method = std::string(req.method_string());
-    in.target = std::string(req.target());
+    in.uri = std::string(req.target());
+    in.headers.reserve(16);
     for (const auto& f : req) {
       in.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
       if (f.name() == bhttp::field::host) in.host = std::string(f.value());
     }
-    if (in.host.empty()) in.host = listen_;
+    if (in.host.empty()) in.host = server_.address;
     in.body = std::move(req.body());
     in.client_addr = client_;
-    bool keep_alive = req.keep_alive(), head = req.method() == bhttp::verb::head;
-    unsigned version = req.version();
-    if (in.target.empty() || in.target[0] != '/') {
+    if (in.uri.empty() || in.uri[0] != '/') {
       Outgoing out;
       out.status = 400;
       out.body = "bad request target\n";
-      return write(std::move(out), keep_alive, version, head);
+      return write(std::move(out), false, version, head);
     }
-    auto self = shared_from_this();
-    handler_(std::move(in), [self, keep_alive, version, head](Outgoing out) {
-      asio::post(self->stream_.get_executor(), [self, keep_alive, version, head,
+    stream_.expires_never();  // the handler's own limits apply while it runs
+    uint64_t seq = ++seq_;
+    server_.handler(std::move(in), [self = shared_from_this(), seq, keep_alive, version,
+                                    head](Outgoing out) {
+      asio::post(self->stream_.get_executor(), [self, seq, keep_alive, version, head,
                                                 out = std::move(out)]() mutable {
+        if (self->answered_ >= seq) return;  // a second answer to one request
+        self->answered_ = seq;
         self->write(std::move(out), keep_alive, version, head);
       });
     });
@@ -91,7 +197,6 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(version);
     res->result(out.status);
-    bool has_type = false;
     size_t length = out.body.size();
     for (auto& [k, v] : out.headers) {
       std::string name = lower(k);
@@ -101,66 +206,105 @@ class Session : public std::enable_shared_from_this<Session> {
         length = std::stoull(v);
       if (name == "content-length" || name == "transfer-encoding" || name == "connection")
         continue;
-      if (name == "content-type") has_type = true;
       res->insert(k, v);
     }
-    (void)has_type;
     res->keep_alive(keep_alive);
     if (!head) res->body() = std::move(out.body);
     res->content_length(length);
-    stream_.expires_after(kIdleTimeout);
+    stream_.expires_after(kWriteTimeout);
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
                          if (ec || !keep_alive) return self->close();
-                         self->read();
+                         self->wait_for_request();
                        });
   }
 
   void reply_error(unsigned status, std::string text) {
     Outgoing out;
-    out.status = status;
+    out.status = static_cast<uint16_t>(status);
     out.headers.emplace_back("content-type", "text/plain");
     out.body = std::move(text);
     write(std::move(out), false, 11, false);
   }
 
   void close() {
+    unmark();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
   }
+
+  // On (off) the evictable list.
+  void mark() {
+    std::lock_guard lock(server_.evictable.mu);
+    if (marked_) return;
+    pos_ = server_.evictable.list.insert(server_.evictable.list.end(), weak_from_this());
+    marked_ = true;
+  }
+  void unmark() {
+    std::lock_guard lock(server_.evictable.mu);
+    if (!marked_) return;
+    server_.evictable.list.erase(pos_);
+    marked_ = false;
+  }
+
+  friend struct spindle::trigger::http::Server::Impl;
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  const Handler& handler_;
-  const ServerOptions& opts_;
-  std::string listen_;
+  Server::Impl& server_;
   std::string client_;
+  uint64_t seq_ = 0, answered_ = 0;  // requests read, requests answered
+  bool marked_ = false;              // guarded by server_.evictable.mu
+  std::list<std::weak_ptr<Session>>::iterator pos_;
 };
 
 }  // namespace
 
-struct Server::Impl {
-  ServerOptions opts;
-  Handler handler;
-  asio::io_context ioc;
-  std::optional<tcp::acceptor> acceptor;
-  std::vector<std::thread> threads;
-  std::string address;
-  std::mutex mu;
-  bool stopped = false;
-
-  void accept() {
-    acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
-      if (ec == asio::error::operation_aborted) return;
-      if (!ec) {
-        s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(s), handler, opts, address)->run();
-      }
-      accept();
-    });
+bool Server::Impl::evict_one() {
+  std::shared_ptr<Session> victim;
+  {
+    std::lock_guard lock(evictable.mu);
+    while (!victim && !evictable.list.empty()) {
+      victim = evictable.list.front().lock();
+      if (victim) victim->marked_ = false;
+      evictable.list.pop_front();
+    }
   }
-};
+  if (!victim) return false;
+  victim->close_soon();
+  return true;
+}
+
+void Server::Impl::accept() {
+  acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec) {
+      int v = ec.value();
+      if (v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM) {
+        // Out of descriptors: free one if a connection can go, and try again
+        // shortly (the pending client waits in the backlog) instead of
+        // failing the same accept in a busy loop.
+        evict_one();
+        pause->expires_after(kAcceptPause);
+        pause->async_wait([this](beast::error_code e) {
+          if (!e) accept();
+        });
+        return;
+      }
+      return accept();
+    }
+    if (open >= cap && !evict_one()) {
+      beast::error_code ignored;
+      s.close(ignored);  // full of busy connections: this one cannot be served
+      return accept();
+    }
+    s.set_option(tcp::no_delay(true), ec);
+    std::make_shared<Session>(std::move(s), *this)->run();
+    accept();
+  });
+}
 
 Server::Server() : impl_(std::make_unique<Impl>()) {}
 
@@ -169,6 +313,10 @@ Server::~Server() { stop(); }
 bool Server::start(const ServerOptions& opts, Handler handler, std::string& error) {
   impl_->opts = opts;
   impl_->handler = std::move(handler);
+  size_t nofile = raise_nofile_limit();
+  size_t cap = opts.max_connections ? opts.max_connections : 10000;
+  size_t fd_cap = nofile > 2 * kFdReserve ? nofile - kFdReserve : nofile / 2;
+  impl_->cap = std::max<size_t>(1, std::min(cap, fd_cap));
   std::string host = opts.listen, port = "3000";
   if (auto colon = opts.listen.rfind(':'); colon != std::string::npos) {
     host = opts.listen.substr(0, colon);
@@ -184,7 +332,8 @@ bool Server::start(const ServerOptions& opts, Handler handler, std::string& erro
     return false;
   }
   tcp::endpoint ep = results.begin()->endpoint();
-  auto& acc = impl_->acceptor.emplace(impl_->ioc);
+  auto& acc = impl_->acceptor.emplace(asio::make_strand(impl_->ioc));
+  impl_->pause.emplace(acc.get_executor());
   acc.open(ep.protocol(), ec);
   if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acc.bind(ep, ec);
@@ -204,6 +353,8 @@ bool Server::start(const ServerOptions& opts, Handler handler, std::string& erro
 }
 
 std::string Server::address() const { return impl_->address; }
+size_t Server::connections() const { return impl_->open; }
+size_t Server::max_connections() const { return impl_->cap; }
 
 void Server::wait() {
   for (auto& t : impl_->threads)

@@ -1,14 +1,27 @@
 // The HTTP/1.1 server of the HTTP trigger (Boost.Beast, compiled in
 // server.cpp only).
 //
-// Threading model: one io_context run by `threads` threads. Each connection
-// is a chain of asynchronous reads and writes; a request's handler (which
-// instantiates and runs a guest) runs synchronously on the thread that read
-// the request, and the response is written from the same thread, so a
-// request never hops between threads. Pipelined requests on one connection
-// are read and answered in order; keep-alive is honoured.
+// Threading model: one io_context run by `threads` threads (I/O threads).
+// Each connection is a chain of asynchronous reads and writes on its own
+// strand. A parsed request goes to the handler on an I/O thread; the handler
+// answers at once (health, 404) or hands the request to another thread (the
+// worker pool guests run on), which responds later through Respond; the
+// response is written on the connection's strand. Pipelined requests on one
+// connection are read and answered in order (the next is read only once the
+// current response is written); keep-alive is honoured.
+//
+// Hostile clients are bounded: RLIMIT_NOFILE is raised to its hard limit at
+// start; at most `max_connections` are open (at the cap, the connection that
+// has waited longest without sending a complete request header — idle
+// keep-alive or a slow header — is closed to make room; if there is none,
+// the new one is closed); accepting pauses for a moment when descriptors run
+// out (EMFILE) instead of spinning; a request header must arrive within
+// `header_timeout` of its first byte, a keep-alive connection may idle
+// `idle_timeout`, a body must arrive within `body_timeout`; more than
+// `max_header_count` fields or `max_header_bytes` bytes of header get 431.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -17,31 +30,39 @@
 #include <utility>
 #include <vector>
 
+#include "util/http_message.h"
+
 namespace spindle::trigger::http {
 
-// What the server hands to the handler.
-struct Incoming {
-  std::string method;                                        // as sent ("GET")
-  std::string target;                                        // path + query, as sent
-  std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
-  std::string body;
+// What the server hands to the handler: the request (`uri` is the target as
+// sent: path + query), who sent it, and how it addressed the server.
+struct Incoming : spindle::http::Request {
   std::string client_addr;  // "ip:port"
   std::string host;         // Host header, or the listen address
 };
 
-struct Outgoing {
-  unsigned status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-};
+using Outgoing = spindle::http::Response;
 
+// Sends the response to one request. Call it exactly once, from any thread
+// (an I/O thread or a worker); calls after the first are ignored.
 using Respond = std::function<void(Outgoing)>;
+// Called on an I/O thread for each request. It may answer at once or hand
+// the request to another thread that responds later. The request is the
+// handler's to move from.
 using Handler = std::function<void(Incoming&&, Respond)>;
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:3000";  // host:port; port 0 picks a free one
   unsigned threads = 0;                   // 0: one per core
   size_t max_body_bytes = 16 << 20;       // larger request bodies get 413
+  // 0: 10,000, and never more than RLIMIT_NOFILE minus 64 descriptors kept
+  // for the app's own files and sockets.
+  size_t max_connections = 0;
+  std::chrono::milliseconds header_timeout{30000};  // first byte → whole header
+  std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait for a request
+  std::chrono::milliseconds body_timeout{60000};    // header → whole body
+  size_t max_header_bytes = 64 << 10;               // more: 431
+  size_t max_header_count = 100;                    // more fields: 431
 };
 
 class Server {
@@ -53,12 +74,17 @@ class Server {
   bool start(const ServerOptions& opts, Handler handler, std::string& error);
   // The bound address ("127.0.0.1:34567").
   std::string address() const;
+  // Open connections right now.
+  size_t connections() const;
+  // The connection cap in effect (after the RLIMIT_NOFILE bound).
+  size_t max_connections() const;
   // Blocks until stop() (or a signal handler calling it).
   void wait();
   void stop();
 
+  struct Impl;  // server.cpp's
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
