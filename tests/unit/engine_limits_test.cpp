@@ -214,12 +214,15 @@ std::string big_frames_module() {
 TEST_P(Limits, NativeRecursionOnAFreshThreadIsCaught) {
   auto m = load(big_frames_module());
   ASSERT_TRUE(m);
+  // Native: fewer calls than the call-depth count (50000) allows, so only
+  // the guard page of the thread's 8 MiB stack can stop them.
+  const uint32_t depth = GetParam() == Backend::Native ? 40000 : 1u << 30;
   for (int round = 0; round < 2; ++round) {
     Outcome o;
     std::thread worker([&] {
       auto r = m->instantiate(Linker{}, {});
       ASSERT_TRUE(r.ok());
-      Value a[1] = {Value::from_i32(1 << 30)};
+      Value a[1] = {Value::from_i32(depth)};
       Value res[1];
       o = r.instance->call("f", a, res);
     });
