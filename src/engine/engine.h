@@ -105,7 +105,12 @@ class Linker {
 struct InstanceOptions {
   void* user = nullptr;  // handed to host functions as HostCall::user (WASI: its Context)
   void* host = nullptr;  // handed to host functions as HostCall::host (the host capabilities)
-  // Linear memory cap in bytes; growing past it traps with MemoryLimit.
+  // Linear memory cap in bytes. A memory.grow past it returns -1 to the
+  // guest (as wasmtime's ResourceLimiter does), so it can handle the failed
+  // allocation; the instance remembers it, and when a later call on it traps
+  // (any trap but Timeout and Exit) the Outcome is MemoryLimit, with a
+  // message naming the refused grow and the trap. An initial memory above
+  // it fails instantiation with MemoryLimit.
   uint64_t max_memory_bytes = uint64_t{1} << 32;
   // Wall-clock deadline per call (0 = none); passing it traps with Timeout.
   std::chrono::nanoseconds timeout{0};
@@ -188,6 +193,18 @@ class Engine {
   virtual ExternPtr new_table(const TableType& t) = 0;
   virtual ExternPtr new_global(const GlobalType& t, Value v) = 0;
 };
+
+// Process-wide cap on the linear memory of all live instances together
+// (0 = none, the default). A memory.grow (or an instantiation) that would
+// pass it is refused like the per-instance limit: grow returns -1 (and a
+// later trap is reported as MemoryLimit), instantiation fails with
+// TrapKind::MemoryLimit and a message naming the budget. Both backends count
+// the current size of every instance's memories (native: its pool slots;
+// interp: the interpreter's memories) from instantiation until the instance
+// is destroyed. Thread-safe.
+void set_instance_memory_budget(uint64_t bytes);
+uint64_t instance_memory_budget();
+uint64_t instance_memory_in_use();  // bytes currently held by live instances
 
 // Reads a whole file; empty optional when it cannot be read.
 std::optional<std::vector<uint8_t>> read_file(const std::filesystem::path& p);

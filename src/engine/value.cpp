@@ -57,7 +57,7 @@ std::string_view trap_message(TrapKind kind) {
     case TrapKind::Timeout:
       return "wall-clock deadline exceeded";
     case TrapKind::MemoryLimit:
-      return "memory limit exceeded";
+      return "memory limit reached";
     case TrapKind::HostError:
       return "host function failed";
     case TrapKind::Exit:

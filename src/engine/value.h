@@ -75,9 +75,11 @@ enum class TrapKind : uint8_t {
   IntOverflow,           // integer overflow (div, trunc)
   InvalidConversion,     // float-to-int of NaN
   IndirectCallMismatch,  // call_indirect: null, out of range or wrong type
-  StackExhausted,        // call stack exhausted
+  StackExhausted,        // call stack exhausted, or the guest's shadow stack overflowed
   Timeout,               // wall-clock deadline passed
-  MemoryLimit,           // memory.grow beyond the instance's --max-memory
+  MemoryLimit,           // memory limit reached: a trap after a memory.grow was refused
+                         // by the instance's limit or the instance-memory budget, or an
+                         // initial memory (or table) above them
   HostError,             // a host function failed (message says why)
   Exit,                  // the guest called proc_exit (exit_code is valid)
 };

@@ -202,14 +202,24 @@ TEST_P(EngineTest, ADeadlineIsSharedByEveryCall) {
   EXPECT_EQ(call1(*inst, "add", {Value::from_i32(1), Value::from_i32(2)}).trap, TrapKind::Timeout);
 }
 
-TEST_P(EngineTest, MemoryLimitTrapsWhileDeclaredMaxReturnsMinusOne) {
+TEST_P(EngineTest, MemoryLimitAndDeclaredMaxBothReturnMinusOne) {
   InstanceOptions o;
   o.max_memory_bytes = 3 * 65536;
   auto inst = make(o);
   Value r;
   ASSERT_TRUE(call1(*inst, "grow", {Value::from_i32(2)}, &r).ok());
   EXPECT_EQ(r.i32, 1u);
-  EXPECT_EQ(call1(*inst, "grow", {Value::from_i32(1)}).trap, TrapKind::MemoryLimit);
+  // Past the limit: -1, and the guest goes on...
+  ASSERT_TRUE(call1(*inst, "grow", {Value::from_i32(1)}, &r).ok());
+  EXPECT_EQ(r.i32, 0xffffffffu);
+  EXPECT_EQ(inst->memory().size, 3u * 65536);
+  ASSERT_TRUE(call1(*inst, "add", {Value::from_i32(1), Value::from_i32(2)}, &r).ok());
+  // ...but a trap after it is reported as the memory limit.
+  Outcome trapped = call1(*inst, "unreach", {});
+  EXPECT_EQ(trapped.trap, TrapKind::MemoryLimit);
+  EXPECT_NE(trapped.message.find("memory.grow to 256 KiB refused (limit 192 KiB)"),
+            std::string::npos)
+      << trapped.message;
   auto unlimited = make();
   ASSERT_TRUE(call1(*unlimited, "grow", {Value::from_i32(20)}, &r).ok());
   EXPECT_EQ(r.i32, 0xffffffffu);  // beyond the module's declared max of 10

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "engine/interp/core.h"
+#include "engine/memory_budget.h"
 #include "wabt/interp/interp.h"
 
 namespace spindle::engine::interp::core {
@@ -67,6 +68,14 @@ struct MemSlot {
   wi::Memory::Ptr memory;
 };
 
+// An instance's linear-memory account (guarded by its store's lock): what
+// it holds of the instance-memory budget, and the last memory.grow refused.
+struct MemAccount {
+  uint64_t counted = 0;   // bytes counted in the budget
+  bool released = false;  // the instance died: grows are not counted any more
+  memory_budget::GrowRefusal refusal;
+};
+
 class Instance {
  public:
   ~Instance();
@@ -78,6 +87,7 @@ class Instance {
   wi::Memory::Ptr memory;  // export "memory"
   std::vector<ObjectPtr> keep_alive;
   std::vector<std::shared_ptr<MemSlot>> slots;
+  std::shared_ptr<MemAccount> account = std::make_shared<MemAccount>();
 };
 
 class Object {
@@ -102,6 +112,15 @@ bool to_wabt(Store& store, VT t, const Val& v, wi::Value* out, std::string* err)
 Val from_wabt(Store& store, VT t, const wi::Value& v);
 // The TrapKind for one of WABT's trap messages.
 Trap classify_trap(const std::string& message);
+// The Result for one of WABT's trap messages.
+Result trap_result(const std::string& message);
+// A call's result as `inst` reports it: an out-of-bounds access that is a
+// shadow-stack overflow (memory_budget.h) becomes StackExhausted, then
+// after_refusal. The store's lock must be held.
+Result refine(Result r, const Instance& inst);
+// `r` as reported by an instance whose account holds a refused memory.grow:
+// a trap (but Timeout, Exit) becomes MemoryLimit.
+Result after_refusal(Result r, const MemAccount& account);
 // True for instantiation failures that are link errors, not traps.
 bool is_link_failure(const std::string& message);
 
@@ -111,6 +130,7 @@ Result run(Store& store, wi::Func& f, const wi::Values& params, wi::Values& resu
 // A host function object calling `imp`, whose HostCall memory is `slot`.
 wi::HostFunc::Ptr make_host_func(Store& store, const Import& imp, std::shared_ptr<MemSlot> slot);
 // The function `memory.grow` is rewritten to call (rewrite.h).
-wi::HostFunc::Ptr make_grow_func(Store& store, uint64_t max_memory_bytes);
+wi::HostFunc::Ptr make_grow_func(Store& store, uint64_t max_memory_bytes,
+                                 std::shared_ptr<MemAccount> account);
 
 }  // namespace spindle::engine::interp::core

@@ -52,6 +52,15 @@ Instantiated instantiate(const CodePtr& code, std::vector<Import> imports, const
   inst->store = store;
   inst->code = code;
   inst->opts = opts;
+  // The instance's own memories count in the instance-memory budget from
+  // here until the instance dies (~Instance).
+  uint64_t initial_bytes = 0;
+  for (const auto& m : code->desc.memories) initial_bytes += m.type.limits.initial * kPageSize;
+  if (!memory_budget::acquire(initial_bytes)) {
+    out.outcome = Result::trapped(Trap::MemoryLimit, memory_budget::initial_refused(initial_bytes));
+    return out;
+  }
+  inst->account->counted = initial_bytes;
 
   Lock lock(store->mu);
   BusyScope busy(*store);
@@ -75,7 +84,7 @@ Instantiated instantiate(const CodePtr& code, std::vector<Import> imports, const
     }
   }
   if (code->grow_injected) {
-    wi::HostFunc::Ptr f = make_grow_func(*store, opts.max_memory_bytes);
+    wi::HostFunc::Ptr f = make_grow_func(*store, opts.max_memory_bytes, inst->account);
     refs.push_back(f.ref());
     held.emplace_back(std::move(f));
   }
@@ -87,7 +96,7 @@ Instantiated instantiate(const CodePtr& code, std::vector<Import> imports, const
     if (is_link_failure(msg))
       out.link_error = msg;
     else
-      out.outcome = Result::trapped(classify_trap(msg), msg);
+      out.outcome = after_refusal(trap_result(msg), *inst->account);  // no globals to read yet
     return out;
   }
 
@@ -106,7 +115,7 @@ Instantiated instantiate(const CodePtr& code, std::vector<Import> imports, const
     wi::Values results;
     Result r = run(*store, *f, {}, results, call_budget_ns(opts));
     if (!r.ok()) {
-      out.outcome = std::move(r);
+      out.outcome = refine(std::move(r), *inst);
       return out;
     }
   }
@@ -188,7 +197,7 @@ Result call(Object& f, const Val* args, size_t nargs, Val* results, size_t nresu
   // Foreign objects made for externref arguments must survive until the
   // call starts; the store is not collected while we hold the lock.
   Result r = run(store, *fn, params, out, f.owner ? call_budget_ns(f.owner->opts) : 0);
-  if (!r.ok()) return r;
+  if (!r.ok()) return f.owner ? refine(std::move(r), *f.owner) : r;
   for (size_t i = 0; i < sig.results.size(); ++i)
     results[i] = from_wabt(store, sig.results[i], out[i]);
   return r;

@@ -50,7 +50,7 @@ wabt::Result report(wi::Thread& thread, Result r, wi::Trap::Ptr* out_trap) {
 Result from_trap(const wi::Trap::Ptr& trap, CallContext& ctx) {
   if (ctx.pending) return std::move(*ctx.pending);
   std::string msg = trap ? trap->message() : std::string("trap");
-  return Result::trapped(classify_trap(msg), msg);
+  return trap_result(msg);
 }
 
 }  // namespace
@@ -164,10 +164,13 @@ wi::HostFunc::Ptr make_host_func(Store& store, const Import& imp, std::shared_pt
 
 // memory.grow of the calling instance's memory 0, with the instance's cap:
 // beyond the memory's declared maximum it fails with -1 as the spec says;
-// within it but beyond max_memory_bytes it traps with MemoryLimit.
-wi::HostFunc::Ptr make_grow_func(Store& store, uint64_t max_memory_bytes) {
-  auto cb = [max_memory_bytes](wi::Thread& thread, const wi::Values& params, wi::Values& results,
-                               wi::Trap::Ptr* out_trap) -> wabt::Result {
+// beyond max_memory_bytes or the instance-memory budget it fails with -1 too,
+// and the refusal is recorded in the instance's account (after_refusal).
+wi::HostFunc::Ptr make_grow_func(Store& store, uint64_t max_memory_bytes,
+                                 std::shared_ptr<MemAccount> account) {
+  auto cb = [max_memory_bytes, account = std::move(account)](
+                wi::Thread& thread, const wi::Values& params, wi::Values& results,
+                wi::Trap::Ptr* out_trap) -> wabt::Result {
     results.resize(1);
     wi::Instance* caller = thread.GetCallerInstance();
     if (!caller || caller->memories().empty())
@@ -184,13 +187,17 @@ wi::HostFunc::Ptr make_grow_func(Store& store, uint64_t max_memory_bytes) {
       results[0] = wi::Value::Make(failed);
       return wabt::Result::Ok;
     }
-    if (delta > 0 && (old_pages + delta) * kPageSize > max_memory_bytes) {
-      return report(
-          thread,
-          Result::trapped(Trap::MemoryLimit, "memory.grow to " + std::to_string(old_pages + delta) +
-                                                 " pages exceeds the instance's memory limit of " +
-                                                 std::to_string(max_memory_bytes) + " bytes"),
-          out_trap);
+    const uint64_t want_bytes = (old_pages + delta) * kPageSize;
+    if (delta > 0 && want_bytes > max_memory_bytes) {
+      account->refusal = {want_bytes, max_memory_bytes, false};
+      results[0] = wi::Value::Make(failed);
+      return wabt::Result::Ok;
+    }
+    const uint64_t added = account->released ? 0 : delta * kPageSize;
+    if (!memory_budget::acquire(added)) {
+      account->refusal = {want_bytes, memory_budget::limit(), true};
+      results[0] = wi::Value::Make(failed);
+      return wabt::Result::Ok;
     }
     bool grown = false;
     try {
@@ -198,6 +205,10 @@ wi::HostFunc::Ptr make_grow_func(Store& store, uint64_t max_memory_bytes) {
     } catch (const std::bad_alloc&) {
       grown = false;
     }
+    if (grown)
+      account->counted += added;
+    else
+      memory_budget::release(added);
     results[0] = wi::Value::Make(grown ? static_cast<uint32_t>(old_pages) : failed);
     return wabt::Result::Ok;
   };

@@ -80,6 +80,12 @@ void Store::maybe_collect() {
 
 Instance::~Instance() {
   if (!store) return;
+  {
+    std::lock_guard<std::recursive_mutex> lock(store->mu);
+    memory_budget::release(account->counted);
+    account->counted = 0;
+    account->released = true;
+  }
   uint64_t bytes = 0;
   {
     std::lock_guard<std::recursive_mutex> lock(store->mu);

@@ -1,5 +1,7 @@
 // Converting types, values and trap messages between the core and WABT.
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "engine/interp/core_internal.h"
 
@@ -172,6 +174,50 @@ Trap classify_trap(const std::string& m) {
     return Trap::IndirectCallMismatch;
   if (contains(m, "stack exhausted") || contains(m, "stack overflow")) return Trap::StackExhausted;
   return Trap::HostError;
+}
+
+Result trap_result(const std::string& m) { return Result::trapped(classify_trap(m), m); }
+
+namespace {
+// Global 0's value when it is a mutable i32 the module defines (its shadow
+// stack pointer, in C/C++/Rust guests).
+std::optional<uint32_t> stack_pointer(const Instance& inst) {
+  for (const auto& imp : inst.code->desc.imports)
+    if (imp.type.type->kind == wabt::ExternalKind::Global) return std::nullopt;
+  if (!inst.inst || inst.inst->globals().empty()) return std::nullopt;
+  wi::Store& ws = inst.store->store;
+  wi::Ref ref = inst.inst->globals()[0];
+  if (!ws.Is<wi::Global>(ref)) return std::nullopt;
+  auto* g = ws.UnsafeGet<wi::Global>(ref).get();
+  if (g->type().type != wabt::Type::I32 || g->type().mut != wi::Mutability::Var)
+    return std::nullopt;
+  return g->Get().Get<uint32_t>();
+}
+}  // namespace
+
+Result refine(Result r, const Instance& inst) {
+  // "out of bounds memory access: access at <address+offset>+<size> >= ..."
+  static const char kAccessAt[] = "memory access: access at ";
+  if (r.trap == Trap::OutOfBounds) {
+    if (size_t at = r.message.find(kAccessAt); at != std::string::npos) {
+      const char* p = r.message.c_str() + at + sizeof kAccessAt - 1;
+      char* end = nullptr;
+      unsigned long long address = std::strtoull(p, &end, 10);
+      std::optional<uint32_t> sp;
+      if (end != p && memory_budget::is_shadow_stack_fault(address) && (sp = stack_pointer(inst)) &&
+          memory_budget::is_shadow_stack_fault(*sp))
+        r = Result::trapped(Trap::StackExhausted, memory_budget::shadow_stack_message(address));
+    }
+  }
+  return after_refusal(std::move(r), *inst.account);
+}
+
+Result after_refusal(Result r, const MemAccount& account) {
+  if (r.ok() || !account.refusal.refused() || r.trap == Trap::Timeout || r.trap == Trap::Exit ||
+      r.trap == Trap::MemoryLimit)
+    return r;
+  std::string what = r.message.empty() ? std::string("trap") : r.message;
+  return Result::trapped(Trap::MemoryLimit, memory_budget::trapped_after(account.refusal, what));
 }
 
 bool is_link_failure(const std::string& m) {

@@ -26,8 +26,18 @@ extern char** environ;
 namespace spindle::engine::native {
 namespace {
 
-constexpr const char* kFlags[] = {
-    "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-fno-strict-aliasing", "-w", "-DNDEBUG"};
+// -fstack-clash-protection: a function whose frame is larger than a page
+// touches it page by page, so deep recursion always faults on the thread's
+// guard page (which the runtime turns into "call stack exhausted") instead of
+// jumping past it into whatever is mapped below (another thread's stack).
+constexpr const char* kFlags[] = {"-shared",
+                                  "-fPIC",
+                                  "-O2",
+                                  "-fvisibility=hidden",
+                                  "-fno-strict-aliasing",
+                                  "-fstack-clash-protection",
+                                  "-w",
+                                  "-DNDEBUG"};
 
 // Keep signalling NaNs from being folded away (x * 1.0 must quiet a NaN, as
 // the Wasm spec requires): the flag differs between clang and gcc.

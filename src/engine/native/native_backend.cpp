@@ -119,6 +119,8 @@ class NativeEngine final : public Engine {
     for (size_t i = 0; i < info->exports.size(); ++i)
       if (info->exports[i].name == "memory" && info->exports[i].type.kind == ExternKind::Memory)
         info->memory_export = static_cast<int>(i);
+    info->shadow_stack = ir->num_global_imports == 0 && !ir->globals.empty() &&
+                         ir->globals[0]->type == wabt::Type::I32 && ir->globals[0]->mutable_;
 
     Compiler cc;
     std::string error;

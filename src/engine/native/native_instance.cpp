@@ -46,6 +46,7 @@ struct InstanceState {
   void* host = nullptr;
   std::chrono::nanoseconds timeout{0};
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  runtime::GuardedContext guard;  // refused grows; whether it has a shadow stack
 
   ~InstanceState() {
     if (inst) {
@@ -136,7 +137,7 @@ class ExportExtern final : public NativeExtern {
                 reinterpret_cast<spindle_val*>(results.data())};
     auto budget = call_budget(st_->timeout, st_->deadline);
     if (budget.count() < 0) return Outcome::trapped(TrapKind::Timeout);
-    return runtime::run_guarded(run_call, &t, budget);
+    return runtime::run_guarded(run_call, &t, budget, &st_->guard);
   }
   Value get() const override {
     if (type().kind != ExternKind::Global) return Value{};
@@ -295,6 +296,7 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   st->host = opts.host;
   st->timeout = opts.timeout;
   st->deadline = opts.deadline;
+  st->guard.shadow_stack = info_->shadow_stack;
   std::shared_ptr<const Resolution> res;
   {
     std::lock_guard lock(resolution_mu_);
@@ -328,8 +330,9 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   runtime::set_allocation_context({info_->image.get(), static_cast<uint32_t>(limit_pages)});
   InstantiateThunk thunk{info_->abi, st->inst, &st->block.host};
   auto budget = call_budget(opts.timeout, opts.deadline);
-  Outcome o = budget.count() < 0 ? Outcome::trapped(TrapKind::Timeout)
-                                 : runtime::run_guarded(run_instantiate, &thunk, budget);
+  Outcome o = budget.count() < 0
+                  ? Outcome::trapped(TrapKind::Timeout)
+                  : runtime::run_guarded(run_instantiate, &thunk, budget, &st->guard);
   runtime::set_allocation_context({});
   if (!o.ok()) {
     result.outcome = o;

@@ -20,7 +20,8 @@ struct ModuleInfo {
   std::vector<ExportDesc> exports;
   std::shared_ptr<runtime::MemoryImage> image;  // initial memory, or null
   int memory_export = -1;                       // index of export "memory"
-  void* handle = nullptr;                       // dlopen handle
+  bool shadow_stack = false;  // global 0 is a defined mutable i32 (a stack pointer)
+  void* handle = nullptr;     // dlopen handle
   const spindle_module_abi_t* abi = nullptr;
   ~ModuleInfo();
 };

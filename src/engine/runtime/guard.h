@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/memory_budget.h"
 #include "engine/value.h"
 
 namespace spindle::engine::runtime {
@@ -21,7 +22,25 @@ void init();
 // host function (through spindle_host_call) come back as an Outcome.
 // Nested calls (a guest calling a host function that calls another guest)
 // are allowed; only the outermost call arms the timeout.
-Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeout);
+// `ctx` (may be null) is the calling instance's: memory.grow refusals (by
+// its limit or the instance-memory budget) are recorded in ctx->refusal,
+// and if it holds one when fn traps (but for Timeout and Exit) the outcome
+// is MemoryLimit (memory_budget::trapped_after).
+//
+// Stack overflows come back as StackExhausted, with two messages:
+//   - "call stack exhausted": the native call depth count, or a fault on the
+//     thread's stack guard (any thread: its bounds are recorded on its first
+//     guarded call);
+//   - "stack overflow: the guest's stack in linear memory ran past its
+//     start (address 0x...)": in a module with a shadow stack
+//     (ctx->shadow_stack), a write fault at a guest address just below
+//     4 GiB (see memory_budget.h: a heuristic).
+struct GuardedContext {
+  memory_budget::GrowRefusal refusal;
+  bool shadow_stack = false;  // global 0 is a defined mutable i32 (a stack pointer)
+};
+Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeout,
+                    GuardedContext* ctx = nullptr);
 
 // What wasm_rt_allocate_memory uses for the next memory it allocates on this
 // thread (set by the native backend around instantiation).

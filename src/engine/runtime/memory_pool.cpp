@@ -265,10 +265,18 @@ Slot* MemoryPool::find(const uint8_t* data) const {
 }
 
 bool MemoryPool::contains(uintptr_t addr) const {
+  uint64_t offset;
+  return offset_in_slot(addr, &offset);
+}
+
+bool MemoryPool::offset_in_slot(uintptr_t addr, uint64_t* offset) const {
   size_t n = num_arenas_.load(std::memory_order_acquire);
   for (size_t i = 0; i < n; ++i) {
     auto base = reinterpret_cast<uintptr_t>(arenas_[i]->base);
-    if (addr >= base && addr < base + kSlotStride * kSlotsPerArena) return true;
+    if (addr >= base && addr < base + kSlotStride * kSlotsPerArena) {
+      *offset = (addr - base) % kSlotStride;
+      return true;
+    }
   }
   return false;
 }

@@ -59,7 +59,8 @@ struct Slot {
   size_t mapped_image = 0;             // bytes of image mapping in place
   size_t rw_bytes = 0;                 // accessible prefix
   size_t high_water = 0;               // largest rw_bytes since last reset
-  uint32_t limit_pages = 65536;        // grow past this traps
+  uint32_t limit_pages = 65536;        // grow past this is refused (-1)
+  uint64_t counted_bytes = 0;          // counted in the instance-memory budget
   bool populated = false;              // resident mode: holds the image, rest zero
 };
 
@@ -81,6 +82,10 @@ class MemoryPool {
   Slot* find(const uint8_t* data) const;
   // True when `addr` lies inside any slot reservation (guard pages included).
   bool contains(uintptr_t addr) const;
+  // When `addr` lies inside a slot reservation: its offset from the slot's
+  // base (the guest address, plus the access's static offset). Lock-free
+  // (called from the fault handler).
+  bool offset_in_slot(uintptr_t addr, uint64_t* offset) const;
   // An image is going away: its free slots go back to the common pool.
   void forget(MemoryImage* image);
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <cstdarg>
@@ -43,6 +44,10 @@ struct ThreadState {
   MemoryImage* alloc_image;
   uint32_t alloc_limit;
   uint32_t exit_code;
+  GuardedContext* ctx;                // the running instance's
+  volatile sig_atomic_t fault_valid;  // fault_* describe the last guard-page fault
+  volatile sig_atomic_t fault_write;  // it was a write (or unknown)
+  uint64_t fault_offset;              // its offset in the memory's slot
 };
 constinit thread_local ThreadState t{};
 
@@ -71,11 +76,27 @@ int timer_signal() { return SIGRTMIN + 4; }
   siglongjmp(*t.jmp, code);
 }
 
-void on_fault(int sig, siginfo_t* si, void*) {
+// Whether the faulting access was a write (true when unknown).
+bool fault_was_write([[maybe_unused]] void* uc) {
+#if defined(__x86_64__)
+  // The page-fault error code: bit 1 set for a write.
+  return (static_cast<ucontext_t*>(uc)->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+#else
+  return true;
+#endif
+}
+
+void on_fault(int sig, siginfo_t* si, void* uc) {
   if (t.jmp && t.in_guest) {
     auto a = reinterpret_cast<uintptr_t>(si->si_addr);
     if (a + kStackSlack >= t.stack_lo && a < t.stack_hi) jump(WASM_RT_TRAP_EXHAUSTION);
-    if (MemoryPool::instance().contains(a)) jump(WASM_RT_TRAP_OOB);
+    uint64_t offset = 0;
+    if (MemoryPool::instance().offset_in_slot(a, &offset)) {
+      t.fault_offset = offset;
+      t.fault_write = fault_was_write(uc);
+      t.fault_valid = 1;
+      jump(WASM_RT_TRAP_OOB);
+    }
   }
   // Not a guest fault: let it crash as it would have without us.
   signal(sig, SIG_DFL);
@@ -193,7 +214,7 @@ Outcome outcome_for(int code) {
     case WASM_RT_TRAP_CALL_INDIRECT:
       return Outcome::trapped(TrapKind::IndirectCallMismatch);
     case WASM_RT_TRAP_EXHAUSTION:
-      return Outcome::trapped(TrapKind::StackExhausted);
+      return Outcome::trapped(TrapKind::StackExhausted, "call stack exhausted");
     case WASM_RT_TRAP_SPINDLE_TIMEOUT:
       return Outcome::trapped(TrapKind::Timeout);
     case WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT:
@@ -215,12 +236,14 @@ void init() {
   });
 }
 
-Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeout) {
+Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeout,
+                    GuardedContext* ctx) {
   init();
   ensure_thread();
   sigjmp_buf buf;
   sigjmp_buf* const prev_jmp = t.jmp;
   const int prev_in_guest = t.in_guest;
+  GuardedContext* const prev_ctx = t.ctx;
   const bool outer = t.depth == 0;
   if (outer) {
     t.expired = 0;
@@ -232,6 +255,8 @@ Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeo
   const bool armed = outer && timeout.count() > 0;
   const uint32_t depth = wasm_rt_call_stack_depth;
   ++t.depth;
+  t.ctx = ctx;
+  t.fault_valid = 0;
   int code = sigsetjmp(buf, 0);
   if (code == 0) {
     t.jmp = &buf;
@@ -244,10 +269,22 @@ Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeo
   wasm_rt_call_stack_depth = depth;
   t.jmp = prev_jmp;
   t.in_guest = prev_in_guest;
+  t.ctx = prev_ctx;
   --t.depth;
+  const bool faulted = t.fault_valid;
+  t.fault_valid = 0;
   if (code == 0) return Outcome::success();
   Outcome o = outcome_for(code);
   resources.message.clear();
+  if (code == WASM_RT_TRAP_OOB && faulted && t.fault_write && ctx && ctx->shadow_stack &&
+      memory_budget::is_shadow_stack_fault(t.fault_offset))
+    o = Outcome::trapped(TrapKind::StackExhausted,
+                         memory_budget::shadow_stack_message(t.fault_offset));
+  if (ctx && ctx->refusal.refused() && o.trap != TrapKind::Timeout && o.trap != TrapKind::Exit &&
+      o.trap != TrapKind::MemoryLimit) {
+    std::string what = o.message.empty() ? std::string(trap_message(o.trap)) : o.message;
+    o = Outcome::trapped(TrapKind::MemoryLimit, memory_budget::trapped_after(ctx->refusal, what));
+  }
   return o;
 }
 
@@ -301,6 +338,7 @@ int trap_code(TrapKind k) {
 }  // namespace spindle::engine::runtime
 
 using namespace spindle::engine::runtime;
+namespace memory_budget = spindle::engine::memory_budget;
 
 // A table's elements live in host memory (24 bytes each for funcref), so
 // they are capped, as wasmtime caps them, independently of the declared max.
@@ -375,6 +413,7 @@ void wasm_rt_trap(wasm_rt_trap_t code) {
                  static_cast<int>(code));
     std::abort();
   }
+  t.fault_valid = 0;  // an explicit bounds check, not a guard-page fault
   jump(code == WASM_RT_TRAP_NONE ? WASM_RT_TRAP_SPINDLE_HOST_ERROR : code);
 }
 
@@ -408,16 +447,22 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t* mem, uint32_t initial_pages, uint
   mem->data = nullptr;
   mem->pages = mem->size = 0;
   mem->max_pages = max_pages;
+  const uint64_t bytes = uint64_t{initial_pages} * MemoryPool::kPageSize;
   if (initial_pages > limit) {
     resources.message = "initial memory of " + std::to_string(initial_pages) +
                         " pages exceeds the limit of " + std::to_string(limit) + " pages";
     code = WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT;
+  } else if (!memory_budget::acquire(bytes)) {
+    resources.message = memory_budget::initial_refused(bytes);
+    code = WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT;
   } else if (Slot* s = MemoryPool::instance().acquire(image, initial_pages)) {
     s->limit_pages = limit;
+    s->counted_bytes = bytes;
     mem->data = s->base;
     mem->pages = initial_pages;
-    mem->size = uint64_t{initial_pages} * MemoryPool::kPageSize;
+    mem->size = bytes;
   } else {
+    memory_budget::release(bytes);
     resources.message = "out of address space for linear memories";
     code = WASM_RT_TRAP_SPINDLE_HOST_ERROR;
   }
@@ -430,32 +475,37 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t* mem, uint32_t initial_pages, uint
   host_leave(prev);
 }
 
+// Beyond the memory's declared maximum, memory.grow fails (-1) as the spec
+// says. Beyond the instance's limit or the process's instance-memory budget
+// it fails the same way (the guest may handle it: malloc returns NULL), and
+// the refusal is recorded for the running instance (see run_guarded).
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* mem, uint32_t delta) {
   check_stack();
   int prev = host_enter();
   uint32_t old = mem->pages;
   uint32_t result = old;
-  int code = 0;
   uint64_t want = uint64_t{old} + delta;
+  const uint64_t added = uint64_t{delta} * MemoryPool::kPageSize;
+  auto refuse = [&](uint64_t limit_bytes, bool budget) {
+    result = UINT32_MAX;
+    if (t.ctx) t.ctx->refusal = {want * MemoryPool::kPageSize, limit_bytes, budget};
+  };
   if (delta != 0) {
     Slot* s = MemoryPool::instance().find(mem->data);
     if (want > mem->max_pages || want > 65536 || !s) {
       result = UINT32_MAX;
     } else if (want > s->limit_pages) {
-      resources.message = "memory.grow to " + std::to_string(want) +
-                          " pages exceeds the limit of " + std::to_string(s->limit_pages) +
-                          " pages";
-      code = WASM_RT_TRAP_SPINDLE_MEMORY_LIMIT;
+      refuse(uint64_t{s->limit_pages} * MemoryPool::kPageSize, false);
+    } else if (!memory_budget::acquire(added)) {
+      refuse(memory_budget::limit(), true);
     } else if (!MemoryPool::instance().grow(s, want)) {
+      memory_budget::release(added);
       result = UINT32_MAX;
     } else {
+      s->counted_bytes += added;
       mem->pages = static_cast<uint32_t>(want);
       mem->size = want * MemoryPool::kPageSize;
     }
-  }
-  if (code) {
-    t.in_guest = prev;
-    jump(code);
   }
   host_leave(prev);
   return result;
@@ -464,8 +514,11 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* mem, uint32_t delta) {
 void wasm_rt_free_memory(wasm_rt_memory_t* mem) {
   if (!mem->data) return;
   int prev = host_enter();
-  if (Slot* s = MemoryPool::instance().find(mem->data))
+  if (Slot* s = MemoryPool::instance().find(mem->data)) {
+    memory_budget::release(s->counted_bytes);
+    s->counted_bytes = 0;
     MemoryPool::instance().release(s, const_cast<MemoryImage*>(s->image));
+  }
   mem->data = nullptr;
   mem->pages = mem->size = 0;
   t.in_guest = prev;
