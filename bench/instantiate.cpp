@@ -98,19 +98,6 @@ Loaded& loaded(Backend backend) {
   return l;
 }
 
-std::string describe(const Outcome& o) {
-  std::string s(trap_name(o.trap));
-  if (o.trap == TrapKind::Exit) {
-    s += ' ';
-    s += std::to_string(o.exit_code);
-  }
-  if (!o.message.empty()) {
-    s += ": ";
-    s += o.message;
-  }
-  return s;
-}
-
 // One iteration of each benchmark, kept out of line so that a profiler can
 // count exactly what one iteration costs (valgrind --tool=callgrind
 // --toggle-collect='*_once*', see docs/PERFORMANCE.md). Each returns an

@@ -127,19 +127,12 @@ void fail(Result& r, uint16_t status, std::string error, std::string body) {
   r.error = std::move(error);
 }
 
-std::string describe(const Outcome& o) {
-  if (o.trap == TrapKind::Exit) return "exited with code " + std::to_string(o.exit_code);
-  std::string s = std::string(trap_message(o.trap)) + " (" + std::string(trap_name(o.trap)) + ")";
-  if (!o.message.empty()) s += ": " + o.message;
-  return s;
-}
-
 void fail_trap(Result& r, const Outcome& o, std::string_view component, std::string_view what) {
   std::string msg = "component `" + std::string(component) + "`: guest ";
   if (o.trap == TrapKind::Exit)
-    msg += describe(o) + " in " + std::string(what);
+    msg += engine::describe(o) + " in " + std::string(what);
   else
-    msg += "trapped in " + std::string(what) + ": " + describe(o);
+    msg += "trapped in " + std::string(what) + ": " + engine::describe(o);
   fail(r, o.trap == TrapKind::Timeout ? 504 : 500, std::move(msg));
   r.trap = o.trap;
 }

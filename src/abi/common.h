@@ -69,7 +69,5 @@ void fail(Result& r, uint16_t status, std::string error, std::string body = {});
 void fail_trap(Result& r, const engine::Outcome& o, std::string_view component,
                std::string_view what);
 
-// "trap message (name): detail".
-std::string describe(const engine::Outcome& o);
 
 }  // namespace spindle::abi::detail

@@ -17,7 +17,7 @@ const FuncType kHandleType{{I32, I32}, {I32}};
 const FuncType kReallocType{{I32, I32, I32, I32}, {I32}};
 
 std::string describe_failure(const Outcome& o, std::string_view during) {
-  return std::string(during) + " trapped: " + detail::describe(o);
+  return std::string(during) + " trapped: " + engine::describe(o);
 }
 
 class MessageExecutor final : public RedisExecutor {

@@ -312,7 +312,7 @@ bool AppHost::load(std::string& error) {
 bool AppHost::start(std::string& error) {
   std::lock_guard load_lock(load_mu_);
   started_ = true;
-  // MERGE: engine::set_instance_memory_budget(opts_.memory_budget);
+  engine::set_instance_memory_budget(opts_.memory_budget);
   for (auto& [name, t] : triggers_)
     if (!t->start(error)) return false;
   return true;

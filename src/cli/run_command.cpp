@@ -90,9 +90,8 @@ int run_command(const RunOptions& o) {
     }
     return static_cast<int>(outcome.exit_code);
   }
-  std::fprintf(stderr, "spindle: %s: guest trapped: %s (%s)%s%s\n", o.module.c_str(),
-               trap_message(outcome.trap).data(), trap_name(outcome.trap).data(),
-               outcome.message.empty() ? "" : ": ", outcome.message.c_str());
+  std::fprintf(stderr, "spindle: %s: guest trapped: %s\n", o.module.c_str(),
+               engine::describe(outcome).c_str());
   return kExitTrap;
 }
 

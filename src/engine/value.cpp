@@ -96,4 +96,13 @@ std::string_view trap_name(TrapKind kind) {
   return "unknown";
 }
 
+std::string describe(const Outcome& o) {
+  if (o.trap == TrapKind::Exit) return "exited with code " + std::to_string(o.exit_code);
+  std::string_view msg = trap_message(o.trap), name = trap_name(o.trap);
+  if (o.message.rfind(msg, 0) == 0) return o.message + " (" + std::string(name) + ")";
+  std::string s = std::string(msg) + " (" + std::string(name) + ")";
+  if (!o.message.empty()) s += ": " + o.message;
+  return s;
+}
+
 }  // namespace spindle::engine

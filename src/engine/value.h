@@ -111,4 +111,9 @@ struct Outcome {
   }
 };
 
+// "trap message (name): detail" for a trap; when the detail already starts
+// with the trap message ("memory limit reached: ..."), "detail (name)".
+// "exited with code N" for Exit.
+std::string describe(const Outcome& o);
+
 }  // namespace spindle::engine
