@@ -11,8 +11,8 @@
 namespace spindle::trigger {
 
 struct TriggerType {
-  std::string_view name;                         // "http", "redis"
-  bool (*used_by)(const manifest::App& app);     // the app has triggers of this type
+  std::string_view name;                      // "http", "redis"
+  bool (*used_by)(const manifest::App& app);  // the app has triggers of this type
   std::unique_ptr<Trigger> (*make)(const Services& services);
 };
 

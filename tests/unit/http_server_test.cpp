@@ -7,7 +7,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "trigger/http/server.h"
 
@@ -167,3 +172,129 @@ TEST_F(ServerTest, MalformedRequestsGet400AndTheServerGoesOn) {
 }
 
 }  // namespace
+
+namespace {
+
+// A server with `o` whose handler answers "<uri>" inline, or from another
+// thread after 300 ms for "/slow".
+struct Custom {
+  explicit Custom(ServerOptions o) {
+    o.listen = "127.0.0.1:0";
+    o.threads = 1;
+    std::string err;
+    ok = server.start(
+        o,
+        [this](Incoming&& in, Respond respond) {
+          Outgoing out;
+          out.body = in.uri;
+          if (in.uri != "/slow") return respond(std::move(out));
+          std::lock_guard lock(mu);
+          late.emplace_back([respond, out]() mutable {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            respond(out);
+            respond(out);  // a second answer is ignored
+          });
+        },
+        err);
+  }
+  ~Custom() {
+    for (auto& t : late) t.join();
+  }
+  Server server;
+  bool ok = false;
+  std::mutex mu;
+  std::vector<std::thread> late;
+};
+
+}  // namespace
+
+TEST(ServerLimits, TooManyOrTooLargeHeadersGet431) {
+  ServerOptions o;
+  o.max_header_count = 10;
+  o.max_header_bytes = 2048;
+  Custom s(o);
+  ASSERT_TRUE(s.ok);
+  std::string many = "GET /a HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 12; ++i) many += "X-" + std::to_string(i) + ": v\r\n";
+  Conn c1(s.server.address());
+  c1.send(many + "\r\n");
+  int status = 0;
+  std::string body;
+  ASSERT_TRUE(c1.response(status, body));
+  EXPECT_EQ(status, 431);
+  EXPECT_TRUE(c1.closed());
+  Conn c2(s.server.address());
+  c2.send("GET /a HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4000, 'b') + "\r\n\r\n");
+  ASSERT_TRUE(c2.response(status, body));
+  EXPECT_EQ(status, 431);
+  Conn c3(s.server.address());  // within the limits: served
+  c3.send("GET /fine HTTP/1.1\r\nHost: x\r\nX-1: v\r\n\r\n");
+  ASSERT_TRUE(c3.response(status, body));
+  EXPECT_EQ(body, "/fine");
+}
+
+TEST(ServerLimits, AHeaderThatDoesNotArriveInTimeClosesTheConnection) {
+  ServerOptions o;
+  o.header_timeout = std::chrono::milliseconds(300);
+  Custom s(o);
+  ASSERT_TRUE(s.ok);
+  Conn slow(s.server.address());
+  slow.send("GET /a HTTP/1.1\r\nHost: x\r\n");  // never finished
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(slow.closed());
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(waited, 3.0);  // closed by the header timeout, not the 5 s client timeout
+  // An idle keep-alive connection is not held to the header timeout.
+  Conn idle(s.server.address());
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  idle.send("GET /late HTTP/1.1\r\nHost: x\r\n\r\n");
+  int status = 0;
+  std::string body;
+  ASSERT_TRUE(idle.response(status, body));
+  EXPECT_EQ(body, "/late");
+}
+
+TEST(ServerLimits, AtTheConnectionCapTheOldestIdleConnectionMakesRoom) {
+  ServerOptions o;
+  o.max_connections = 3;
+  Custom s(o);
+  ASSERT_TRUE(s.ok);
+  EXPECT_EQ(s.server.max_connections(), 3u);
+  std::vector<std::unique_ptr<Conn>> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(std::make_unique<Conn>(s.server.address()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  Conn fresh(s.server.address());
+  fresh.send("GET /new HTTP/1.1\r\nHost: x\r\n\r\n");
+  int status = 0;
+  std::string body;
+  ASSERT_TRUE(fresh.response(status, body));
+  EXPECT_EQ(body, "/new");
+  EXPECT_TRUE(idle[0]->closed());  // the oldest went
+  idle[2]->send("GET /kept HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(idle[2]->response(status, body));
+  EXPECT_EQ(body, "/kept");
+}
+
+TEST(ServerLimits, AResponseFromAnotherThreadDoesNotHoldTheIoThread) {
+  Custom s(ServerOptions{});  // one I/O thread
+  ASSERT_TRUE(s.ok);
+  Conn slow(s.server.address());
+  slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  // While /slow is pending on another thread, the only I/O thread answers.
+  Conn quick(s.server.address());
+  auto t0 = std::chrono::steady_clock::now();
+  quick.send("GET /quick HTTP/1.1\r\nHost: x\r\n\r\n");
+  int status = 0;
+  std::string body;
+  ASSERT_TRUE(quick.response(status, body));
+  EXPECT_EQ(body, "/quick");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.25);
+  ASSERT_TRUE(slow.response(status, body));
+  EXPECT_EQ(body, "/slow");
+  // The connection goes on after the late answer (the second one was dropped).
+  slow.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(slow.response(status, body));
+  EXPECT_EQ(body, "/next");
+}

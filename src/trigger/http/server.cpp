@@ -83,8 +83,7 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl& server)
-      : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
     ++server_.open;
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
@@ -114,12 +113,12 @@ class Session : public std::enable_shared_from_this<Session> {
     mark();
     if (buffer_.size() > 0) return read_header();  // pipelined bytes already here
     stream_.expires_after(server_.opts.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
-                                                       beast::error_code ec, size_t n) {
-      self->buffer_.commit(n);
-      if (ec) return self->close();
-      self->read_header();
-    });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec) return self->close();
+                              self->read_header();
+                            });
   }
 
   // The header, within header_timeout of its first byte.
@@ -182,15 +181,15 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     stream_.expires_never();  // the handler's own limits apply while it runs
     uint64_t seq = ++seq_;
-    server_.handler(std::move(in), [self = shared_from_this(), seq, keep_alive, version,
-                                    head](Outgoing out) {
-      asio::post(self->stream_.get_executor(), [self, seq, keep_alive, version, head,
-                                                out = std::move(out)]() mutable {
-        if (self->answered_ >= seq) return;  // a second answer to one request
-        self->answered_ = seq;
-        self->write(std::move(out), keep_alive, version, head);
-      });
-    });
+    server_.handler(
+        std::move(in), [self = shared_from_this(), seq, keep_alive, version, head](Outgoing out) {
+          asio::post(self->stream_.get_executor(),
+                     [self, seq, keep_alive, version, head, out = std::move(out)]() mutable {
+                       if (self->answered_ >= seq) return;  // a second answer to one request
+                       self->answered_ = seq;
+                       self->write(std::move(out), keep_alive, version, head);
+                     });
+        });
   }
 
   void write(Outgoing out, bool keep_alive, unsigned version, bool head) {
@@ -204,8 +203,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (name == "content-length" && head && out.body.empty() && !v.empty() &&
           v.find_first_not_of("0123456789") == std::string::npos && v.size() < 19)
         length = std::stoull(v);
-      if (name == "content-length" || name == "transfer-encoding" || name == "connection")
-        continue;
+      if (name == "content-length" || name == "transfer-encoding" || name == "connection") continue;
       res->insert(k, v);
     }
     res->keep_alive(keep_alive);
