@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "abi/executor.h"
+#include "engine/tiered.h"
 #include "host/capability.h"
 #include "manifest/manifest.h"
 #include "manifest/remote_source.h"
@@ -20,7 +21,6 @@
 #include "trigger/registry.h"
 #include "trigger/worker_pool.h"
 #include "util/paths.h"
-#include "util/sha256.h"
 
 namespace spindle::cli {
 
@@ -71,6 +71,7 @@ AppHost::AppHost(const UpOptions& opts)
   eo.use_cache = opts_.use_cache;
   eo.progress = true;
   engine_ = engine::Engine::create(eo);
+  tiered_ = std::make_unique<engine::TieredLoader>(*engine_);
   workers_ = std::make_unique<trigger::WorkerPool>(
       trigger::WorkerPool::Options{opts_.workers, opts_.max_queued});
   services_.workers = workers_.get();
@@ -86,57 +87,11 @@ AppHost::AppHost(const UpOptions& opts)
 
 AppHost::~AppHost() {
   stop();
-  if (compiler_.joinable()) compiler_.join();
+  tiered_->stop();
   // Workers finish what they hold (their answers go nowhere: the servers are
   // stopped but still alive), then the triggers go.
   workers_.reset();
   triggers_.clear();
-}
-
-void AppHost::compile_in_background() {
-  // One background compile at a time (its own reload comes through here
-  // too and stops at this check); a later load() finds what it left in the
-  // cache, or starts the next round.
-  if (compiling_) return;
-  if (compiler_.joinable()) compiler_.join();
-  compiling_ = true;
-  std::vector<PendingCompile> work = std::move(pending_);
-  pending_.clear();
-  std::printf("Serving %zu component%s from the interpreter while native code compiles\n",
-              work.size(), work.size() == 1 ? "" : "s");
-  std::fflush(stdout);
-  compiler_ = std::thread([this, work = std::move(work)] {
-    auto start = std::chrono::steady_clock::now();
-    std::vector<std::pair<std::string, std::shared_ptr<engine::Module>>> results;
-    bool compiled = false;
-    for (const auto& w : work) {
-      if (stopping_) break;
-      auto r = engine_->load(w.bytes, w.display);
-      if (!r.ok())
-        std::fprintf(
-            stderr,
-            "spindle up: native compile of %s failed; the interpreter keeps serving it: %s\n",
-            w.display.c_str(), r.error.c_str());
-      compiled |= r.ok();
-      results.emplace_back(w.digest, r.module);  // null: keep the interpreter, do not retry
-    }
-    {
-      std::lock_guard lock(load_mu_);
-      for (auto& [digest, module] : results) compiled_[digest] = std::move(module);
-    }
-    if (!stopping_ && compiled) {
-      std::string error;
-      if (load(error)) {
-        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::printf("Switched to native code after %.1fs\n", s);
-        std::fflush(stdout);
-      } else {
-        std::fprintf(stderr, "spindle up: switching to native code failed: %s\n", error.c_str());
-      }
-    }
-    // Cleared last: a load() that sees it false may join this thread.
-    compiling_ = false;
-  });
 }
 
 std::shared_ptr<const manifest::App> AppHost::app() const {
@@ -146,7 +101,6 @@ std::shared_ptr<const manifest::App> AppHost::app() const {
 
 bool AppHost::load(std::string& error) {
   std::lock_guard load_lock(load_mu_);
-  pending_.clear();
   const UpOptions& o = opts_;
   manifest::Options mo;
   mo.capability_keys = host::component_keys();
@@ -204,24 +158,8 @@ bool AppHost::load(std::string& error) {
                               ? c.source.url
                               : c.source.path.filename().string();
     // Tiered start: code not compiled yet is served by the interpreter now
-    // and compiled in the background (see compile_in_background).
-    auto mod = engine_->load_compiled(*bytes, display);
-    if (mod.not_compiled) {
-      std::string digest = util::sha256_hex(
-          std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
-      auto done = compiled_.find(digest);
-      if (done != compiled_.end() && done->second) {
-        mod.module = done->second;  // compiled in the background (the cache may be off)
-      } else {
-        if (done == compiled_.end()) pending_.push_back({digest, *bytes, display});
-        if (!interp_engine_) {
-          engine::EngineOptions io;
-          io.backend = engine::Backend::Interp;
-          interp_engine_ = engine::Engine::create(io);
-        }
-        mod = interp_engine_->load(*bytes, display);
-      }
-    }
+    // and compiled in the background (engine/tiered.h).
+    auto mod = tiered_->load(*bytes, display);
     if (!mod.ok()) {
       error = where + mod.error;
       return false;
@@ -300,9 +238,25 @@ bool AppHost::load(std::string& error) {
       if (!t->start(error)) return false;
   }
   // The modules compiled in the background now belong to the executors that
-  // use them; failed compiles stay recorded so they are not retried.
-  std::erase_if(compiled_, [](const auto& e) { return e.second != nullptr; });
-  if (!pending_.empty() && !stopping_) compile_in_background();
+  // use them; what is still interpreted compiles in the background, then
+  // the app is loaded again onto native code.
+  tiered_->settle();
+  if (!stopping_) {
+    size_t n = tiered_->compile_queued([this](double seconds) {
+      std::string e;
+      if (load(e)) {
+        std::printf("Switched to native code after %.1fs\n", seconds);
+        std::fflush(stdout);
+      } else {
+        std::fprintf(stderr, "spindle up: switching to native code failed: %s\n", e.c_str());
+      }
+    });
+    if (n > 0) {
+      std::printf("Serving %zu component%s from the interpreter while native code compiles\n", n,
+                  n == 1 ? "" : "s");
+      std::fflush(stdout);
+    }
+  }
   // Loading parsed and translated modules; give the freed heap back so an
   // idle server holds only what serving needs.
   malloc_trim(0);

@@ -24,6 +24,9 @@ struct App;
 namespace spindle::trigger {
 class WorkerPool;
 }
+namespace spindle::engine {
+class TieredLoader;
+}
 namespace spindle::host {
 class SelfOrigin;
 }
@@ -46,25 +49,11 @@ class AppHost {
   std::shared_ptr<const manifest::App> app() const;
 
  private:
-  // Compiles pending_ on a background thread, then load()s again so the
-  // native code replaces the interpreter (without dropping a request).
-  void compile_in_background();
-
   UpOptions opts_;
   std::unique_ptr<engine::Engine> engine_;
-  std::unique_ptr<engine::Engine> interp_engine_;  // tiered start: serves until native is ready
-  struct PendingCompile {
-    std::string digest;
-    std::vector<uint8_t> bytes;
-    std::string display;
-  };
-  std::mutex load_mu_;                   // one load() at a time
-  std::vector<PendingCompile> pending_;  // modules load() gave to the interpreter
-  // Background compiles by wasm digest: the native module, or null when the
-  // compile failed (the interpreter keeps serving; not retried).
-  std::map<std::string, std::shared_ptr<engine::Module>> compiled_;
-  std::thread compiler_;
-  std::atomic<bool> compiling_{false}, stopping_{false};
+  std::unique_ptr<engine::TieredLoader> tiered_;  // interpreter first, then native
+  std::mutex load_mu_;                            // one load() at a time
+  std::atomic<bool> stopping_{false};
   std::atomic<std::shared_ptr<const trigger::AppVersion>> current_;
   unsigned loads_ = 0;  // successful load() calls
   trigger::Log log_;

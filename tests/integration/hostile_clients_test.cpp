@@ -87,8 +87,9 @@ source = "up_wagi.wasm"
   ASSERT_FALSE(rest.empty()) << up.log();
   std::string address = rest.substr(0, rest.find_first_of(" \n"));
   std::string url = "http://" + address;
-  if (up.log().find("from the interpreter") != std::string::npos)
+  if (up.log().find("from the interpreter") != std::string::npos) {
     ASSERT_FALSE(up.wait_for("Switched to native code").empty()) << up.log();
+  }
 
   std::vector<int> held;
   for (int i = 0; i < 1000; ++i) {

@@ -63,8 +63,27 @@ uint64_t rss_of(pid_t pid) {
 // With a cold compile cache the interpreter serves first: wait for the
 // native code, whose speed the deadlines below assume.
 void wait_for_native(const Up& up) {
-  if (up.log().find("from the interpreter while native code compiles") != std::string::npos)
+  if (up.log().find("from the interpreter while native code compiles") != std::string::npos) {
     ASSERT_FALSE(up.process().wait_for("Switched to native code").empty()) << up.log();
+  }
+}
+
+// The WAGI guest at "/..." with the folder `source` mounted at "/".
+std::string files_app(const std::string& name, const std::string& source) {
+  std::string dir = temp_dir(name);
+  fs::copy_file(guest("up_wagi"), dir + "/up_wagi.wasm");
+  std::ofstream(dir + "/spin.toml") << R"(spin_manifest_version = 2
+[application]
+name = "files"
+[[trigger.http]]
+route = "/..."
+component = "cgi"
+executor = { type = "wagi" }
+[component.cgi]
+source = "up_wagi.wasm"
+files = [{ source = ")" << source << R"(", destination = "/" }]
+)";
+  return dir;
 }
 
 }  // namespace
@@ -208,20 +227,8 @@ timeout = "soon"
 }
 
 TEST(Files, AMountOfTheWholeAppFolderSurvivesARestart) {
-  std::string dir = temp_dir("files-dot");
-  fs::copy_file(guest("up_wagi"), dir + "/up_wagi.wasm");
+  std::string dir = files_app("files-dot", ".");
   std::ofstream(dir + "/index.html") << "<h1>dot</h1>\n";
-  std::ofstream(dir + "/spin.toml") << R"(spin_manifest_version = 2
-[application]
-name = "dot"
-[[trigger.http]]
-route = "/..."
-component = "cgi"
-executor = { type = "wagi" }
-[component.cgi]
-source = "up_wagi.wasm"
-files = [{ source = ".", destination = "/" }]
-)";
   for (int round = 0; round < 2; ++round) {
     Up up(dir);
     ASSERT_FALSE(up.url().empty()) << "start " << round + 1 << ": " << up.log();
@@ -258,21 +265,9 @@ key_value_stores = ["default"]
 }
 
 TEST(Files, WagiOpensItsFilesFolderOnceNotPerRequest) {
-  std::string dir = temp_dir("files-wagi-once");
-  fs::copy_file(guest("up_wagi"), dir + "/up_wagi.wasm");
+  std::string dir = files_app("files-wagi-once", "public");
   fs::create_directories(dir + "/public");
   std::ofstream(dir + "/public/index.html") << "first\n";
-  std::ofstream(dir + "/spin.toml") << R"(spin_manifest_version = 2
-[application]
-name = "once"
-[[trigger.http]]
-route = "/..."
-component = "cgi"
-executor = { type = "wagi" }
-[component.cgi]
-source = "up_wagi.wasm"
-files = [{ source = "public", destination = "/" }]
-)";
   Up up(dir);
   ASSERT_FALSE(up.url().empty()) << up.log();
   EXPECT_NE(curl({up.url() + "/"}).out.find("file=first"), std::string::npos);
