@@ -73,7 +73,7 @@ AppHost::AppHost(const UpOptions& opts)
   engine_ = engine::Engine::create(eo);
   tiered_ = std::make_unique<engine::TieredLoader>(*engine_);
   workers_ = std::make_unique<trigger::WorkerPool>(
-      trigger::WorkerPool::Options{opts_.workers, opts_.max_queued});
+      trigger::WorkerPool::Options{0, opts_.workers, opts_.max_queued});
   services_.workers = workers_.get();
   services_.log = &log_;
   services_.listen = opts_.listen;

@@ -55,9 +55,10 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
                   "Memory of all instances in flight together (default: half the RAM, at most "
                   "4GiB; 0: none)");
   cmd->add_option("--workers", up.workers,
-                  "Threads running guests (default 8 per core, at least 32)");
+                  "Most threads running guests: one per core, more while guests loop or wait "
+                  "(default 8 per core, at least 32)");
   cmd->add_option("--max-queued", up.max_queued,
-                  "Requests waiting for a worker before 503 (default 64 per worker)");
+                  "Requests waiting for a worker before 503 (default 64 per --workers)");
 }
 
 // Converts the written flags into f.opts; false (after a message) when one

@@ -34,6 +34,7 @@ struct ThreadState {
   volatile sig_atomic_t in_guest;
   volatile sig_atomic_t expired;  // the outermost call's deadline passed (sticky)
   volatile sig_atomic_t timer_armed;
+  int64_t armed_at;  // the armed timer's absolute expiry (CLOCK_MONOTONIC ns)
   int depth;
   bool ready;
   bool has_timer;
@@ -151,7 +152,21 @@ void ensure_thread() {
   t.ready = true;
 }
 
-bool arm_timer(std::chrono::nanoseconds timeout) {
+int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+// Arms the thread's timer to fire `timeout` from now. One request makes many
+// outermost calls (realloc for each header, the handler, free...) under one
+// deadline: when the timer is already armed for the same moment (within
+// kSameDeadline), it is left as it is (`reused`), so a request costs one
+// timer_settime rather than two per call. The timer is not disarmed after a
+// call (see run_guarded): a stale expiry only sets `expired`, which the next
+// call with another deadline clears.
+constexpr int64_t kSameDeadline = 100000;  // ns
+bool arm_timer(std::chrono::nanoseconds timeout, bool& reused) {
   if (!t.has_timer) {
     sigevent sev{};
     sev.sigev_notify = SIGEV_THREAD_ID;
@@ -160,13 +175,19 @@ bool arm_timer(std::chrono::nanoseconds timeout) {
     if (timer_create(CLOCK_MONOTONIC, &sev, &t.timer) != 0) return false;
     t.has_timer = true;
   }
+  int64_t at = monotonic_ns() + (timeout.count() > 0 ? timeout.count() : 1);
+  int64_t drift = at - t.armed_at;
+  reused = t.timer_armed && drift < kSameDeadline && drift > -kSameDeadline;
+  if (reused) return true;
   itimerspec its{};
-  auto ns = timeout.count() > 0 ? timeout.count() : 1;
-  its.it_value.tv_sec = ns / 1000000000;
-  its.it_value.tv_nsec = ns % 1000000000;
+  its.it_value.tv_sec = at / 1000000000;
+  its.it_value.tv_nsec = at % 1000000000;
+  t.timer_armed = 0;  // no stale expiry between here and the new one
   t.expired = 0;
+  if (timer_settime(t.timer, TIMER_ABSTIME, &its, nullptr) != 0) return false;
+  t.armed_at = at;
   t.timer_armed = 1;
-  return timer_settime(t.timer, 0, &its, nullptr) == 0;
+  return true;
 }
 
 void disarm_timer() {
@@ -245,14 +266,17 @@ Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeo
   const int prev_in_guest = t.in_guest;
   GuardedContext* const prev_ctx = t.ctx;
   const bool outer = t.depth == 0;
-  if (outer) {
+  if (outer && timeout.count() > 0) {
+    bool reused = false;
+    if (!arm_timer(timeout, reused))
+      return Outcome::trapped(TrapKind::HostError, "cannot arm the timeout timer");
+    if (reused && t.expired) return Outcome::trapped(TrapKind::Timeout);  // this deadline passed
+  } else if (outer) {
+    if (t.timer_armed) disarm_timer();
     t.expired = 0;
   } else if (t.expired) {
     return Outcome::trapped(TrapKind::Timeout);  // the outer call's time is up
   }
-  if (outer && timeout.count() > 0 && !arm_timer(timeout))
-    return Outcome::trapped(TrapKind::HostError, "cannot arm the timeout timer");
-  const bool armed = outer && timeout.count() > 0;
   const uint32_t depth = wasm_rt_call_stack_depth;
   ++t.depth;
   t.ctx = ctx;
@@ -264,8 +288,8 @@ Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeo
     fn(arg);
     t.in_guest = 0;
   }
-  if (armed) disarm_timer();
-  if (outer) t.expired = 0;
+  // The timer stays armed for the request's next call (arm_timer); an
+  // expiry stays recorded in `expired` for it.
   wasm_rt_call_stack_depth = depth;
   t.jmp = prev_jmp;
   t.in_guest = prev_in_guest;
