@@ -52,7 +52,9 @@ bool WorkerPool::submit(std::function<void()> job) {
     std::lock_guard lock(mu_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(job));
-    wake_monitor = idle_ == 0 && live_ < max_threads_;
+    // The monitor sleeps long only while nothing waits: wake it once.
+    wake_monitor = idle_ == 0 && live_ < max_threads_ && monitor_asleep_;
+    if (wake_monitor) monitor_asleep_ = false;
   }
   cv_.notify_one();
   if (wake_monitor) monitor_cv_.notify_one();
@@ -118,10 +120,13 @@ void WorkerPool::monitor() {
       spawn(true);
       continue;  // look again at once: several may be needed
     }
-    if (waiting)
+    if (waiting || !queue_.empty()) {
       monitor_cv_.wait_for(lock, std::chrono::nanoseconds(stall_ns_ / 2));
-    else
+    } else {
+      monitor_asleep_ = true;
       monitor_cv_.wait_for(lock, std::chrono::seconds(1));
+      monitor_asleep_ = false;
+    }
   }
 }
 

@@ -77,6 +77,7 @@ class WorkerPool {
   size_t max_queued_ = 0;
   int64_t stall_ns_ = 0;
   bool stopping_ = false;
+  bool monitor_asleep_ = false;  // in its long wait: submit() wakes it
   std::thread monitor_;
 };
 
