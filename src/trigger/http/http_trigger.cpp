@@ -245,20 +245,25 @@ void HttpTrigger::on_request(Incoming&& in, Respond respond) {
 Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m) {
   const Served& s = st.served.at(m.component);
   const ComponentRuntime& c = *s.component;
+  // Headers and body are moved, not copied (method and uri stay for the
+  // log). Spin's `spin-*` headers are for the Spin ABI; WAGI gets the same
+  // facts as CGI variables (CallInfo).
   abi::Request req;
   req.method = in.method;
   req.uri = in.uri;
-  req.headers = std::move(in.headers);  // the request is ours: no copies of headers or body
+  req.headers = std::move(in.headers);
   req.body = std::move(in.body);
-  req.headers.reserve(req.headers.size() + 7 + m.params.size());
-  req.headers.emplace_back("spin-full-url", "http://" + in.host + in.uri);
-  req.headers.emplace_back("spin-path-info", m.path_info);
-  req.headers.emplace_back("spin-matched-route", m.matched_route);
-  req.headers.emplace_back("spin-base-path", st.base);
-  req.headers.emplace_back("spin-raw-component-route", m.raw_route);
-  req.headers.emplace_back("spin-component-route", m.component_route);
-  req.headers.emplace_back("spin-client-addr", in.client_addr);
-  for (const auto& [k, v] : m.params) req.headers.emplace_back("spin-path-match-" + k, v);
+  if (s.executor->kind() == "spin") {
+    req.headers.reserve(req.headers.size() + 7 + m.params.size());
+    req.headers.emplace_back("spin-full-url", "http://" + in.host + req.uri);
+    req.headers.emplace_back("spin-path-info", m.path_info);
+    req.headers.emplace_back("spin-matched-route", m.matched_route);
+    req.headers.emplace_back("spin-base-path", st.base);
+    req.headers.emplace_back("spin-raw-component-route", m.raw_route);
+    req.headers.emplace_back("spin-component-route", m.component_route);
+    req.headers.emplace_back("spin-client-addr", in.client_addr);
+    for (const auto& [k, v] : m.params) req.headers.emplace_back("spin-path-match-" + k, v);
+  }
   abi::CallInfo ci;
   ci.base = st.base;
   ci.matched_route = std::move(m.matched_route);
