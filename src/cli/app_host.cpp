@@ -241,8 +241,9 @@ bool AppHost::load(std::string& error) {
   // use them; what is still interpreted compiles in the background, then
   // the app is loaded again onto native code.
   tiered_->settle();
+  size_t compiling = 0;
   if (!stopping_) {
-    size_t n = tiered_->compile_queued([this](double seconds) {
+    size_t n = compiling = tiered_->compile_queued([this](double seconds) {
       std::string e;
       if (load(e)) {
         std::printf("Switched to native code after %.1fs\n", seconds);
@@ -258,8 +259,10 @@ bool AppHost::load(std::string& error) {
     }
   }
   // Loading parsed and translated modules; give the freed heap back so an
-  // idle server holds only what serving needs.
-  malloc_trim(0);
+  // idle server holds only what serving needs (not while a compile runs: it
+  // would contend with the compiler's heap, and the reload onto native code
+  // that follows trims anyway).
+  if (compiling == 0) malloc_trim(0);
   return true;
 }
 

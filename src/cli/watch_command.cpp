@@ -171,9 +171,16 @@ int watch_command(const WatchOptions& o) {
                      "spindle watch: the build failed; still serving the previous "
                      "version\n");
     }
+    Snapshot basis = seen;  // what this action covered
     if (built && (manifest_changed || reload_needed || !rebuild.empty())) reload();
     if (manifest_changed) list = watch_list(from, o.skip_build);
     acted = seen = snapshot(list);
+    // A source edited while it was being built (or the app reloaded) is a
+    // change still to act on: only what the build itself wrote (outputs,
+    // watched for reloads) counts as acted on.
+    if (!manifest_changed)
+      for (size_t i = 0; i < list.size(); ++i)
+        if (list[i].kind == Watched::Kind::Build) acted[i] = basis[i];
     last_change = std::chrono::steady_clock::now();
   }
 }

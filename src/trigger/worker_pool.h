@@ -1,7 +1,8 @@
-// The threads guest code runs on. Triggers' I/O threads (the HTTP server's,
-// the Redis subscribers') never run a guest: they hand each request to this
-// pool and go on accepting, reading and answering what needs no guest
-// (health checks, 404s, 503s).
+// The threads HTTP requests' guest code runs on. The HTTP server's I/O
+// threads never run a guest: they hand each request to this pool and go on
+// accepting, reading and answering what needs no guest (health checks, 404s,
+// 503s). (The Redis trigger's subscribers run messages on their own worker
+// threads.)
 //
 // The pool is elastic. `threads` workers (one per core) run jobs back to
 // back: CPU-bound guests need no more, and more would only add context
