@@ -104,12 +104,8 @@ std::shared_ptr<const wasi::Environment> link_and_environment(Prepared& p, std::
     error = "component `" + p.config.id + "`: " + link_error;
     return nullptr;
   }
-  p.wasi_config = base_wasi_config(p.config);
   if (p.config.wasi_environment) return p.config.wasi_environment;
-  std::string why;
-  auto env = wasi::make_environment(p.wasi_config, why);
-  if (!env) error = "component `" + p.config.id + "`: files: " + why;
-  return env;
+  return make_component_environment(p.config, error);
 }
 
 wasi::Config base_wasi_config(const ComponentConfig& c) {

@@ -24,7 +24,6 @@ struct Prepared {
   ComponentConfig config;
   engine::Linker linker;               // WASI (+ trapping stubs)
   std::deque<std::string> stub_names;  // HostFunc::data of the stubs
-  wasi::Config wasi_config;            // preopens, env; args and stdio set per executor
   bool has_initialize = false;         // exports `_initialize: () -> ()`
 };
 
@@ -42,9 +41,9 @@ std::string link_imports(Prepared& p);
 wasi::Config base_wasi_config(const ComponentConfig& c);
 
 // What every executor does last when preparing: link the imports (WASI and
-// the host capabilities) and build the WASI environment from
-// base_wasi_config(). Null with `error` set (prefixed with the component) on
-// failure.
+// the host capabilities), then the component's WASI environment (the one
+// made once for all its executors, else make_component_environment()). Null
+// with `error` set (prefixed with the component) on failure.
 std::shared_ptr<const wasi::Environment> link_and_environment(Prepared& p, std::string& error);
 
 // What every call into a component sets up: its WASI context, the host
@@ -68,6 +67,5 @@ void fail(Result& r, uint16_t status, std::string error, std::string body = {});
 // 504 for a timeout, 500 otherwise.
 void fail_trap(Result& r, const engine::Outcome& o, std::string_view component,
                std::string_view what);
-
 
 }  // namespace spindle::abi::detail

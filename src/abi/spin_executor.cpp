@@ -5,8 +5,8 @@
 #include <cstring>
 
 #include "abi/common.h"
-#include "host/canonical.h"
 #include "engine/linking.h"
+#include "host/canonical.h"
 #include "util/utf8.h"
 
 namespace spindle::abi {
@@ -62,7 +62,8 @@ class SpinExecutor final : public Executor {
   std::shared_ptr<const wasi::Environment> env_;
 };
 
-bool SpinExecutor::lower_and_call(host::CanonicalAbi& g, const Request& req, int method, uint32_t& ret) const {
+bool SpinExecutor::lower_and_call(host::CanonicalAbi& g, const Request& req, int method,
+                                  uint32_t& ret) const {
   uint32_t uri_ptr = 0;
   if (!g.put(req.uri, uri_ptr)) return false;
 
@@ -174,8 +175,7 @@ bool SpinExecutor::lift(host::CanonicalAbi& g, uint32_t ret, Response& out) cons
       g.violation = "invalid value for response header \"" + k + "\"";
       return false;
     }
-    for (char& c : k)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    k = http::lowercase(std::move(k));
     // As http::HeaderMap::insert: a repeated name keeps the last value.
     bool replaced = false;
     for (auto& [ok, ov] : out.headers) {

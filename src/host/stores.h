@@ -102,23 +102,32 @@ std::optional<StoreConfig> resolve_label(const std::map<std::string, StoreConfig
                                          std::string_view what, std::string_view section_name,
                                          std::string& error);
 
-// Opens each distinct label once, mapped by resolve_label(), with
+// Opens each distinct label once, as the runtime config's
+// `[<section_name>.<label>]` tables (read_store_section(), `types`) map it,
+// else `default` at `default_path` (resolve_label()), with
 // `open(label, config, why) -> std::shared_ptr<T>` (null with `why` set on
-// failure). Null with `error` naming the label on the first failure.
+// failure). Null with `error` set on the first failure: the runtime config's
+// problems as they are (file:line:column), a label's as
+// "spindle up: <what> `<label>`: <why>".
 template <class T, class Open>
 std::shared_ptr<const std::map<std::string, std::shared_ptr<T>>> open_labels(
-    const std::vector<std::string>& labels, const std::map<std::string, StoreConfig>& section,
-    const std::string& default_path, std::string_view what, std::string_view section_name,
-    Open open, std::string& error) {
+    const manifest::RuntimeConfig& rc, const std::string& section_name,
+    const std::vector<std::string>& types, const std::vector<std::string>& labels,
+    const std::string& default_path, std::string_view what, Open open, std::string& error) {
+  std::map<std::string, StoreConfig> section;
+  if (!read_store_section(rc, section_name, types, section, error)) return nullptr;
   auto out = std::make_shared<std::map<std::string, std::shared_ptr<T>>>();
   for (const std::string& label : labels) {
     if (out->count(label)) continue;
     auto cfg = resolve_label(section, label, default_path, what, section_name, error);
-    if (!cfg) return nullptr;
+    if (!cfg) {
+      error = "spindle up: " + error;
+      return nullptr;
+    }
     std::string why;
     std::shared_ptr<T> opened = open(label, *cfg, why);
     if (!opened) {
-      error = std::string(what) + " `" + label + "`: " + why;
+      error = "spindle up: " + std::string(what) + " `" + label + "`: " + why;
       return nullptr;
     }
     out->emplace(label, std::move(opened));

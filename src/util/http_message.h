@@ -26,4 +26,11 @@ struct Response {
   std::string body;  // bytes
 };
 
+// `name` in ASCII lowercase (header names are compared that way).
+inline std::string lowercase(std::string name) {
+  for (char& c : name)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return name;
+}
+
 }  // namespace spindle::http

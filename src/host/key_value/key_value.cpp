@@ -224,9 +224,6 @@ class KeyValueCapability final : public Capability {
   // <state_dir>/sqlite_key_value.db and other labels are an error.
   std::shared_ptr<const AppState> configure(const AppContext& ctx,
                                             std::string& error) const override {
-    std::map<std::string, StoreConfig> section;
-    if (!read_store_section(ctx.runtime, "key_value_store", {"spin", "redis"}, section, error))
-      return nullptr;
     std::vector<std::string> labels;
     for (const manifest::Component& c : ctx.app.components)
       labels.insert(labels.end(), c.key_value_stores.begin(), c.key_value_stores.end());
@@ -235,13 +232,10 @@ class KeyValueCapability final : public Capability {
       if (cfg.type == "redis") return open_redis(cfg.url, why);
       return open_sqlite(cfg.path ? cfg.path->string() : ":memory:", label, why);
     };
-    auto stores =
-        open_labels<Store>(labels, section, (ctx.state_dir / "sqlite_key_value.db").string(),
-                           "key-value store", "key_value_store", open, error);
-    if (!stores) {
-      error = "spindle up: " + error;
-      return nullptr;
-    }
+    auto stores = open_labels<Store>(ctx.runtime, "key_value_store", {"spin", "redis"}, labels,
+                                     (ctx.state_dir / "sqlite_key_value.db").string(),
+                                     "key-value store", open, error);
+    if (!stores) return nullptr;
     return std::make_shared<App>(std::move(stores));
   }
 };

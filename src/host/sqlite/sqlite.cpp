@@ -284,9 +284,6 @@ class SqliteCapability final : public Capability {
   // unless the runtime config maps it), then runs --sqlite statements.
   std::shared_ptr<const AppState> configure(const AppContext& ctx,
                                             std::string& error) const override {
-    std::map<std::string, StoreConfig> section;
-    if (!read_store_section(ctx.runtime, "sqlite_database", {"spin"}, section, error))
-      return nullptr;
     std::vector<std::string> labels;
     for (const manifest::Component& c : ctx.app.components)
       labels.insert(labels.end(), c.sqlite_databases.begin(), c.sqlite_databases.end());
@@ -295,12 +292,10 @@ class SqliteCapability final : public Capability {
     auto open = [](const std::string&, const StoreConfig& cfg, std::string& why) {
       return Database::open(cfg.path ? cfg.path->string() : ":memory:", why);
     };
-    auto dbs = open_labels<Database>(labels, section, (ctx.state_dir / "sqlite_db.db").string(),
-                                     "sqlite database", "sqlite_database", open, error);
-    if (!dbs) {
-      error = "spindle up: " + error;
-      return nullptr;
-    }
+    auto dbs = open_labels<Database>(ctx.runtime, "sqlite_database", {"spin"}, labels,
+                                     (ctx.state_dir / "sqlite_db.db").string(), "sqlite database",
+                                     open, error);
+    if (!dbs) return nullptr;
     if (!run_options(ctx, *dbs, error)) return nullptr;
     return std::make_shared<App>(std::move(dbs));
   }

@@ -295,12 +295,8 @@ host::LocalResponse HttpTrigger::serve_local(host::LocalRequest& r) {
   Incoming in;
   in.method = std::move(r.method);
   in.uri = std::move(r.uri);
-  for (auto& [k, v] : r.headers) {
-    std::string name = k;
-    for (char& ch : name)
-      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    in.headers.emplace_back(std::move(name), std::move(v));
-  }
+  for (auto& [k, v] : r.headers)
+    in.headers.emplace_back(spindle::http::lowercase(std::move(k)), std::move(v));
   in.body = std::move(r.body);
   in.client_addr = "127.0.0.1:0";
   std::string origin = services_.self ? services_.self->get() : "";

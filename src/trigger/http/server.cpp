@@ -27,13 +27,6 @@ constexpr auto kWriteTimeout = std::chrono::seconds(60);
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 constexpr size_t kFdReserve = 64;  // descriptors kept for the app (files, sockets, stores)
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit.
 size_t raise_nofile_limit() {
   rlimit rl{};
@@ -167,7 +160,8 @@ class Session : public std::enable_shared_from_this<Session> {
     in.uri = std::string(req.target());
     in.headers.reserve(16);
     for (const auto& f : req) {
-      in.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+      in.headers.emplace_back(spindle::http::lowercase(std::string(f.name_string())),
+                              std::string(f.value()));
       if (f.name() == bhttp::field::host) in.host = std::string(f.value());
     }
     if (in.host.empty()) in.host = server_.address;
@@ -198,7 +192,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->result(out.status);
     size_t length = out.body.size();
     for (auto& [k, v] : out.headers) {
-      std::string name = lower(k);
+      std::string name = spindle::http::lowercase(k);
       // A bodiless answer to HEAD may say how long the GET body would be.
       if (name == "content-length" && head && out.body.empty() && !v.empty() &&
           v.find_first_not_of("0123456789") == std::string::npos && v.size() < 19)

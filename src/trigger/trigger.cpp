@@ -1,8 +1,8 @@
+#include "trigger/trigger.h"
+
 #include <chrono>
 #include <ctime>
 #include <fstream>
-
-#include "trigger/trigger.h"
 
 namespace spindle::trigger {
 
