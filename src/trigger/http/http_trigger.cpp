@@ -134,11 +134,11 @@ bool HttpTrigger::configure(std::shared_ptr<const AppVersion> version, std::stri
   auto st = std::make_shared<State>();
   const manifest::App& app = *version->app;
   st->base = app.http ? app.http->base : "/";
-  std::vector<RouteSpec> routes;
+  std::vector<const manifest::HttpTrigger*> routed;
   for (const manifest::HttpTrigger* t : app.http_triggers()) {
     const ComponentRuntime* c = version->component(t->component);
     if (!c) continue;
-    routes.push_back({c->id, t->route.raw, t->route.is_private});
+    routed.push_back(t);
     if (st->served.count(c->id)) continue;
     abi::ComponentConfig cc = c->config;
     cc.entrypoint = t->executor.entrypoint;
@@ -152,10 +152,7 @@ bool HttpTrigger::configure(std::shared_ptr<const AppVersion> version, std::stri
     }
     st->served.emplace(c->id, Served{version->components.at(c->id), prepared.executor});
   }
-  if (!st->router.build(st->base, routes, error)) {
-    error = "spindle up: " + error;
-    return false;
-  }
+  st->router = Router(routed);
   st->info_json = "{\"name\":\"" + json_escape(app.name) + "\",\"version\":\"" +
                   json_escape(app.version) + "\",\"server\":\"spindle 0.1.0\"}";
   st->version = std::move(version);

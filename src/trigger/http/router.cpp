@@ -17,67 +17,20 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
-namespace {
-
-std::string join(const std::vector<std::string>& segs) {
-  std::string s;
-  for (const auto& x : segs) s += "/" + x;
-  return s.empty() ? "/" : s;
-}
-
-}  // namespace
-
-bool Router::build(std::string_view base, const std::vector<RouteSpec>& routes,
-                   std::string& error) {
-  base_ = join(split_path(base));
-  entries_.clear();
-  std::vector<std::string> base_segs = split_path(base);
-  for (const RouteSpec& r : routes) {
-    if (r.is_private) {
-      Entry e;
-      e.spec = r;
-      entries_.push_back(std::move(e));
-      continue;
-    }
-    if (r.route.empty() || r.route[0] != '/') {
-      error = "route `" + r.route + "` of component `" + r.component + "` must start with `/`";
-      return false;
-    }
+Router::Router(const std::vector<const manifest::HttpTrigger*>& triggers) {
+  for (const manifest::HttpTrigger* t : triggers) {
+    const manifest::Route& r = t->route;
+    if (r.is_private) continue;
     Entry e;
-    e.spec = r;
-    std::string_view rest = r.route;
-    if (rest.size() >= 4 && rest.substr(rest.size() - 4) == "/...") {
-      e.wildcard = true;
-      rest.remove_suffix(4);
-    } else if (rest == "/...") {
-      e.wildcard = true;
-      rest = "";
-    }
-    std::vector<std::string> segs = split_path(rest);
-    for (const auto& s : segs) {
-      if (s == "...") {
-        error = "route `" + r.route + "` of component `" + r.component +
-                "`: `...` is only allowed as the last segment";
-        return false;
-      }
-      if (s[0] == ':' && s.size() == 1) {
-        error = "route `" + r.route + "` of component `" + r.component +
-                "`: a `:` segment needs a name";
-        return false;
-      }
-    }
-    e.component_route = join(segs);
-    e.segments = base_segs;
-    e.segments.insert(e.segments.end(), segs.begin(), segs.end());
+    e.component = t->component;
+    e.raw = r.raw;
+    e.segments = split_path(r.prefix);
+    e.wildcard = r.wildcard;
     for (const auto& s : e.segments) e.literals += s[0] != ':';
-    e.matched_route = (base_ == "/" ? std::string() : base_) + r.route;
-    for (const Entry& other : entries_) {
-      if (!other.spec.is_private && other.wildcard == e.wildcard && other.segments == e.segments) {
-        error = "components `" + other.spec.component + "` and `" + r.component +
-                "` both claim the route `" + r.route + "`";
-        return false;
-      }
-    }
+    std::string_view base = r.base == "/" ? std::string_view() : std::string_view(r.base);
+    std::string_view own = std::string_view(r.prefix).substr(base.size());
+    e.component_route = own.empty() ? "/" : std::string(own);
+    e.matched_route = std::string(base) + r.raw;
     entries_.push_back(std::move(e));
   }
   std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
@@ -86,13 +39,11 @@ bool Router::build(std::string_view base, const std::vector<RouteSpec>& routes,
       return a.segments.size() > b.segments.size();  // longest prefix
     return a.literals > b.literals;                  // literal beats :name
   });
-  return true;
 }
 
 std::optional<RouteMatch> Router::match(std::string_view path) const {
   std::vector<std::string> segs = split_path(path);
   for (const Entry& e : entries_) {
-    if (e.spec.is_private) continue;
     if (e.wildcard ? segs.size() < e.segments.size() : segs.size() != e.segments.size()) continue;
     RouteMatch m;
     bool ok = true;
@@ -104,8 +55,8 @@ std::optional<RouteMatch> Router::match(std::string_view path) const {
         ok = want == segs[i];
     }
     if (!ok) continue;
-    m.component = e.spec.component;
-    m.raw_route = e.spec.route;
+    m.component = e.component;
+    m.raw_route = e.raw;
     m.component_route = e.component_route;
     m.matched_route = e.matched_route;
     if (e.wildcard) {

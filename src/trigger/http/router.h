@@ -4,8 +4,13 @@
 // wildcard ("/static/..." = "/static" and everything under it); segments may
 // be ":name" (one segment, exposed as spin-path-match-<name>). An exact route
 // beats any wildcard; among wildcards the longest prefix wins; literal
-// segments beat ":name" segments. The application base is prepended to every
+// segments beat ":name" segments. The application base is part of every
 // route. Private routes are never matched from outside.
+//
+// The table is built from the manifest's HTTP triggers: the manifest reader
+// has already validated each route, refused duplicates and normalised it
+// against the base (manifest::Route::prefix / wildcard), so building cannot
+// fail and nothing is parsed twice.
 #pragma once
 
 #include <optional>
@@ -14,13 +19,9 @@
 #include <utility>
 #include <vector>
 
-namespace spindle::trigger::http {
+#include "manifest/manifest.h"
 
-struct RouteSpec {
-  std::string component;  // component id
-  std::string route;      // as written in the manifest ("/static/...")
-  bool is_private = false;
-};
+namespace spindle::trigger::http {
 
 struct RouteMatch {
   std::string component;
@@ -33,26 +34,22 @@ struct RouteMatch {
 
 class Router {
  public:
-  // Builds the table; `error` is set (and false returned) for a bad route or
-  // two components claiming the same route.
-  bool build(std::string_view base, const std::vector<RouteSpec>& routes, std::string& error);
+  explicit Router(const std::vector<const manifest::HttpTrigger*>& triggers = {});
 
   // The route serving `path` (no query string), or nullopt (404).
   std::optional<RouteMatch> match(std::string_view path) const;
 
-  std::string_view base() const { return base_; }
-
  private:
   struct Entry {
-    RouteSpec spec;
+    std::string component;
+    std::string raw;
     std::vector<std::string> segments;  // full route (base included), ":x" = param
     bool wildcard = false;
     int literals = 0;
     std::string component_route;
     std::string matched_route;
   };
-  std::string base_;
-  std::vector<Entry> entries_;  // most specific first
+  std::vector<Entry> entries_;  // most specific first; private routes left out
 };
 
 // "/a//b/" → {"a", "b"}; leading/trailing/double slashes ignored.
