@@ -113,8 +113,10 @@ Loaded& loaded(Backend backend) {
 [[gnu::noinline]] std::string hello_once(Module& module, const Linker& linker,
                                          const std::shared_ptr<const wasi::Environment>& env) {
   wasi::Context context(env);
+  spindle::engine::InstanceData data;
+  data.wasi = &context;
   InstanceOptions opts;
-  opts.user = &context;
+  opts.data = &data;
   InstantiateResult r = module.instantiate(linker, opts);
   if (!r.ok()) return "instantiate: " + r.link_error + describe(r.outcome);
   Outcome o = r.instance->call("_start", {}, {});

@@ -90,12 +90,12 @@ CallScope::CallScope(std::shared_ptr<const wasi::Environment> env,
                      const engine::InstanceOptions& limits, const host::Bindings* bindings)
     : context(std::move(env)), options(limits) {
   host.bindings = bindings;
-  options.user = &context;
-  options.host = &host;
   if (options.timeout.count() > 0 && !options.deadline)
     options.deadline = std::chrono::steady_clock::now() + options.timeout;
-  if (options.deadline) context.set_deadline(*options.deadline);
-  host.deadline = options.deadline;
+  data.wasi = &context;
+  data.capabilities = &host;
+  data.deadline = options.deadline;
+  options.data = &data;
 }
 
 std::shared_ptr<const wasi::Environment> link_and_environment(Prepared& p, std::string& error) {

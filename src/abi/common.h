@@ -53,6 +53,7 @@ std::shared_ptr<const wasi::Environment> link_and_environment(Prepared& p, std::
 struct CallScope {
   wasi::Context context;
   host::CallState host;
+  engine::InstanceData data;  // points at context and host
   engine::InstanceOptions options;
   CallScope(std::shared_ptr<const wasi::Environment> env, const engine::InstanceOptions& limits,
             const host::Bindings* bindings);

@@ -54,13 +54,15 @@ int run_command(const RunOptions& o) {
   wasi::link(linker);
   wasi::Context context(environment);
 
+  engine::InstanceData data;
+  data.wasi = &context;
   InstanceOptions io;
-  io.user = &context;
+  io.data = &data;
   io.max_memory_bytes = o.max_memory;
   if (o.timeout.count() > 0) {
     // One deadline for the whole run: every guest call and every WASI wait.
     io.deadline = std::chrono::steady_clock::now() + o.timeout;
-    context.set_deadline(*io.deadline);
+    data.deadline = io.deadline;
   }
   InstantiateResult inst = loaded.module->instantiate(linker, io);
   Outcome outcome;

@@ -103,8 +103,7 @@ class Linker {
 };
 
 struct InstanceOptions {
-  void* user = nullptr;  // handed to host functions as HostCall::user (WASI: its Context)
-  void* host = nullptr;  // handed to host functions as HostCall::host (the host capabilities)
+  InstanceData* data = nullptr;  // handed to host functions as HostCall::instance
   // Linear memory cap in bytes. A memory.grow past it returns -1 to the
   // guest (as wasmtime's ResourceLimiter does), so it can handle the failed
   // allocation; the instance remembers it, and when a later call on it traps

@@ -3,6 +3,7 @@
 // host capabilities are written once.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -11,7 +12,27 @@
 
 #include "engine/value.h"
 
+namespace spindle::wasi {
+class Context;
+}
+namespace spindle::host {
+class CallState;
+}
+
 namespace spindle::engine {
+
+// The per-instance record every host function reaches (HostCall::instance):
+// one per guest instance, made by the embedder before instantiate() and
+// living as long as the instance. The engine only carries it; WASI and the
+// host capabilities each own their part. Embedders with state of their own
+// (tests) derive from it.
+struct InstanceData {
+  wasi::Context* wasi = nullptr;            // WASI preview 1 (null: not linked)
+  host::CallState* capabilities = nullptr;  // the host capabilities' state
+  // The instance's deadline (one request's budget): host calls that wait
+  // (network, poll_oneoff) wait at most until then.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+};
 
 // A plain view of the calling instance's exported linear memory ("memory").
 // `data` is null when the instance exports no memory.
@@ -44,10 +65,9 @@ struct GuestMemory {
 
 // Passed to every host function call.
 struct HostCall {
-  GuestMemory memory;         // the caller's exported memory, current size
-  void* user = nullptr;       // per-instance state given to instantiate() (WASI)
-  void* func_data = nullptr;  // HostFunc::data of the function being called
-  void* host = nullptr;       // per-instance state given to instantiate() (host capabilities)
+  GuestMemory memory;                // the caller's exported memory, current size
+  InstanceData* instance = nullptr;  // InstanceOptions::data of the calling instance
+  void* func_data = nullptr;         // HostFunc::data of the function being called
 };
 
 // A host function writes its results into `results` (as many as its

@@ -1,9 +1,9 @@
 #include "host/call.h"
 
-#include "host/canonical.h"
-
 #include <atomic>
 #include <cstring>
+
+#include "host/canonical.h"
 
 namespace spindle::host {
 
@@ -19,7 +19,8 @@ Outcome not_configured(std::string_view capability) {
                           std::string(capability) + " is not available to this guest");
 }
 
-Guest::Guest(HostCall& call) : call_(call), state_(static_cast<CallState*>(call.host)) {}
+Guest::Guest(HostCall& call)
+    : call_(call), state_(call.instance ? call.instance->capabilities : nullptr) {}
 
 GuestMemory Guest::memory() {
   // The guest may have grown (and, in the interpreter, moved) its memory

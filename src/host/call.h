@@ -1,7 +1,7 @@
 // What every host capability's import functions share: the per-request state
-// reached through HostCall::host, and the canonical-ABI (wit-bindgen 0.2)
-// helpers to read the guest's arguments and to hand results back in memory
-// the guest allocates with its `canonical_abi_realloc`.
+// reached through HostCall::instance (engine::InstanceData), and the canonical-ABI (wit-bindgen
+// 0.2) helpers to read the guest's arguments and to hand results back in memory the guest allocates
+// with its `canonical_abi_realloc`.
 //
 // The life of a capability (link, configure, prepare) is in capability.h.
 #pragma once
@@ -30,16 +30,13 @@ class Binding {
 // A component's Bindings, indexed by Capability::index().
 using Bindings = std::vector<std::shared_ptr<const Binding>>;
 
-// Per-request state of the host capabilities (HostCall::host).
+// Per-request state of the host capabilities (InstanceData::capabilities).
 class CallState {
  public:
   engine::Instance* instance = nullptr;  // set once the guest is instantiated
   // The calling component's bindings (null: no capability configured, as in
   // `spindle run` and executor unit tests).
   const Bindings* bindings = nullptr;
-  // The request's deadline, if any: host calls that wait (network) wait at
-  // most until then.
-  std::optional<std::chrono::steady_clock::time_point> deadline;
 
   // The state of capability slot `index` (see next_slot()), made on first use.
   template <class T>
@@ -104,13 +101,13 @@ class Guest {
 };
 
 // The CallState of a host call (never null inside an executor's request).
-inline CallState& state_of(engine::HostCall& call) { return *static_cast<CallState*>(call.host); }
+inline CallState& state_of(engine::HostCall& call) { return *call.instance->capabilities; }
 
 // The calling component's Binding of the capability at `index`, as T; null
 // when the component has none (the capability was not configured).
 template <class T>
 const T* bound(engine::HostCall& call, size_t index) {
-  const CallState* st = static_cast<const CallState*>(call.host);
+  const CallState* st = call.instance ? call.instance->capabilities : nullptr;
   if (!st || !st->bindings || index >= st->bindings->size()) return nullptr;
   return static_cast<const T*>((*st->bindings)[index].get());
 }

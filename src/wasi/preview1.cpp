@@ -57,6 +57,10 @@ struct Call {
   GuestMemory mem;
   State& st;
   const Value* a;
+  // The instance's deadline (engine::InstanceData): a poll_oneoff sleep
+  // never runs past it, so the guest's timeout trap is not held back by a
+  // long host-side wait.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   uint32_t u32(int i) const { return a[i].i32; }
   uint64_t u64(int i) const { return a[i].i64; }
 };
@@ -1096,7 +1100,7 @@ Errno poll_oneoff(Call& c) {
       any_ready |= s.ready;
     }
     if (any_ready) wait_ns = 0;
-    if (auto limit = c.st.deadline; limit && wait_ns != 0) {
+    if (auto limit = c.deadline; limit && wait_ns != 0) {
       auto left = *limit - std::chrono::steady_clock::now();
       if (left <= std::chrono::nanoseconds(0)) break;  // the guest's time is up
       int64_t cap = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
@@ -1154,14 +1158,14 @@ Errno poll_oneoff(Call& c) {
 
 template <Errno (*F)(Call&)>
 Outcome thunk(HostCall& call, const Value* args, Value* results) {
-  auto* ctx = static_cast<Context*>(call.user);
+  Context* ctx = call.instance ? call.instance->wasi : nullptr;
   if (!ctx) return Outcome::trapped(engine::TrapKind::HostError, "wasi: no WASI context");
-  Call c{call.memory, ctx->state(), args};
+  Call c{call.memory, ctx->state(), args, call.instance->deadline};
   results[0] = Value::from_i32(F(c));
   // A call that ran into the instance's deadline (a poll_oneoff sleep cut
   // short, a long read) ends the guest here, on every backend, instead of
   // racing the backend's own timer.
-  if (auto limit = c.st.deadline; limit && std::chrono::steady_clock::now() >= *limit)
+  if (auto limit = c.deadline; limit && std::chrono::steady_clock::now() >= *limit)
     return Outcome::trapped(engine::TrapKind::Timeout);
   return Outcome::success();
 }

@@ -78,7 +78,6 @@ struct Context::State {
   std::string stderr_buf;
   std::string stdin_buf;
   size_t stdin_pos = 0;
-  std::optional<std::chrono::steady_clock::time_point> deadline;  // see set_deadline
 
   ~State();
   void init_fds();

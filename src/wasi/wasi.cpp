@@ -246,7 +246,6 @@ Context::State& Context::state() {
 
 std::string& Context::stdout_buffer() { return state().stdout_buf; }
 
-void Context::set_deadline(std::chrono::steady_clock::time_point t) { state().deadline = t; }
 std::string& Context::stderr_buffer() { return state().stderr_buf; }
 void Context::set_stdin(std::string data) {
   State& s = state();

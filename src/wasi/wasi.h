@@ -92,11 +92,6 @@ class Context {
   std::string& stderr_buffer();
   void set_stdin(std::string data);
 
-  // The instance's wall-clock deadline (from the embedder's timeout): a
-  // poll_oneoff sleep never runs past it, so the guest's timeout trap is not
-  // held back by a long host-side wait.
-  void set_deadline(std::chrono::steady_clock::time_point t);
-
   // Internal (state.h): the fd table and buffers, created on first use.
   struct State;
   State& state();

@@ -46,12 +46,12 @@ const char* kModule = R"((module
   (func (export "bye") (call $exit (i32.const 42)) unreachable)
 ))";
 
-struct HostLog {
+struct HostLog : spindle::engine::InstanceData {
   std::string seen;
 };
 
 Outcome host_log(HostCall& call, const Value* args, Value* results) {
-  auto* log = static_cast<HostLog*>(call.user);
+  auto* log = static_cast<HostLog*>(call.instance);
   uint8_t* p = call.memory.ptr(args[0].i32, args[1].i32);
   if (!p) return Outcome::trapped(TrapKind::HostError, "bad pointer");
   log->seen.assign(reinterpret_cast<char*>(p), args[1].i32);
@@ -76,7 +76,7 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
     linker_.define("env", "exit", HostFunc{{{ValType::I32}, {}}, host_exit, nullptr});
   }
   std::unique_ptr<Instance> make(InstanceOptions o = {}) {
-    o.user = &log_;
+    o.data = &log_;
     auto r = module_->instantiate(linker_, o);
     EXPECT_TRUE(r.ok()) << r.link_error << r.outcome.message;
     return std::move(r.instance);
@@ -224,7 +224,7 @@ TEST_P(EngineTest, MemoryLimitAndDeclaredMaxBothReturnMinusOne) {
   ASSERT_TRUE(call1(*unlimited, "grow", {Value::from_i32(20)}, &r).ok());
   EXPECT_EQ(r.i32, 0xffffffffu);  // beyond the module's declared max of 10
   o.max_memory_bytes = 0;
-  o.user = &log_;
+  o.data = &log_;
   auto refused = module_->instantiate(linker_, o);
   EXPECT_FALSE(refused.ok());
   EXPECT_EQ(refused.outcome.trap, TrapKind::MemoryLimit);
@@ -263,7 +263,7 @@ TEST_P(EngineTest, ConcurrentInstancesDoNotCrossTalk) {
       for (int i = 0; i < kIters; ++i) {
         HostLog log;
         InstanceOptions o;
-        o.user = &log;
+        o.data = &log;
         auto r = module_->instantiate(linker_, o);
         if (!r.ok()) {
           ++failures;

@@ -6,14 +6,14 @@
 namespace spindle::engine::interp_test {
 namespace {
 
-struct State {
+struct State : spindle::engine::InstanceData {
   int calls = 0;
   std::string written;
 };
 
 // env.write(ptr, len): copies guest memory into State::written.
 Outcome write_cb(HostCall& call, const Value* args, Value* results) {
-  auto* st = static_cast<State*>(call.user);
+  auto* st = static_cast<State*>(call.instance);
   ++st->calls;
   const uint8_t* p = call.memory.ptr(args[0].i32, args[1].i32);
   if (!p) return Outcome::trapped(TrapKind::OutOfBounds, "bad buffer");
@@ -81,7 +81,7 @@ class InterpHost : public ::testing::Test {
     linker.define("env", "fail", fn({{}, {}}, fail_cb));
     linker.define("env", "scale", fn({{V::I64}, {V::I64}}, scale_cb, &factor));
     InstanceOptions opts;
-    opts.user = &state;
+    opts.data = &state;
     inst = instantiate(*engine, kHost, linker, opts);
     ASSERT_TRUE(inst);
   }

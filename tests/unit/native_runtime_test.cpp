@@ -90,14 +90,14 @@ TEST(NativeRuntime, TableGrowthIsCapped) {
 }
 
 // A host function that calls back into the guest's endless export.
-struct Reentry {
+struct Reentry : spindle::engine::InstanceData {
   Instance* instance = nullptr;
   std::chrono::milliseconds sleep{0};
   bool ignore_failure = false;
 };
 
 Outcome reenter(HostCall& call, const Value*, Value*) {
-  auto* r = static_cast<Reentry*>(call.user);
+  auto* r = static_cast<Reentry*>(call.instance);
   std::this_thread::sleep_for(r->sleep);
   Outcome o = r->instance->call("spin", {}, {});
   if (r->ignore_failure) return Outcome::success();
@@ -119,7 +119,7 @@ TEST_P(NestedTimeout, DeadlineHoldsAcrossHostCallbacks) {
       state.sleep = sleep;
       state.ignore_failure = ignore;
       InstanceOptions o;
-      o.user = &state;
+      o.data = &state;
       o.timeout = std::chrono::milliseconds(50);
       auto r = m->instantiate(l, o);
       ASSERT_TRUE(r.ok());

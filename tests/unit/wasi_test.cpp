@@ -755,7 +755,10 @@ TEST(Wasi, ContextsAreIsolated) {
   engine::Value args[4] = {engine::Value::from_i32(1), engine::Value::from_i32(200),
                            engine::Value::from_i32(1), engine::Value::from_i32(300)};
   engine::Value res[1];
-  call.user = &a;
+  engine::InstanceData da, db;
+  da.wasi = &a;
+  db.wasi = &b;
+  call.instance = &da;
   ASSERT_TRUE(fd_write.callback(call, args, res).ok());
   EXPECT_EQ(res[0].i32, 0u);
   // Closing the preopen in one context leaves the other's alone.
@@ -764,7 +767,7 @@ TEST(Wasi, ContextsAreIsolated) {
   EXPECT_EQ(res[0].i32, 0u);
   ASSERT_TRUE(fd_close.callback(call, close_args, res).ok());
   EXPECT_EQ(res[0].i32, abi::kBadf);
-  call.user = &b;
+  call.instance = &db;
   ASSERT_TRUE(fd_close.callback(call, close_args, res).ok());
   EXPECT_EQ(res[0].i32, 0u);
   EXPECT_EQ(a.stdout_buffer(), "hi");

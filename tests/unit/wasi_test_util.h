@@ -108,7 +108,8 @@ class Harness {
     engine::Value results[1];
     engine::HostCall call;
     call.memory = memory();
-    call.user = ctx_.get();
+    data_.wasi = ctx_.get();
+    call.instance = &data_;
     call.func_data = f.data;
     engine::Outcome o = f.callback(call, vals.data(), results);
     if (result) *result = results[0].i32;
@@ -170,6 +171,7 @@ class Harness {
   engine::Linker linker_;
   std::shared_ptr<const Environment> env_;
   std::unique_ptr<Context> ctx_;
+  engine::InstanceData data_;
   uint32_t next_ = 1024;
 };
 

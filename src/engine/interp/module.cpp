@@ -12,8 +12,7 @@ namespace {
 // What a host-function import calls through (owned by the instance).
 struct HostCtx {
   HostFunc fn;
-  void* user = nullptr;
-  void* host = nullptr;
+  InstanceData* data = nullptr;
 };
 
 core::Result host_thunk(void* ctx, const core::Val* args, core::Val* results, uint8_t* mem,
@@ -30,7 +29,7 @@ core::Result host_thunk(void* ctx, const core::Val* args, core::Val* results, ui
   from_core(args, std::span<Value>(a, np));
   // Results the callback leaves alone are zero (a null ref), padding included.
   if (nr) std::memset(static_cast<void*>(r), 0, nr * sizeof(Value));
-  HostCall call{GuestMemory{mem, mem_size}, h->user, h->fn.data, h->host};
+  HostCall call{GuestMemory{mem, mem_size}, h->data, h->fn.data};
   Outcome o = h->fn.callback(call, a, r);
   if (o.ok()) to_core(std::span<const Value>(r, nr), results);
   return to_result(std::move(o));
@@ -79,7 +78,7 @@ InstantiateResult InterpModule::instantiate(const Linker& linker, const Instance
         result.link_error = import_mismatch(imp, host_func_type(*hf));
         return result;
       }
-      auto ctx = std::make_shared<HostCtx>(HostCtx{*hf, opts.user, opts.host});
+      auto ctx = std::make_shared<HostCtx>(HostCtx{*hf, opts.data});
       ci.sig = to_core(hf->type);
       ci.thunk = &host_thunk;
       ci.ctx = ctx.get();

@@ -42,8 +42,7 @@ struct InstanceState {
   std::vector<void*> ptrs;
   std::vector<Resolved> resolved;
   std::vector<ExternPtr> keep_alive;  // imported memories/tables/globals
-  void* user = nullptr;
-  void* host = nullptr;
+  InstanceData* data = nullptr;
   std::chrono::nanoseconds timeout{0};
   std::optional<std::chrono::steady_clock::time_point> deadline;
   runtime::GuardedContext guard;  // refused grows; whether it has a shadow stack
@@ -70,7 +69,7 @@ int dispatch(spindle_host* h, uint32_t index, const spindle_val* args, spindle_v
   const Resolved& r = st->resolved[index];
   Outcome o;
   if (r.callback) {
-    HostCall call{st->memory(), st->user, r.data, st->host};
+    HostCall call{st->memory(), st->data, r.data};
     o = r.callback(call, reinterpret_cast<const Value*>(args), reinterpret_cast<Value*>(results));
   } else if (r.ext) {
     o = r.ext->call({reinterpret_cast<const Value*>(args), r.nparams},
@@ -292,8 +291,7 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   InstantiateResult result;
   auto st = std::make_shared<InstanceState>();
   st->info = info_;
-  st->user = opts.user;
-  st->host = opts.host;
+  st->data = opts.data;
   st->timeout = opts.timeout;
   st->deadline = opts.deadline;
   st->guard.shadow_stack = info_->shadow_stack;

@@ -301,7 +301,7 @@ class OutboundHttp final : public Binding {
     };
     if (method >= std::size(kMethods)) return err(kRequestError);
     Response r;
-    if (uint8_t e = self->send(kMethods[method], url, headers, body, state_of(call).deadline, r))
+    if (uint8_t e = self->send(kMethods[method], url, headers, body, call.instance->deadline, r))
       return err(e);
     // ok: status, headers (list of 16-byte tuples), body.
     uint32_t list = 4;
