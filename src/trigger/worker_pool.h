@@ -1,8 +1,8 @@
 // The threads HTTP requests' guest code runs on. The HTTP server's I/O
 // threads never run a guest: they hand each request to this pool and go on
 // accepting, reading and answering what needs no guest (health checks, 404s,
-// 503s). (The Redis trigger's subscribers run messages on their own worker
-// threads.)
+// 503s). The Redis trigger's subscribers hand their messages to it the same
+// way: one pool of guest threads per process.
 //
 // The pool is elastic. `threads` workers (one per core) run jobs back to
 // back: CPU-bound guests need no more, and more would only add context

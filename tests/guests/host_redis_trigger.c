@@ -3,6 +3,7 @@
 //   fail       returns err(error)
 //   trap       traps
 //   go-style   returns err(success), which Spin counts as success
+//   loop       loops forever (until the deadline traps it)
 //   store:<v>  SETs key "last" to <v> on $REDIS_ADDRESS with outbound-redis
 // It also answers HTTP requests ("http ok") so one module serves both triggers.
 #include <stdint.h>
@@ -29,6 +30,9 @@ __attribute__((export_name("handle-redis-message"))) int32_t handle_redis(int32_
   if (len == 4 && !memcmp(p, "fail", 4)) redis_ret[0] = 1, redis_ret[1] = 1;
   if (len == 4 && !memcmp(p, "trap", 4)) __builtin_trap();
   if (len == 8 && !memcmp(p, "go-style", 8)) redis_ret[0] = 1, redis_ret[1] = 0;
+  if (len == 4 && !memcmp(p, "loop", 4))
+    for (volatile int spin = 0;; spin = spin + 1) {
+    }
   if (len > 6 && !memcmp(p, "store:", 6)) {
     const char* addr = getenv("REDIS_ADDRESS");
     r_set(I(addr), (int32_t)strlen(addr), I("last"), 4, I(p + 6), len - 6, I(set_ret));

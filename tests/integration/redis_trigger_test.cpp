@@ -4,6 +4,7 @@
 // reconnected to; one app serving HTTP and Redis triggers together.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -94,6 +95,30 @@ TEST(RedisTrigger, FailuresAreLoggedAndTheNextMessageIsHandled) {
   // err(success), the Go SDK's way of saying ok, is not a failure.
   std::string log = up.log();
   EXPECT_EQ(log.find("failed", log.find("got: go-style")), std::string::npos) << log;
+  EXPECT_EQ(curl({up.url() + "/"}).out, "http ok");
+}
+
+TEST(RedisTrigger, LoopingHandlersDoNotHoldUpTheNextMessage) {
+  // Messages run on the process's elastic worker pool: with a looping
+  // handler on every core, the pool adds a worker and the next message is
+  // handled at once, not when a loop reaches its deadline.
+  RedisServer redis;
+  ASSERT_TRUE(redis.ready());
+  std::string dir = mixed_app("trigger-loops", redis);
+  std::ofstream(dir + "/spin.toml", std::ios::app) << "[component.listener.tool.spindle]\n"
+                                                      "timeout = \"5s\"\n";
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  ASSERT_FALSE(up.process().wait_for("Redis trigger: subscribed to ").empty()) << up.log();
+  unsigned loops = std::max(2u, std::thread::hardware_concurrency()) + 1;
+  for (unsigned i = 0; i < loops; ++i) redis.cli({"PUBLISH", "messages", "loop"});
+  std::string out_log = dir + "/.spin/logs/listener_stdout.txt";
+  for (int i = 0; i < 100 && slurp(out_log).find("got: loop") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto sent = std::chrono::steady_clock::now();
+  redis.cli({"PUBLISH", "messages", "after"});
+  EXPECT_TRUE(file_contains(out_log, "got: after\n")) << slurp(out_log) << up.log();
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::seconds(3)) << up.log();
   EXPECT_EQ(curl({up.url() + "/"}).out, "http ok");
 }
 

@@ -9,6 +9,7 @@
 #include "abi/redis_executor.h"
 #include "manifest/manifest.h"
 #include "trigger/redis/subscriber.h"
+#include "trigger/worker_pool.h"
 
 namespace spindle::trigger::redis {
 
@@ -41,7 +42,10 @@ class RedisTrigger final : public Trigger {
   void describe(std::FILE* out) const override;
 
  private:
+  // On a subscriber's reader thread: queues the message for each listener on
+  // the shared worker pool (as the HTTP trigger does with requests).
   void dispatch(const std::string& address, const Message& m);
+  void handle(const State& st, const std::string& id, const Message& m);
 
   Services services_;
   std::shared_ptr<const State> next_;
@@ -86,8 +90,7 @@ bool RedisTrigger::start(std::string&) {
   subscribers_.clear();
   for (const auto& [address, channels] : wanted) {
     subscribers_.push_back(std::make_unique<Subscriber>(
-        address, channels, [this, address](const Message& m) { dispatch(address, m); },
-        std::max(2u, std::thread::hardware_concurrency())));
+        address, channels, [this, address](const Message& m) { dispatch(address, m); }));
   }
   subscribed_ = std::move(wanted);
   return true;
@@ -110,21 +113,30 @@ void RedisTrigger::dispatch(const std::string& address, const Message& m) {
   auto c = a->second.find(m.channel);
   if (c == a->second.end()) return;
   for (const std::string& id : c->second) {
-    const Listener& l = st->listeners.at(id);
-    auto start = std::chrono::steady_clock::now();
-    abi::MessageResult r = l.executor->handle(m.payload, l.component->limits);
-    l.component->write_output(*services_.log, r.guest_stdout, r.guest_stderr);
-    if (!r.ok)
-      services_.log->error("component `" + id + "` failed on a message from `" + m.channel +
-                           "`: " + r.error);
-    if (!services_.log->quiet()) {
-      double ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count();
-      char tail[32];
-      std::snprintf(tail, sizeof tail, " %.3fms", ms);
-      services_.log->info("REDIS " + m.channel + " " + id + " " + (r.ok ? "ok" : "failed") + tail);
-    }
+    // The pool is destroyed before the triggers (AppHost), so `this` outlives
+    // every job; the job keeps its app version alive itself.
+    if (!services_.workers->submit([this, st, id, m] { handle(*st, id, m); }))
+      services_.log->error(
+          "Redis trigger: every worker is busy and the queue is full; dropped "
+          "a message on `" +
+          m.channel + "` for component `" + id + "`");
+  }
+}
+
+void RedisTrigger::handle(const State& st, const std::string& id, const Message& m) {
+  const Listener& l = st.listeners.at(id);
+  auto start = std::chrono::steady_clock::now();
+  abi::MessageResult r = l.executor->handle(m.payload, l.component->limits);
+  l.component->write_output(*services_.log, r.guest_stdout, r.guest_stderr);
+  if (!r.ok)
+    services_.log->error("component `" + id + "` failed on a message from `" + m.channel +
+                         "`: " + r.error);
+  if (!services_.log->quiet()) {
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    char tail[32];
+    std::snprintf(tail, sizeof tail, " %.3fms", ms);
+    services_.log->info("REDIS " + m.channel + " " + id + " " + (r.ok ? "ok" : "failed") + tail);
   }
 }
 

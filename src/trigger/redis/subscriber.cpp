@@ -1,15 +1,15 @@
 #include "trigger/redis/subscriber.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "host/redis/client.h"
 
 namespace spindle::trigger::redis {
 
 namespace {
-
-constexpr size_t kMaxQueued = 10000;
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -19,32 +19,14 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
-Subscriber::Subscriber(std::string url, std::vector<std::string> channels, Dispatch dispatch,
-                       unsigned workers)
+Subscriber::Subscriber(std::string url, std::vector<std::string> channels, Dispatch dispatch)
     : url_(std::move(url)), channels_(std::move(channels)), dispatch_(std::move(dispatch)) {
-  for (unsigned i = 0; i < std::max(1u, workers); ++i) workers_.emplace_back([this] { work(); });
   reader_ = std::thread([this] { run(); });
 }
 
 Subscriber::~Subscriber() {
   stop_ = true;
-  cv_.notify_all();
   reader_.join();
-  for (auto& t : workers_) t.join();
-}
-
-void Subscriber::work() {
-  for (;;) {
-    Message m;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping
-      m = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    dispatch_(m);
-  }
 }
 
 void Subscriber::run() {
@@ -86,14 +68,7 @@ void Subscriber::run() {
         if (reply.kind != r::Reply::Kind::Array || reply.elements.size() != 3 ||
             reply.elements[0].str != "message")
           continue;
-        std::unique_lock lock(mu_);
-        if (queue_.size() >= kMaxQueued) {
-          std::fprintf(stderr, "Redis trigger: %zu messages waiting; dropped one on `%s`\n",
-                       queue_.size(), reply.elements[1].str.c_str());
-          continue;
-        }
-        queue_.push_back({std::move(reply.elements[1].str), std::move(reply.elements[2].str)});
-        cv_.notify_one();
+        dispatch_({std::move(reply.elements[1].str), std::move(reply.elements[2].str)});
       }
       if (stop_) return;
     }
