@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -149,6 +150,26 @@ TEST_F(ServerTest, ChunkedBodiesAndBodyLimit) {
            std::string(100, 'x'));
   ASSERT_TRUE(big.response(status, body));
   EXPECT_EQ(status, 413);
+}
+
+TEST_F(ServerTest, ABodyTooLargeGets413EvenWhileTheClientIsStillSending) {
+  // The client sends its whole 3 MiB body (the limit is 1 MiB) before it
+  // reads: the server answers 413 when it passes the limit, and the client
+  // still reads that answer, then the close.
+  Conn big(server_.address());
+  std::string chunk(64 * 1024, 'x');
+  char size_line[32];
+  std::snprintf(size_line, sizeof size_line, "%zx\r\n", chunk.size());
+  std::string body;
+  for (int i = 0; i < 48; ++i) body += size_line + chunk + "\r\n";
+  body += "0\r\n\r\n";
+  big.send("POST /big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
+  int status = 0;
+  std::string text;
+  ASSERT_TRUE(big.response(status, text));
+  EXPECT_EQ(status, 413);
+  EXPECT_EQ(text, "request body too large\n");
+  EXPECT_TRUE(big.closed());
 }
 
 TEST_F(ServerTest, MalformedRequestsGet400AndTheServerGoesOn) {
