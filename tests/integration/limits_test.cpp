@@ -89,8 +89,10 @@ files = [{ source = ")" << source << R"(", destination = "/" }]
 }  // namespace
 
 TEST(Limits, LoopsAndMemoryBombsDoNotStallOtherRequests) {
+  // 5 s: long enough for eight bombs to fill their memory on a loaded
+  // machine (page faults are slow on these VMs: ~0.2 s per bomb alone).
   std::string dir = wagi_app("limits-stall", R"([application.tool.spindle]
-timeout = "3s"
+timeout = "5s"
 max_memory = "64MiB"
 )");
   const uint64_t budget = uint64_t{256} << 20;
@@ -142,15 +144,19 @@ max_memory = "64MiB"
   EXPECT_EQ(slow, 0) << "slowest /hello took " << worst << " s";
   for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(loop_codes[i], "504");
-    EXPECT_GT(loop_seconds[i], 2.5);  // answered at the 3 s deadline, not before
-    EXPECT_LT(loop_seconds[i], 10.0);
+    EXPECT_GT(loop_seconds[i], 4.5);  // answered at the 5 s deadline, not before
+    EXPECT_LT(loop_seconds[i], 12.0);
     // Each bomb saw malloc fail (per-instance limit or the shared budget)
     // and answered on its own.
     EXPECT_EQ(bomb_codes[i], "507") << bomb_bodies[i];
     EXPECT_NE(bomb_bodies[i].find("out of memory after"), std::string::npos) << bomb_bodies[i];
   }
-  // What the instances held together stayed within the budget.
-  EXPECT_LT(peak, rss_before + budget) << "peak RSS " << (peak >> 20) << " MiB";
+  // What the instances held together stayed within the budget. The process
+  // also grew by what is not instance memory: the workers the pool added
+  // for the 16 stalled guests (their stacks) and 17 connections' buffers;
+  // 16 MiB covers them.
+  const uint64_t overhead = uint64_t{16} << 20;
+  EXPECT_LT(peak, rss_before + budget + overhead) << "peak RSS " << (peak >> 20) << " MiB";
   EXPECT_EQ(http_code({up.url() + "/.well-known/spin/health"}), "200");
 }
 

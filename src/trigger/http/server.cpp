@@ -2,7 +2,10 @@
 #include "trigger/http/server.h"
 
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -175,40 +178,102 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     stream_.expires_never();  // the handler's own limits apply while it runs
     uint64_t seq = ++seq_;
-    server_.handler(
-        std::move(in), [self = shared_from_this(), seq, keep_alive, version, head](Outgoing out) {
-          asio::post(self->stream_.get_executor(),
-                     [self, seq, keep_alive, version, head, out = std::move(out)]() mutable {
-                       if (self->answered_ >= seq) return;  // a second answer to one request
-                       self->answered_ = seq;
-                       self->write(std::move(out), keep_alive, version, head);
-                     });
-        });
+    // While the handler has the request, nothing else touches this
+    // connection (no read is pending, it is off the evictable list), so the
+    // thread that responds writes the response itself: a worker does not
+    // wake an I/O thread for it. Only a response the socket cannot take at
+    // once goes back to the connection's strand.
+    server_.handler(std::move(in),
+                    [self = shared_from_this(), seq, keep_alive, version, head](Outgoing out) {
+                      uint64_t prev = self->answered_.load();
+                      while (prev < seq && !self->answered_.compare_exchange_weak(prev, seq)) {
+                      }
+                      if (prev >= seq) return;  // a second answer to one request
+                      self->write(std::move(out), keep_alive, version, head);
+                    });
   }
 
-  void write(Outgoing out, bool keep_alive, unsigned version, bool head) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    res->version(version);
-    res->result(out.status);
+  // The response's bytes: the status line and header, then the body.
+  struct Wire {
+    std::string head;
+    std::string body;
+  };
+
+  static Wire serialize(Outgoing&& out, bool keep_alive, unsigned version, bool head) {
+    Wire w;
     size_t length = out.body.size();
-    for (auto& [k, v] : out.headers) {
+    w.head.reserve(160);
+    w.head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    w.head += std::to_string(out.status);
+    w.head += ' ';
+    w.head += bhttp::obsolete_reason(static_cast<bhttp::status>(out.status));
+    w.head += "\r\n";
+    for (const auto& [k, v] : out.headers) {
+      // A name or value that would end the header early is dropped (no
+      // response splitting from a guest's headers).
+      if (k.empty() || k.find_first_of("\r\n:") != std::string::npos ||
+          v.find_first_of("\r\n") != std::string::npos)
+        continue;
       std::string name = spindle::http::lowercase(k);
       // A bodiless answer to HEAD may say how long the GET body would be.
       if (name == "content-length" && head && out.body.empty() && !v.empty() &&
           v.find_first_not_of("0123456789") == std::string::npos && v.size() < 19)
         length = std::stoull(v);
       if (name == "content-length" || name == "transfer-encoding" || name == "connection") continue;
-      res->insert(k, v);
+      w.head += k;
+      w.head += ": ";
+      w.head += v;
+      w.head += "\r\n";
     }
-    res->keep_alive(keep_alive);
-    if (!head) res->body() = std::move(out.body);
-    res->content_length(length);
-    stream_.expires_after(kWriteTimeout);
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
-                         if (ec || !keep_alive) return self->close();
-                         self->wait_for_request();
-                       });
+    if (version == 10 && keep_alive) w.head += "Connection: keep-alive\r\n";
+    if (version != 10 && !keep_alive) w.head += "Connection: close\r\n";
+    w.head += "Content-Length: ";
+    w.head += std::to_string(length);
+    w.head += "\r\n\r\n";
+    if (!head) w.body = std::move(out.body);
+    return w;
+  }
+
+  // Writes the response from the calling thread (an I/O thread, or the
+  // worker that made it) as far as the socket takes it without blocking;
+  // the rest is written asynchronously on the strand.
+  void write(Outgoing out, bool keep_alive, unsigned version, bool head) {
+    Wire w = serialize(std::move(out), keep_alive, version, head);
+    size_t sent = 0, total = w.head.size() + w.body.size();
+    int fd = stream_.socket().native_handle();
+    while (sent < total) {
+      iovec iov[2];
+      int n = 0;
+      if (sent < w.head.size()) iov[n++] = {w.head.data() + sent, w.head.size() - sent};
+      size_t body_from = sent > w.head.size() ? sent - w.head.size() : 0;
+      if (body_from < w.body.size())
+        iov[n++] = {w.body.data() + body_from, w.body.size() - body_from};
+      msghdr msg{};
+      msg.msg_iov = iov;
+      msg.msg_iovlen = static_cast<size_t>(n);
+      ssize_t r = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (r > 0) {
+        sent += static_cast<size_t>(r);
+        continue;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      return close();  // the client is gone
+    }
+    if (sent == total) return keep_alive ? wait_for_request() : close();
+    // The socket is full (a large body, a slow reader): the rest on the strand.
+    auto rest = std::make_shared<Wire>(std::move(w));
+    asio::post(stream_.get_executor(), [self = shared_from_this(), rest, sent, keep_alive] {
+      std::array<asio::const_buffer, 2> bufs = {asio::buffer(rest->head), asio::buffer(rest->body)};
+      beast::buffers_suffix<std::array<asio::const_buffer, 2>> left(bufs);
+      left.consume(sent);
+      self->stream_.expires_after(kWriteTimeout);
+      asio::async_write(self->stream_, left,
+                        [self, rest, keep_alive](beast::error_code ec, size_t) {
+                          if (ec || !keep_alive) return self->close();
+                          self->wait_for_request();
+                        });
+    });
   }
 
   void reply_error(unsigned status, std::string text) {
@@ -247,8 +312,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl& server_;
   std::string client_;
-  uint64_t seq_ = 0, answered_ = 0;  // requests read, requests answered
-  bool marked_ = false;              // guarded by server_.evictable.mu
+  uint64_t seq_ = 0;                   // requests read
+  std::atomic<uint64_t> answered_{0};  // requests answered
+  bool marked_ = false;                // guarded by server_.evictable.mu
   std::list<std::weak_ptr<Session>>::iterator pos_;
 };
 
