@@ -195,6 +195,25 @@ TEST(ComponentLoader, InstantiateSubstitutesSuppliedResource) {
   EXPECT_EQ(own->resource, c.spaces.types[0].type.type);  // the outer's resource
 }
 
+TEST(ComponentLoader, ImportedInstancesHaveTheirOwnResources) {
+  Bytes b = comp({
+      section(kType, vec({env_instance_type()})),
+      section(kImport, vec({cat({name("a:b/one"), {0x05}, u32(0)}),
+                            cat({name("a:b/two"), {0x05}, u32(0)})})),
+  });
+  ComponentFile f = load_ok(b);
+  const Component& c = f.root();
+  const TypeDef& one = f.types[c.imports[0].type.type];
+  const TypeDef& two = f.types[c.imports[1].type.type];
+  ASSERT_EQ(one.exports[0].name, "r");
+  TypeId r1 = one.exports[0].type.type, r2 = two.exports[0].type.type;
+  EXPECT_NE(r1, r2);
+  EXPECT_EQ(f.types[r1].debug_name, "r");
+  // the method's borrow follows its instance's resource
+  const TypeDef& method = f.types[two.exports[1].type.type];
+  EXPECT_EQ(defined(f, method.fields[0].type)->resource, r2);
+}
+
 TEST(ComponentLoader, StartFunction) {
   Bytes b = comp({
       section(kType, vec({func_type({}, std::nullopt)})),

@@ -302,6 +302,20 @@ void Loader::import(Reader& r, Scope& s) {
   Import i;
   i.name = extern_name(r, i.parsed);
   i.type = externtype(r, s, i.name);
+  if (i.type.sort == Sort::Instance) {
+    // Each imported instance has resources of its own, even when two
+    // imports share an instance type.
+    Substitution fresh;
+    for (const ExternDecl& d : def(i.type.type).exports) {
+      if (d.type.sort != Sort::Type || !d.type.sub_resource) continue;
+      TypeDef res;
+      res.kind = TypeKind::Resource;
+      res.abstract = true;
+      res.debug_name = d.name;
+      fresh[d.type.type] = new_type(r, at, std::move(res));
+    }
+    i.type.type = substitute(file_, i.type.type, fresh);
+  }
   declare_name(r, at, s, true, i.name, i.parsed, i.type);
   i.index = push(s, i.type, Origin::Import, static_cast<uint32_t>(c.imports.size()));
   c.order.push_back({DefKind::Import, static_cast<uint32_t>(c.imports.size())});
