@@ -51,6 +51,7 @@ class Conn {
     while ((end = buf_.find("\r\n\r\n")) == std::string::npos)
       if (!fill()) return false;
     std::string headers = buf_.substr(0, end);
+    last_head = headers;
     buf_.erase(0, end + 4);
     status = std::stoi(headers.substr(9, 3));
     size_t len = 0;
@@ -64,6 +65,7 @@ class Conn {
     return true;
   }
   bool closed() { return !fill(); }
+  std::string last_head;  // the last response's status line and header
 
  private:
   bool fill() {
@@ -208,6 +210,12 @@ struct Custom {
         [this](Incoming&& in, Respond respond) {
           Outgoing out;
           out.body = in.uri;
+          if (in.uri == "/split") {
+            out.headers = {{"x-ok", "fine"},
+                           {"x-bad", "a\r\nInjected: yes"},
+                           {"bad\r\nInjected-Too", "v"},
+                           {"x-lf", "b\nInjected-Lf: yes"}};
+          }
           if (in.uri != "/slow") return respond(std::move(out));
           std::lock_guard lock(mu);
           late.emplace_back([respond, out]() mutable {
@@ -228,6 +236,24 @@ struct Custom {
 };
 
 }  // namespace
+
+TEST(ServerLimits, HeadersThatWouldSplitTheResponseAreDropped) {
+  Custom s(ServerOptions{});
+  ASSERT_TRUE(s.ok);
+  Conn c(s.server.address());
+  c.send("GET /split HTTP/1.1\r\nHost: x\r\n\r\n");
+  int status = 0;
+  std::string body;
+  ASSERT_TRUE(c.response(status, body));
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, "/split");
+  EXPECT_NE(c.last_head.find("\r\nx-ok: fine\r\n"), std::string::npos) << c.last_head;
+  EXPECT_EQ(c.last_head.find("Injected"), std::string::npos) << c.last_head;
+  // The connection is still in step: the next request is answered.
+  c.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(c.response(status, body));
+  EXPECT_EQ(body, "/next");
+}
 
 TEST(ServerLimits, TooManyOrTooLargeHeadersGet431) {
   ServerOptions o;
