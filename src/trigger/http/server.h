@@ -5,10 +5,13 @@
 // Each connection is a chain of asynchronous reads and writes on its own
 // strand. A parsed request goes to the handler on an I/O thread; the handler
 // answers at once (health, 404) or hands the request to another thread (the
-// worker pool guests run on), which responds later through Respond; the
-// response is written on the connection's strand. Pipelined requests on one
-// connection are read and answered in order (the next is read only once the
-// current response is written); keep-alive is honoured.
+// worker pool guests run on), which responds later through Respond. The
+// responding thread writes the response itself with a non-blocking send
+// (nothing else touches the connection while its request is handled) and
+// starts the read of the next request; only what the socket cannot take at
+// once is finished asynchronously on the connection's strand. Pipelined
+// requests on one connection are read and answered in order (the next is
+// read only once the current response is written); keep-alive is honoured.
 //
 // Hostile clients are bounded: RLIMIT_NOFILE is raised to its hard limit at
 // start; at most `max_connections` are open (at the cap, the connection that
