@@ -10,7 +10,8 @@
 # writes OUT_DIR/<app>.wasm. An app is rebuilt only when its sources, the
 # lock file, js/build.mjs or this script changed since it was built (the
 # inputs' hash is kept in OUT_DIR/<app>.inputs); concurrent runs on one
-# OUT_DIR wait for each other. Exit status 3: the npm packages are missing.
+# OUT_DIR wait for each other. Exit status 3: node or the npm packages are
+# missing.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,6 +26,10 @@ apps=("$@")
 [ ${#apps[@]} -gt 0 ] || apps=(hello echo)
 
 j2w="$here/node_modules/.bin/j2w"
+if ! command -v node >/dev/null 2>&1; then
+  echo "build-js.sh: node is not installed (run scripts/setup)" >&2
+  exit 3
+fi
 if [ ! -x "$j2w" ] || [ ! -f "$here/node_modules/esbuild/package.json" ]; then
   echo "build-js.sh: the Spin JS SDK packages are not installed in $here/node_modules (run scripts/setup)" >&2
   exit 3
