@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -84,6 +85,7 @@ struct Built {
   std::vector<uint8_t> bytes;
   ComponentFile file;
   std::string error;
+  long long load_us = 0;  // load_component's time
 };
 
 // The largest embedded core module: StarlingMonkey with the app's
@@ -125,7 +127,11 @@ class ComponentJs : public ::testing::Test {
     Built& b = it->second;
     if (fresh) {
       b.bytes = read_file(kOut / (name + ".wasm"));
+      auto start = std::chrono::steady_clock::now();
       b.error = load_component(b.bytes, name + ".wasm", b.file);
+      b.load_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
     }
     return b;
   }
@@ -219,9 +225,9 @@ void expect_spin_http_component(const Built& b, const std::string& app) {
     }
   EXPECT_GE(modules, 2u);
 
-  std::cout << "[ " << app << " ] " << b.bytes.size() << " bytes, " << b.file.components.size()
-            << " component(s), " << modules << " core module(s) (" << sizes << " bytes), "
-            << root.imports.size() << " imports:";
+  std::cout << "[ " << app << " ] " << b.bytes.size() << " bytes (loaded in " << b.load_us
+            << " us), " << b.file.components.size() << " component(s), " << modules
+            << " core module(s) (" << sizes << " bytes), " << root.imports.size() << " imports:";
   for (const Import& i : root.imports) std::cout << ' ' << i.name;
   std::cout << "; export " << e.name << '\n';
 }
