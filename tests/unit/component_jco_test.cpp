@@ -175,7 +175,7 @@ int main(int argc, char** argv) { printf("hello %d\n", argc); return 0; }
 TEST_F(ComponentJco, ParsedTextWithResourcesAndNesting) {
   write_file(dir_ / "t.wat", R"((component
   (type $counters-t (instance
-    (export $c "counter" (type (sub resource)))
+    (export "counter" (type $c (sub resource)))
     (type $own (own $c))
     (type $bor (borrow $c))
     (export "[constructor]counter" (func (param "start" u32) (result $own)))
@@ -199,9 +199,9 @@ TEST_F(ComponentJco, ParsedTextWithResourcesAndNesting) {
   (core instance $i (instantiate $m (with "host" (instance $host))))
   (type $greet-t (func (param "name" string) (result string)))
   (func $greet (type $greet-t)
-    (canon lift (core func $i "greet") (memory $i "memory") (realloc (func $i "realloc"))
-      string-encoding=utf16 (post-return (func $i "greet-post"))))
-  (type $mine (resource (rep i32) (dtor (func $i "dtor"))))
+    (canon lift (core func $i "greet") (memory (core memory $i "memory")) (realloc (core func $i "realloc"))
+      string-encoding=utf16 (post-return (core func $i "greet-post"))))
+  (type $mine (resource (rep i32) (dtor (core func $i "dtor"))))
   (core func $new (canon resource.new $mine))
   (component $shim
     (import "greet" (func $g (param "name" string) (result string)))

@@ -1,0 +1,186 @@
+// `jco serve`, the oracle the component tests compare spindle with, on the
+// JavaScript components tests/components/build-js.sh builds during the test
+// run (the Spin JS SDK http-js template's hello app and an echo app): it
+// starts on a loopback port with a fresh component instance per request
+// (--isolate-requests instance) and answers over HTTP. jco and the SDK are
+// pinned in tests/components/package-lock.json (scripts/setup installs them).
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "serve.h"
+
+namespace spindle::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kComponents = SPINDLE_COMPONENTS_DIR;
+const fs::path kJco = kComponents / "node_modules/.bin/jco";
+const fs::path kOut = SPINDLE_JS_COMPONENTS;
+
+// A loopback port nobody listens on now (bound, read, released).
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  close(fd);
+  return port;
+}
+
+// `jco serve` of one component on 127.0.0.1, bounded: `timeout` stops the
+// whole process group (jco and the node process it spawns) after 180 s at
+// the latest, and when the test ends (SIGTERM from Background).
+class JcoServer {
+ public:
+  JcoServer(const fs::path& wasm, const std::string& dir)
+      : port_(free_port()),
+        proc_({"timeout", "-k", "5", "180", kJco.string(), "serve", "--host", "127.0.0.1", "--port",
+               std::to_string(port_), "--isolate-requests", "instance", "--jco-dir", dir + "/jco",
+               wasm.string()},
+              dir + "/serve.log") {
+    if (proc_.wait_for("Server listening @ 127.0.0.1:").empty()) return;
+    // The first request may race the listener's start: retry for up to 10 s.
+    for (int i = 0; i < 50; ++i) {
+      if (curl({"-o", "/dev/null", url() + "/"}).status == 0) {
+        ready_ = true;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  bool ready() const { return ready_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string log() const { return proc_.log(); }
+
+ private:
+  int port_;
+  Background proc_;
+  bool ready_ = false;
+};
+
+struct Response {
+  std::string status, headers, body;
+};
+
+// curl -i: the status code, the header block (lowercased names) and the body.
+Response get(std::vector<std::string> args) {
+  args.insert(args.begin(), "-i");
+  Result r = curl(args);
+  Response out;
+  size_t end = r.out.find("\r\n\r\n");
+  if (end == std::string::npos) return out;
+  std::string head = r.out.substr(0, end);
+  out.body = r.out.substr(end + 4);
+  size_t sp = head.find(' ');
+  if (sp != std::string::npos) out.status = head.substr(sp + 1, 3);
+  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out.headers = head;
+  return out;
+}
+
+class JcoServe : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    fs::create_directories(kOut);
+    fs::path log = kOut / "build-js.log";
+    std::string cmd = (kComponents / "build-js.sh").string() + " " + kOut.string() +
+                      " hello echo >" + log.string() + " 2>&1";
+    int status = std::system(cmd.c_str());
+    build_log_ = slurp(log.string());
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+      skip_ = "the Spin JS SDK npm packages are not installed (run scripts/setup): " + build_log_;
+    else if (run_process({"timeout", "5", "true"}).status != 0)
+      skip_ = "coreutils' timeout is not available";
+    build_ok_ = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+
+  void SetUp() override {
+    if (!skip_.empty()) GTEST_SKIP() << skip_;
+    ASSERT_TRUE(build_ok_) << "tests/components/build-js.sh failed:\n" << build_log_;
+    ASSERT_TRUE(fs::exists(kJco)) << kJco;
+  }
+
+  static inline std::string skip_, build_log_;
+  static inline bool build_ok_ = false;
+};
+
+TEST_F(JcoServe, ServesTheHelloTemplate) {
+  JcoServer jco(kOut / "hello.wasm", temp_dir("jco_serve_hello"));
+  ASSERT_TRUE(jco.ready()) << jco.log();
+
+  Response r = get({jco.url() + "/"});
+  EXPECT_EQ(r.status, "200") << jco.log();
+  EXPECT_EQ(r.body, "Hello, Spin!");
+  EXPECT_NE(r.headers.find("content-type: text/plain"), std::string::npos) << r.headers;
+
+  r = get({jco.url() + "/hello/spindle"});
+  EXPECT_EQ(r.status, "200");
+  EXPECT_EQ(r.body, "\"Hello, spindle!\"");  // itty's AutoRouter answers a string as JSON
+
+  r = get({jco.url() + "/no/such/route"});
+  EXPECT_EQ(r.status, "404");
+  EXPECT_EQ(r.body, "{\"status\":404,\"error\":\"Not Found\"}");
+
+  // each request gets a fresh instance: the same answer again
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(get({jco.url() + "/"}).body, "Hello, Spin!");
+}
+
+TEST_F(JcoServe, ServesTheEchoApp) {
+  std::string dir = temp_dir("jco_serve_echo");
+  JcoServer jco(kOut / "echo.wasm", dir);
+  ASSERT_TRUE(jco.ready()) << jco.log();
+
+  Response r = get({"-X", "PUT", "-H", "x-test: one", "-H", "content-type: text/plain",
+                    "--data-binary", "a body", jco.url() + "/some/path?q=1&r=two"});
+  EXPECT_EQ(r.status, "200") << jco.log();
+  EXPECT_NE(r.headers.find("x-echo-method: put"), std::string::npos) << r.headers;
+  EXPECT_NE(r.body.find("\"method\": \"PUT\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"path\": \"/some/path\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"query\": \"?q=1&r=two\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"x-test\",\n      \"one\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"body\": \"a body\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"bodyLength\": 6"), std::string::npos) << r.body;
+
+  r = get({jco.url() + "/status/418"});
+  EXPECT_EQ(r.status, "418");
+  EXPECT_EQ(r.body, "status 418\n");
+  EXPECT_NE(r.headers.find("x-echo-status: 418"), std::string::npos) << r.headers;
+
+  // a ReadableStream body, sent in chunks
+  r = get({jco.url() + "/stream?chunks=4"});
+  EXPECT_EQ(r.status, "200");
+  EXPECT_NE(r.headers.find("transfer-encoding: chunked"), std::string::npos) << r.headers;
+  EXPECT_EQ(r.body, "chunk 0 of 4\nchunk 1 of 4\nchunk 2 of 4\nchunk 3 of 4\n");
+  r = get({"--raw", jco.url() + "/stream?chunks=4"});  // the chunked framing, as sent
+  size_t framed = 0;
+  for (size_t at = 0; (at = r.body.find("\r\nchunk ", at)) != std::string::npos; ++at) ++framed;
+  EXPECT_GE(framed, 2u) << r.body;
+
+  // the request body streamed back
+  std::string big(100000, 'x');
+  for (size_t i = 0; i < big.size(); i += 7) big[i] = static_cast<char>('a' + i % 26);
+  std::ofstream(dir + "/big.txt", std::ios::binary) << big;
+  r = get({"--data-binary", "@" + dir + "/big.txt", jco.url() + "/pipe"});
+  EXPECT_EQ(r.status, "200");
+  EXPECT_EQ(r.body.size(), big.size());
+  EXPECT_TRUE(r.body == big);
+}
+
+}  // namespace
+}  // namespace spindle::test
