@@ -64,7 +64,8 @@ class HandleTable {
 
 class ComponentInstance {
  public:
-  explicit ComponentInstance(ComponentInstance* parent = nullptr) : parent_(parent) {}
+  ComponentInstance() = default;
+  explicit ComponentInstance(ComponentInstance* parent) : parent_(parent) {}
   ComponentInstance(const ComponentInstance&) = delete;
   ComponentInstance& operator=(const ComponentInstance&) = delete;
 
@@ -92,7 +93,7 @@ class ComponentInstance {
   void for_entering(const ComponentInstance* caller, F f);
   bool is_ancestor_or_self_of(const ComponentInstance* x) const;
 
-  ComponentInstance* parent_;
+  ComponentInstance* parent_ = nullptr;
   uint64_t next_scope_ = 1;
   std::vector<std::pair<uint64_t, uint32_t>> scopes_;
 };
