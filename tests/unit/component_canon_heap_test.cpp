@@ -183,10 +183,15 @@ TEST(ComponentCanonHeap, LiftBudget) {
   Heap heap(100);
   AbiOptions o = heap.options();
   CanonContext cx(ls, o, nullptr);
-  cx.lift_budget = 10;
+  cx.lift_budget = 10 * sizeof(Val) + 5;
   Val v;
   EXPECT_TRUE(load_list_from_range(cx, 0, 10, Types::p(P::Bool), v));
+  EXPECT_TRUE(load_list_from_range(cx, 0, 5, Types::p(P::U8), v));  // bytes: 1 each
   EXPECT_FALSE(load_list_from_range(cx, 0, 1, Types::p(P::Bool), v));
+  // Overlapping lists cannot multiply what one lift allocates.
+  cx.lift_budget = 1000;
+  EXPECT_FALSE(load_list_from_range(cx, 0, 50, Types::p(P::U8), v) &&
+               load_list_from_range(cx, 0, 50, Types::p(P::Bool), v));
   EXPECT_NE(cx.error.message.find("budget"), std::string::npos);
   (void)lb;
 }

@@ -14,7 +14,8 @@ CanonContext::CanonContext(const Layouts& layouts, const AbiOptions& opts, Compo
       opts(opts),
       inst(inst),
       resources(resources),
-      mem(opts.memory) {}
+      mem(opts.memory),
+      lift_budget(opts.lift_budget) {}
 
 bool CanonContext::trap(std::string msg) {
   if (error.ok()) error = abi_trap(std::move(msg));
@@ -61,6 +62,15 @@ bool CanonContext::check_range(uint64_t ptr, uint64_t len, uint32_t align, const
     return trap_oob(std::string(what) + " [" + std::to_string(ptr) + ", +" + std::to_string(len) +
                     ") is outside memory of " + std::to_string(mem.size) + " bytes");
   return true;
+}
+
+bool CanonContext::charge(uint64_t bytes) {
+  if (bytes <= lift_budget) {
+    lift_budget -= bytes;
+    return true;
+  }
+  return trap("lifting would allocate more than the budget for one call (" + std::to_string(bytes) +
+              " more bytes)");
 }
 
 const ResourceType* CanonContext::resource_type(TypeId resource) {

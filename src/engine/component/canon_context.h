@@ -15,6 +15,7 @@
 
 #include "engine/component/canon_layout.h"
 #include "engine/component/canon_resources.h"
+#include "engine/component/canon_value.h"
 #include "engine/host.h"
 
 namespace spindle::component {
@@ -22,6 +23,12 @@ namespace spindle::component {
 // The guest's `realloc(old_ptr, old_size, align, new_size) -> ptr`.
 using ReallocFn = std::function<engine::Outcome(uint32_t old_ptr, uint32_t old_size, uint32_t align,
                                                 uint32_t new_size, uint32_t& out)>;
+
+// What one context may allocate for lifted values (Vals and the bytes of
+// strings and byte lists), so a guest cannot make the host allocate without
+// bound (a list of one-byte elements costs a Val per byte; lists and strings
+// may overlap in guest memory).
+inline constexpr uint64_t kDefaultLiftBudget = uint64_t{256} << 20;
 
 // Canon options at run time.
 struct AbiOptions {
@@ -32,12 +39,8 @@ struct AbiOptions {
   engine::GuestMemory memory;
   std::function<engine::GuestMemory()> refresh_memory;
   ReallocFn realloc;  // empty: no realloc option
+  uint64_t lift_budget = kDefaultLiftBudget;
 };
-
-// Lifting a list makes one Val per element (list<u8> excepted): a bound on
-// the elements one lift may make, so a guest cannot make the host allocate
-// ~70 bytes per byte of its memory without limit.
-inline constexpr uint64_t kDefaultLiftBudget = uint64_t{1} << 22;
 
 class CanonContext {
  public:
@@ -54,7 +57,7 @@ class CanonContext {
   engine::GuestMemory mem;       // the current memory view
   Lenders* lenders = nullptr;    // lifting borrows: the caller's call in progress
   uint64_t borrow_scope = 0;     // lowering borrows: the callee's call scope
-  uint64_t lift_budget = kDefaultLiftBudget;
+  uint64_t lift_budget;          // from opts, spent by charge()
   engine::Outcome error;
 
   bool ok() const { return error.ok(); }
@@ -73,6 +76,9 @@ class CanonContext {
   // Traps unless [ptr, ptr + len) is in memory and ptr is aligned.
   bool check_range(uint64_t ptr, uint64_t len, uint32_t align, const char* what);
   bool need_memory(const char* what);
+  // Takes `bytes` from lift_budget; traps when it would run out.
+  bool charge(uint64_t bytes);
+  bool charge_vals(uint64_t n) { return charge(n * sizeof(Val)); }
 
   const ResourceType* resource_type(TypeId resource);
 

@@ -155,12 +155,11 @@ bool load_list_from_range(CanonContext& cx, uint32_t ptr, uint32_t length, ValTy
                    " bytes) is longer than the limit");
   if (!cx.check_range(ptr, bytes, align, "list")) return false;
   if (is_u8(cx.layouts, elem)) {
+    if (!cx.charge(length)) return false;
     out = Val::bytes(std::string_view(reinterpret_cast<const char*>(cx.mem.data + ptr), length));
     return true;
   }
-  if (length > cx.lift_budget)
-    return cx.trap("list of " + std::to_string(length) + " elements exceeds the lifting budget");
-  cx.lift_budget -= length;
+  if (!cx.charge_vals(length)) return false;
   std::vector<Val> elems(length);
   for (uint32_t i = 0; i < length; ++i)
     if (!load(cx, ptr + i * size, elem, elems[i])) return false;
@@ -276,7 +275,7 @@ bool load(CanonContext& cx, uint32_t ptr, ValType t, Val& out) {
       std::vector<ValType> ts;
       field_types(d, ts);
       std::vector<Val> vals;
-      if (!load_tuple(cx, ptr, ts, vals)) return false;
+      if (!cx.charge_vals(ts.size()) || !load_tuple(cx, ptr, ts, vals)) return false;
       out = d.kind == TypeKind::Record ? Val::record(std::move(vals)) : Val::tuple(std::move(vals));
       return true;
     }
@@ -301,7 +300,7 @@ bool load(CanonContext& cx, uint32_t ptr, ValType t, Val& out) {
   std::optional<Val> payload;
   if (auto pt = cv.payload(i)) {
     payload.emplace();
-    if (!load(cx, ptr + l.payload_offset, *pt, *payload)) return false;
+    if (!cx.charge_vals(1) || !load(cx, ptr + l.payload_offset, *pt, *payload)) return false;
   }
   out = make_case(d, i, std::move(payload));
   return true;

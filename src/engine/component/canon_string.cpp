@@ -49,6 +49,8 @@ bool load_string_from_range(CanonContext& cx, uint32_t ptr, uint32_t tagged, Val
   if (byte_length > kMaxStringByteLength)
     return cx.trap("string of " + std::to_string(byte_length) + " bytes is longer than the limit");
   if (!cx.check_range(ptr, byte_length, align, "string")) return false;
+  // UTF-8 from UTF-16 may take 1.5 bytes per byte.
+  if (!cx.charge(how == U8 ? byte_length : byte_length * 2)) return false;
   const uint8_t* p = cx.mem.data + ptr;
   std::string text;
   size_t bad = 0;
