@@ -306,5 +306,30 @@ TEST(ComponentCanonValues, LayoutsMatchTheSpec) {
   EXPECT_EQ(ls0.align(str), 4u);
 }
 
+TEST(ComponentCanonValues, ValBuildersAndReaders) {
+  Val r = Val::record({Val::string("x"), Val::u32(7), Val::some(Val::bytes("ab"))});
+  EXPECT_EQ(r.as_record()[0].as_string(), "x");
+  EXPECT_EQ(r.as_record()[1].as_u32(), 7u);
+  EXPECT_TRUE(r.as_record()[2].is_some());
+  EXPECT_EQ(r.as_record()[2].payload()->as_bytes(), "ab");
+  EXPECT_EQ(Val::bytes("\x01\x02"), Val::list({Val::u8(1), Val::u8(2)}));
+  EXPECT_NE(Val::bytes("\x01"), Val::list({Val::s8(1)}));
+  EXPECT_EQ(Val::f32(std::nanf("1")), Val::f32(std::nanf("2")));
+  EXPECT_NE(Val::f64(0.0), Val::f64(-0.0));
+  EXPECT_TRUE(Val::err(Val::s32(-1)).payload()->as_s32() == -1);
+  EXPECT_FALSE(Val::err().is_ok());
+  EXPECT_TRUE(Val::flags(5).flag(2));
+  EXPECT_FALSE(Val::flags(5).flag(1));
+  EXPECT_EQ(Val::own(3).rep(), 3u);
+  EXPECT_EQ(r.debug(), "{\"x\", 7, some(bytes\"ab\")}");
+  Types ty;
+  ValType v = ty.variant({std::nullopt, Types::p(PrimType::U8)});
+  ValType rec = ty.record({Types::p(PrimType::U8), Types::p(PrimType::U8)});
+  EXPECT_EQ(label_index(ty.file.types[v.id], "c1"), 1u);
+  EXPECT_EQ(label_index(ty.file.types[rec.id], "f0"), 0u);
+  EXPECT_EQ(label_index(ty.file.types[rec.id], "nope"), std::nullopt);
+  EXPECT_EQ(label_index(ty.file.types[ty.result(std::nullopt, std::nullopt).id], "error"), 1u);
+}
+
 }  // namespace
 }  // namespace spindle::component

@@ -13,6 +13,34 @@ const char* to_string(ValKind k) {
   return kNames[static_cast<int>(k)];
 }
 
+std::optional<uint32_t> label_index(const TypeDef& d, std::string_view name) {
+  auto find = [&](const auto& items, auto get) -> std::optional<uint32_t> {
+    for (size_t i = 0; i < items.size(); ++i)
+      if (get(items[i]) == name) return static_cast<uint32_t>(i);
+    return std::nullopt;
+  };
+  switch (d.kind) {
+    case TypeKind::Record:
+    case TypeKind::Func:
+      return find(d.fields, [](const Field& f) -> std::string_view { return f.name; });
+    case TypeKind::Variant:
+      return find(d.cases, [](const Case& c) -> std::string_view { return c.name; });
+    case TypeKind::Enum:
+    case TypeKind::Flags:
+      return find(d.labels, [](const std::string& l) -> std::string_view { return l; });
+    case TypeKind::Option:
+      return name == "none"   ? std::optional<uint32_t>(0)
+             : name == "some" ? std::optional<uint32_t>(1)
+                              : std::nullopt;
+    case TypeKind::Result:
+      return name == "ok"      ? std::optional<uint32_t>(0)
+             : name == "error" ? std::optional<uint32_t>(1)
+                               : std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
 Val Val::f32(float f) {
   uint32_t b;
   std::memcpy(&b, &f, 4);

@@ -57,6 +57,11 @@ enum class ValKind : uint8_t {
 
 const char* to_string(ValKind k);
 
+// The position of a record field, variant case, or enum/flags label named
+// `name` in `d` (option: "none"/"some", result: "ok"/"error"), for hosts
+// that build values by name: Val::variant(*label_index(def, "timeout")).
+std::optional<uint32_t> label_index(const TypeDef& d, std::string_view name);
+
 class Val {
  public:
   Val() = default;  // a `false` bool
