@@ -209,8 +209,9 @@ void expect_spin_http_component(const Built& b, const std::string& app) {
     EXPECT_EQ(b.file.types[f.type.id].kind, TypeKind::Own) << f.name;
   }
   EXPECT_FALSE(fn.result.has_value());
-  for (const ExternDecl& d : handler.exports)
+  for (const ExternDecl& d : handler.exports) {
     if (&d != handle) EXPECT_EQ(d.type.sort, Sort::Type) << d.name;
+  }
 
   // Every embedded core module is one the core engine accepts.
   size_t modules = 0;
@@ -279,10 +280,12 @@ TEST_F(ComponentJs, AppsShareTheCodeSection) {
   for (const Component& c : b.file.components)
     for (const CoreModuleDef& m : c.modules_defined) rb.push_back(module_bytes(b.bytes, m));
   ASSERT_EQ(ra.size(), rb.size());
-  for (size_t i = 0; i < ra.size(); ++i)
-    if (ra[i].data() != main_module(a).data())
+  for (size_t i = 0; i < ra.size(); ++i) {
+    if (ra[i].data() != main_module(a).data()) {
       EXPECT_TRUE(std::equal(ra[i].begin(), ra[i].end(), rb[i].begin(), rb[i].end()))
           << "core module " << i;
+    }
+  }
 }
 
 }  // namespace
