@@ -1,0 +1,145 @@
+// LinkPlan and LinkedComponent (link_component.h).
+#include "engine/component/link_component.h"
+
+#include "engine/component/link_frame.h"
+#include "engine/component/loader.h"
+#include "engine/component/reader.h"
+
+namespace spindle::component {
+
+namespace {
+
+// The module without its custom sections: wit-component leaves the preview1
+// adapter's "name" section naming one function more than the module has,
+// which WABT (reading debug names) rejects; the code itself is valid.
+std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> m) {
+  if (m.size() < 8) return {m.begin(), m.end()};
+  std::vector<uint8_t> out(m.begin(), m.begin() + 8);
+  Reader r(m.subspan(8), 8);
+  while (!r.at_end()) {
+    size_t start = r.pos();
+    uint8_t id = r.u8();
+    uint32_t size = r.u32();
+    r.bytes(size);
+    if (id != 0) out.insert(out.end(), m.begin() + 8 + start, m.begin() + 8 + r.pos());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<LinkPlan> LinkPlan::create(engine::Engine& engine, std::vector<uint8_t> bytes,
+                                           std::string_view name, std::string& error) {
+  std::unique_ptr<LinkPlan> p(new LinkPlan());
+  p->bytes_ = std::move(bytes);
+  error = load_component(p->bytes_, name, p->file_);
+  if (!error.empty()) return nullptr;
+  p->layouts_ = std::make_unique<Layouts>(p->file_);
+  for (const Component& c : p->file_.components) {
+    auto& mods = p->modules_.emplace_back();
+    for (size_t i = 0; i < c.modules_defined.size(); ++i) {
+      std::vector<uint8_t> m;
+      try {
+        m = without_custom_sections(module_bytes(p->bytes_, c.modules_defined[i]));
+      } catch (const ParseError& e) {
+        error = std::string(name) + ": core module " + std::to_string(i) + ": " + e.what();
+        return nullptr;
+      }
+      std::string mod_name =
+          std::string(name) + "#" + std::to_string(c.id) + "." + std::to_string(i);
+      engine::LoadResult r = engine.load(m, mod_name);
+      if (!r.ok()) {
+        error = mod_name + ": " + r.error;
+        return nullptr;
+      }
+      mods.push_back(std::move(r.module));
+    }
+    for (const CanonDef& d : c.canons)
+      if (d.kind == CanonKind::Lift || d.kind == CanonKind::Lower) p->signature(d.type);
+  }
+  return p;
+}
+
+const std::shared_ptr<engine::Module>& LinkPlan::module(uint32_t comp, uint32_t index) const {
+  return modules_.at(comp).at(index);
+}
+
+const FuncSig& LinkPlan::signature(TypeId type) const {
+  auto& s = sigs_[type];
+  if (!s) {
+    s = std::make_unique<FuncSig>();
+    if (type < file_.types.size() && file_.types[type].kind == TypeKind::Func)
+      *s = make_signature(*layouts_, file_.types[type]);
+    else
+      s->error = "type " + std::to_string(type) + " is not a function type";
+  }
+  return *s;
+}
+
+std::unique_ptr<LinkedComponent> LinkedComponent::instantiate(const LinkPlan& plan,
+                                                              const HostImports& imports,
+                                                              std::string& error,
+                                                              engine::Outcome* outcome) {
+  std::unique_ptr<LinkedComponent> lc(new LinkedComponent());
+  lc->state_ = std::make_unique<LinkState>(plan, imports);
+  LinkState& st = *lc->state_;
+  try {
+    st.frames.push_back(std::make_unique<Frame>(st, plan.file().root(), nullptr));
+    st.root = st.frames.back().get();
+    st.root->run();
+    // Resolve every export now, so a missing piece fails instantiation.
+    for (const Export& e : plan.file().root().exports) st.root->item(e.item.sort, e.item.index);
+  } catch (const LinkError& e) {
+    error = e.what();
+    return nullptr;
+  } catch (const engine::Outcome& o) {
+    error = "instantiation trapped: " + engine::describe(o);
+    if (outcome) *outcome = o;
+    return nullptr;
+  }
+  return lc;
+}
+
+LinkedComponent::~LinkedComponent() = default;
+
+namespace {
+
+FuncPtr find_export(Frame& root, std::string_view name) {
+  size_t hash = name.find('#');
+  std::string_view head = name.substr(0, hash);
+  for (const Export& e : root.c.exports) {
+    if (e.name != head) continue;
+    ItemVal v = root.item(e.item.sort, e.item.index);
+    if (hash == std::string_view::npos) return v.sort == Sort::Func ? v.func : nullptr;
+    if (v.sort != Sort::Instance) return nullptr;
+    auto it = v.instance->exports.find(name.substr(hash + 1));
+    if (it == v.instance->exports.end() || it->second.sort != Sort::Func) return nullptr;
+    return it->second.func;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool LinkedComponent::has_export(std::string_view name) const {
+  try {
+    return find_export(*state_->root, name) != nullptr;
+  } catch (const LinkError&) {
+    return false;
+  }
+}
+
+engine::Outcome LinkedComponent::call(std::string_view name, std::span<const Val> args,
+                                      std::vector<Val>& results) {
+  FuncPtr f;
+  try {
+    f = find_export(*state_->root, name);
+  } catch (const LinkError& e) {
+    return abi_trap(e.what());
+  }
+  if (!f) return abi_trap("no exported function '" + std::string(name) + "'");
+  results.clear();
+  return f->call(args, results, nullptr);
+}
+
+}  // namespace spindle::component

@@ -1,0 +1,221 @@
+// Frame: resolving a component instance's index spaces (link_frame.h).
+#include "engine/component/link_frame.h"
+
+#include "engine/component/core_module.h"
+
+namespace spindle::component {
+
+namespace {
+
+const std::vector<CoreItem>& core_space(const IndexSpaces& s, CoreSort sort) {
+  switch (sort) {
+    case CoreSort::Func:
+      return s.core_funcs;
+    case CoreSort::Table:
+      return s.core_tables;
+    case CoreSort::Memory:
+      return s.core_memories;
+    case CoreSort::Global:
+      return s.core_globals;
+    default:
+      throw LinkError(std::string("core sort ") + to_string(sort) + " cannot be linked");
+  }
+}
+
+const std::vector<Item>& space(const IndexSpaces& s, Sort sort) {
+  switch (sort) {
+    case Sort::Func:
+      return s.funcs;
+    case Sort::Instance:
+      return s.instances;
+    case Sort::Component:
+      return s.components;
+    case Sort::CoreModule:
+      return s.core_modules;
+    case Sort::Type:
+      return s.types;
+    default:
+      throw LinkError(std::string("sort ") + to_string(sort) + " is not supported");
+  }
+}
+
+}  // namespace
+
+CoreRef CoreInst::get(std::string_view name) const {
+  if (inst) {
+    engine::ExternPtr e = inst->get_export(name);
+    if (!e) throw LinkError("core instance has no export '" + std::string(name) + "'");
+    return CoreRef{e, inst.get(), std::string(name)};
+  }
+  auto it = bag.find(name);
+  if (it == bag.end()) throw LinkError("core instance has no export '" + std::string(name) + "'");
+  return it->second;
+}
+
+Frame::Frame(LinkState& s, const Component& comp, Frame* p)
+    : st(s), c(comp), parent(p), ci(p ? &p->ci : nullptr) {
+  core_instances_.resize(c.core_instances.size());
+}
+
+void Frame::run() {
+  for (const Definition& d : c.order) {
+    switch (d.kind) {
+      case DefKind::CoreInstance:
+        core_instance(d.index);
+        break;
+      case DefKind::Instance:
+        instance_def(d.index);
+        break;
+      case DefKind::Start:
+        throw LinkError("component start functions are not supported");
+      default:
+        break;  // everything else is resolved when first used
+    }
+  }
+}
+
+void Frame::instance_def(uint32_t ref) {
+  const auto& sp = c.spaces.instances;
+  for (uint32_t i = 0; i < sp.size(); ++i)
+    if (sp[i].origin == Origin::Defined && sp[i].ref == ref) {
+      item(Sort::Instance, i);
+      return;
+    }
+}
+
+CoreRef Frame::core_item(CoreSort sort, uint32_t index) {
+  auto key = std::make_pair(static_cast<int>(sort), index);
+  if (auto it = core_.find(key); it != core_.end()) return it->second;
+  CoreRef r = make_core(sort, index);
+  core_.emplace(key, r);
+  return r;
+}
+
+CoreRef Frame::make_core(CoreSort sort, uint32_t index) {
+  const auto& sp = core_space(c.spaces, sort);
+  if (index >= sp.size()) throw LinkError("core item index out of range");
+  const CoreItem& it = sp[index];
+  switch (it.origin) {
+    case Origin::Alias: {
+      const AliasDef& a = c.aliases.at(it.ref);
+      if (a.kind != AliasKind::CoreInstanceExport)
+        throw LinkError("unsupported alias of a core item");
+      return core_instance(a.instance)->get(a.name);
+    }
+    case Origin::Canon:
+      return canon_core(c.canons.at(it.ref));
+    default:
+      throw LinkError("unsupported origin of a core item");
+  }
+}
+
+std::shared_ptr<CoreInst> Frame::core_instance(uint32_t index) {
+  if (index >= core_instances_.size()) throw LinkError("core instance index out of range");
+  if (!core_instances_[index]) core_instances_[index] = instantiate_core(c.core_instances[index]);
+  return core_instances_[index];
+}
+
+std::shared_ptr<CoreInst> Frame::instantiate_core(const CoreInstanceDef& d) {
+  auto out = std::make_shared<CoreInst>();
+  if (!d.instantiate) {
+    for (const auto& e : d.exports) out->bag[e.name] = core_item(e.item.sort, e.item.index);
+    return out;
+  }
+  ItemVal m = item(Sort::CoreModule, d.module);
+  const auto& mod = st.plan.module(m.comp, m.module);
+  engine::Linker linker;
+  for (const engine::ImportDesc& imp : mod->imports()) {
+    const CoreInstanceDef::Arg* arg = nullptr;
+    for (const auto& a : d.args)
+      if (a.name == imp.module) arg = &a;
+    if (arg == nullptr) throw LinkError("core module import '" + imp.module + "' has no argument");
+    CoreRef r = core_instance(arg->instance)->get(imp.name);
+    std::visit([&](const auto& e) { linker.define(imp.module, imp.name, e); }, r.entry);
+  }
+  engine::InstanceOptions opts;
+  opts.data = &st.data;
+  engine::InstantiateResult res = mod->instantiate(linker, opts);
+  if (!res.link_error.empty()) throw LinkError("core instance: " + res.link_error);
+  if (!res.ok()) throw res.outcome;
+  out->inst = std::move(res.instance);
+  return out;
+}
+
+ItemVal Frame::item(Sort sort, uint32_t index) {
+  if (sort == Sort::CoreFunc || sort == Sort::CoreMemory || sort == Sort::CoreTable ||
+      sort == Sort::CoreGlobal)
+    throw LinkError("a core item cannot cross a component boundary");
+  auto key = std::make_pair(static_cast<int>(sort), index);
+  if (auto it = items_.find(key); it != items_.end()) return it->second;
+  ItemVal v = make_item(sort, index);
+  items_.emplace(key, v);
+  return v;
+}
+
+ItemVal Frame::make_item(Sort sort, uint32_t index) {
+  const auto& sp = space(c.spaces, sort);
+  if (index >= sp.size()) throw LinkError("index out of range");
+  const Item& it = sp[index];
+  if (sort == Sort::Type) return ItemVal::of_type(it.type.type);
+  switch (it.origin) {
+    case Origin::Import:
+      return import(c.imports.at(it.ref));
+    case Origin::Export: {
+      const Export& e = c.exports.at(it.ref);
+      return item(e.item.sort, e.item.index);
+    }
+    case Origin::Alias: {
+      const AliasDef& a = c.aliases.at(it.ref);
+      if (a.kind == AliasKind::Outer) {
+        Frame* f = this;
+        for (uint32_t i = 0; i < a.outer_count; ++i) {
+          if (f->parent == nullptr) throw LinkError("outer alias past the root");
+          f = f->parent;
+        }
+        return f->item(sort, a.outer_index);
+      }
+      if (a.kind != AliasKind::InstanceExport) throw LinkError("unsupported alias");
+      ItemVal inst = item(Sort::Instance, a.instance);
+      auto e = inst.instance->exports.find(a.name);
+      if (e == inst.instance->exports.end())
+        throw LinkError("instance has no export '" + a.name + "'");
+      return e->second;
+    }
+    case Origin::Canon:
+      return ItemVal::of_func(lift(c.canons.at(it.ref)));
+    case Origin::Defined:
+      if (sort == Sort::Component || sort == Sort::CoreModule) {
+        ItemVal v;
+        v.sort = sort;
+        v.comp = sort == Sort::Component ? c.nested.at(it.ref) : c.id;
+        if (sort == Sort::CoreModule) v.module = it.ref;
+        return v;
+      }
+      if (sort == Sort::Instance) return instantiate(c.instances.at(it.ref));
+      break;
+    default:
+      break;
+  }
+  throw LinkError(std::string("unsupported definition of a ") + to_string(sort));
+}
+
+ItemVal Frame::instantiate(const InstanceDef& d) {
+  ItemVal out;
+  out.sort = Sort::Instance;
+  out.instance = std::make_shared<InstanceVal>();
+  if (!d.instantiate) {
+    for (const auto& e : d.exports) out.instance->exports[e.name] = item(e.item.sort, e.item.index);
+    return out;
+  }
+  ItemVal comp = item(Sort::Component, d.component);
+  const Component& nc = st.plan.file().components.at(comp.comp);
+  st.frames.push_back(std::make_unique<Frame>(st, nc, this));
+  Frame& f = *st.frames.back();
+  for (const auto& a : d.args) f.args[a.name] = item(a.item.sort, a.item.index);
+  f.run();
+  for (const Export& e : nc.exports)
+    out.instance->exports[e.name] = f.item(e.item.sort, e.item.index);
+  return out;
+}
+
+}  // namespace spindle::component
