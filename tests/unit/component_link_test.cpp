@@ -1,0 +1,279 @@
+// Instantiating components and calling their exports (link_component.h), on
+// components written in component text and assembled by `jco parse`, and a
+// clang-19 reactor wrapped by `jco new --wasi-reactor`.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "engine/component/link_component.h"
+#include "test_util.h"
+
+namespace spindle::component {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kJco = fs::path(SPINDLE_COMPONENTS_DIR) / "node_modules/.bin/jco";
+
+std::vector<uint8_t> read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::string slurp(const fs::path& p) {
+  auto b = read_bytes(p);
+  return {b.begin(), b.end()};
+}
+
+bool run(const std::string& cmd, const fs::path& log) {
+  return std::system((cmd + " >" + log.string() + " 2>&1").c_str()) == 0;
+}
+
+class ComponentLink : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kJco)) GTEST_SKIP() << "jco is not installed (run scripts/setup)";
+    dir_ = test::temp_dir("component_link");
+    engine::EngineOptions o;
+    o.backend = engine::Backend::Interp;
+    engine_ = engine::Engine::create(o);
+  }
+
+  std::vector<uint8_t> assemble(std::string_view wat) {
+    fs::path src = dir_ / "t.wat", out = dir_ / "t.wasm";
+    std::ofstream(src, std::ios::binary) << wat;
+    bool ok =
+        run(kJco.string() + " parse " + src.string() + " -o " + out.string(), dir_ / "parse.log");
+    EXPECT_TRUE(ok) << slurp(dir_ / "parse.log");
+    return read_bytes(out);
+  }
+
+  std::unique_ptr<LinkPlan> plan(std::vector<uint8_t> bytes) {
+    std::string error;
+    auto p = LinkPlan::create(*engine_, std::move(bytes), "t.wasm", error);
+    EXPECT_TRUE(p) << error;
+    return p;
+  }
+
+  std::unique_ptr<LinkedComponent> link(const LinkPlan& p, const HostImports& host = {}) {
+    std::string error;
+    auto c = LinkedComponent::instantiate(p, host, error);
+    EXPECT_TRUE(c) << error;
+    return c;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<engine::Engine> engine_;
+};
+
+TEST_F(ComponentLink, AddLiftedFromCoreModule) {
+  auto p = plan(assemble(R"((component
+  (core module $m
+    (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
+  (core instance $i (instantiate $m))
+  (func (export "add") (param "a" u32) (param "b" u32) (result u32)
+    (canon lift (core func $i "add")))
+))"));
+  ASSERT_TRUE(p);
+  auto c = link(*p);
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->has_export("add"));
+  std::vector<Val> r;
+  Val args[] = {Val::u32(40), Val::u32(2)};
+  auto o = c->call("add", args, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].as_u32(), 42u);
+  EXPECT_FALSE(c->call("nope", args, r).ok());
+}
+
+constexpr std::string_view kGreet = R"((component
+  (core module $m
+    (memory (export "memory") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (global $posts (mut i32) (i32.const 0))
+    (data (i32.const 16) "Hello, ")
+    (func $realloc (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
+                             (i32.xor (i32.sub (local.get 2) (i32.const 1)) (i32.const -1))))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p))
+    (func (export "greet") (param $ptr i32) (param $len i32) (result i32)
+      (local $out i32)
+      (local.set $out (call $realloc (i32.const 0) (i32.const 0) (i32.const 1)
+                                     (i32.add (local.get $len) (i32.const 7))))
+      (memory.copy (local.get $out) (i32.const 16) (i32.const 7))
+      (memory.copy (i32.add (local.get $out) (i32.const 7)) (local.get $ptr) (local.get $len))
+      (i32.store (i32.const 8) (local.get $out))
+      (i32.store (i32.const 12) (i32.add (local.get $len) (i32.const 7)))
+      (i32.const 8))
+    (func (export "post") (param i32)
+      (global.set $posts (i32.add (global.get $posts) (i32.const 1))))
+    (func (export "posts") (result i32) global.get $posts)
+    (func (export "boom") unreachable))
+  (core instance $i (instantiate $m))
+  (func (export "greet") (param "name" string) (result string)
+    (canon lift (core func $i "greet") (memory (core memory $i "memory")) (realloc (core func $i "realloc"))
+      (post-return (core func $i "post"))))
+  (func (export "posts") (result u32) (canon lift (core func $i "posts")))
+  (func (export "boom") (canon lift (core func $i "boom")))
+))";
+
+TEST_F(ComponentLink, GreetWithMemoryReallocPostReturn) {
+  auto p = plan(assemble(kGreet));
+  ASSERT_TRUE(p);
+  auto c = link(*p);
+  ASSERT_TRUE(c);
+  std::vector<Val> r;
+  Val args[] = {Val::string("spindle")};
+  auto o = c->call("greet", args, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].as_string(), "Hello, spindle");
+  o = c->call("greet", args, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  o = c->call("posts", {}, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  EXPECT_EQ(r.at(0).as_u32(), 2u);
+}
+
+TEST_F(ComponentLink, TrapIsACleanOutcome) {
+  auto p = plan(assemble(kGreet));
+  ASSERT_TRUE(p);
+  auto c = link(*p);
+  ASSERT_TRUE(c);
+  std::vector<Val> r;
+  auto o = c->call("boom", {}, r);
+  EXPECT_EQ(o.trap, engine::TrapKind::Unreachable) << engine::describe(o);
+  // the instance still answers (no reentrance flag left set)
+  Val args[] = {Val::string("again")};
+  o = c->call("greet", args, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  EXPECT_EQ(r.at(0).as_string(), "Hello, again");
+}
+
+TEST_F(ComponentLink, HostImports) {
+  auto p = plan(assemble(R"((component
+  (import "host-log" (func $log (param "msg" string)))
+  (import "test:demo/logger@0.1.0" (instance $logger
+    (export "log" (func (param "msg" string)))))
+  (core module $mem
+    (memory (export "memory") 1)
+    (data (i32.const 0) "hello host")
+    (data (i32.const 16) "via logger"))
+  (core instance $mi (instantiate $mem))
+  (alias export $logger "log" (func $ilog))
+  (core func $log_low (canon lower (func $log) (memory (core memory $mi "memory"))))
+  (core func $ilog_low (canon lower (func $ilog) (memory (core memory $mi "memory"))))
+  (core module $main
+    (import "host" "log" (func $l (param i32 i32)))
+    (import "host" "ilog" (func $il (param i32 i32)))
+    (func (export "run")
+      (call $l (i32.const 0) (i32.const 10))
+      (call $il (i32.const 16) (i32.const 10))))
+  (core instance $main_i (instantiate $main
+    (with "host" (instance (export "log" (func $log_low)) (export "ilog" (func $ilog_low))))))
+  (func (export "run") (canon lift (core func $main_i "run")))
+))"));
+  ASSERT_TRUE(p);
+  std::vector<std::string> seen;
+  HostImports host;
+  host.funcs["host-log"] = [&](std::span<const Val> a, std::vector<Val>&) {
+    seen.push_back("host-log:" + std::string(a[0].as_string()));
+    return engine::Outcome::success();
+  };
+  // a semver-compatible newer patch of the imported interface
+  host.funcs["test:demo/logger@0.1.3#log"] = [&](std::span<const Val> a, std::vector<Val>&) {
+    seen.push_back("logger:" + std::string(a[0].as_string()));
+    return engine::Outcome::success();
+  };
+  auto c = link(*p, host);
+  ASSERT_TRUE(c);
+  std::vector<Val> r;
+  auto o = c->call("run", {}, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  EXPECT_EQ(seen, (std::vector<std::string>{"host-log:hello host", "logger:via logger"}));
+
+  // a missing import is a link error naming it
+  HostImports partial;
+  partial.funcs["host-log"] = host.funcs["host-log"];
+  std::string error;
+  EXPECT_FALSE(LinkedComponent::instantiate(*p, partial, error));
+  EXPECT_NE(error.find("test:demo/logger@0.1.0#log"), std::string::npos) << error;
+}
+
+TEST_F(ComponentLink, NestedComponentWithArgs) {
+  auto p = plan(assemble(R"((component
+  (core module $om (func (export "seven") (result i32) i32.const 7))
+  (core instance $oi (instantiate $om))
+  (func $seven (result u32) (canon lift (core func $oi "seven")))
+  (component $inner
+    (import "offset" (func $off (result u32)))
+    (core func $off_low (canon lower (func $off)))
+    (core module $m
+      (import "env" "off" (func $off (result i32)))
+      (func (export "compute") (param i32) (result i32)
+        local.get 0 i32.const 2 i32.mul call $off i32.add))
+    (core instance $i (instantiate $m (with "env" (instance (export "off" (func $off_low))))))
+    (func (export "compute") (param "x" u32) (result u32) (canon lift (core func $i "compute"))))
+  (instance $in (instantiate $inner (with "offset" (func $seven))))
+  (export "compute" (func $in "compute"))
+))"));
+  ASSERT_TRUE(p);
+  auto c = link(*p);
+  ASSERT_TRUE(c);
+  std::vector<Val> r;
+  Val args[] = {Val::u32(10)};
+  auto o = c->call("compute", args, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  EXPECT_EQ(r.at(0).as_u32(), 27u);
+}
+
+// A clang-19 wasm32-wasi reactor wrapped by `jco new --wasi-reactor` (with
+// jco's preview1 adapter): every WASI 0.2 import is resolved (here by stubs
+// that trap), and the shims and fixup modules link.
+TEST_F(ComponentLink, WasiReactorLinksWithStubs) {
+  fs::path c = dir_ / "guest.c", core = dir_ / "core.wasm", out = dir_ / "component.wasm";
+  std::ofstream(c) << R"(#include <stdio.h>
+__attribute__((export_name("hello"))) int hello(int x) { printf("hi %d\n", x); return x + 1; }
+)";
+  ASSERT_TRUE(run(std::string(SPINDLE_WASM_CC) + " --target=wasm32-wasi -O1 -mexec-model=reactor " +
+                      c.string() + " -o " + core.string(),
+                  dir_ / "cc.log"))
+      << slurp(dir_ / "cc.log");
+  ASSERT_TRUE(run(kJco.string() + " new " + core.string() + " --wasi-reactor -o " + out.string(),
+                  dir_ / "jco.log"))
+      << slurp(dir_ / "jco.log");
+  auto p = plan(read_bytes(out));
+  ASSERT_TRUE(p);
+  std::set<std::string> resolved;
+  auto called = std::make_shared<std::set<std::string>>();
+  HostImports host;
+  host.fallback = [&](const std::string& key, const FuncSig&) -> HostFn {
+    resolved.insert(key);
+    return [called, key](std::span<const Val>, std::vector<Val>&) {
+      called->insert(key);
+      return engine::Outcome::trapped(engine::TrapKind::HostError, "stub: " + key);
+    };
+  };
+  auto linked = link(*p, host);
+  ASSERT_TRUE(linked);
+  EXPECT_FALSE(resolved.empty());
+  EXPECT_TRUE(resolved.count("wasi:cli/stdout@0.2.3#get-stdout") ||
+              std::any_of(resolved.begin(), resolved.end(),
+                          [](const std::string& k) { return k.starts_with("wasi:cli/stdout@"); }));
+  EXPECT_TRUE(called->empty());  // nothing ran at instantiation
+  std::string names;
+  for (const Export& e : p->file().root().exports) names += e.name + " ";
+  RecordProperty("exports", names);
+  RecordProperty("resolved_imports", std::to_string(resolved.size()));
+}
+
+}  // namespace
+}  // namespace spindle::component
