@@ -236,6 +236,52 @@ TEST_F(ComponentLink, NestedComponentWithArgs) {
   EXPECT_EQ(r.at(0).as_u32(), 27u);
 }
 
+// A resource the component defines (resource.new/rep/drop, its destructor
+// runs on drop), and a function of an exported instance called as
+// `interface#func`.
+TEST_F(ComponentLink, DefinedResourceAndExportedInstance) {
+  auto p = plan(assemble(R"((component
+  (core module $d
+    (global $drops (mut i32) (i32.const 0))
+    (global $last (mut i32) (i32.const 0))
+    (func (export "dtor") (param i32)
+      (global.set $drops (i32.add (global.get $drops) (i32.const 1)))
+      (global.set $last (local.get 0)))
+    (func (export "drops") (result i32) global.get $drops)
+    (func (export "last") (result i32) global.get $last))
+  (core instance $di (instantiate $d))
+  (type $r (resource (rep i32) (dtor (core func $di "dtor"))))
+  (core func $new (canon resource.new $r))
+  (core func $rep (canon resource.rep $r))
+  (core func $drop (canon resource.drop $r))
+  (core module $main
+    (import "r" "new" (func $new (param i32) (result i32)))
+    (import "r" "rep" (func $rep (param i32) (result i32)))
+    (import "r" "drop" (func $drop (param i32)))
+    (import "d" "drops" (func $drops (result i32)))
+    (import "d" "last" (func $last (result i32)))
+    (func (export "run") (result i32)
+      (call $drop (call $new (i32.const 77)))
+      (i32.add (call $rep (call $new (i32.const 5)))
+        (i32.add (i32.mul (call $drops) (i32.const 100)) (i32.mul (call $last) (i32.const 1000))))))
+  (core instance $mi (instantiate $main
+    (with "r" (instance (export "new" (func $new)) (export "rep" (func $rep)) (export "drop" (func $drop))))
+    (with "d" (instance $di))))
+  (func $run (result u32) (canon lift (core func $mi "run")))
+  (instance $api (export "run" (func $run)))
+  (export "test:demo/api@0.1.0" (instance $api))
+))"));
+  ASSERT_TRUE(p);
+  auto c = link(*p);
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->has_export("test:demo/api@0.1.0#run"));
+  EXPECT_FALSE(c->has_export("test:demo/api@0.1.0#nope"));
+  std::vector<Val> r;
+  auto o = c->call("test:demo/api@0.1.0#run", {}, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  EXPECT_EQ(r.at(0).as_u32(), 77105u);  // rep 5, one drop, the dtor saw rep 77
+}
+
 // A clang-19 wasm32-wasi reactor with a WIT world embedded (through
 // jco-transpile's componentEmbed) and wrapped by `jco new --wasi-reactor`
 // (with jco's preview1 adapter): every WASI 0.2 import is resolved by stubs,
