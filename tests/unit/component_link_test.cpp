@@ -282,6 +282,66 @@ TEST_F(ComponentLink, DefinedResourceAndExportedInstance) {
   EXPECT_EQ(r.at(0).as_u32(), 77105u);  // rep 5, one drop, the dtor saw rep 77
 }
 
+// A host resource: the host's constructor returns an own handle, the guest
+// passes it back borrowed to a method, then drops it (the host's destructor
+// runs); the host resource type is matched by a semver-compatible name.
+TEST_F(ComponentLink, HostResource) {
+  auto p = plan(assemble(R"((component
+  (import "test:demo/store@0.1.0" (instance $s
+    (export "blob" (type $b (sub resource)))
+    (export "[constructor]blob" (func (param "n" u32) (result (own $b))))
+    (export "[method]blob.size" (func (param "self" (borrow $b)) (result u32)))))
+  (alias export $s "blob" (type $blob))
+  (alias export $s "[constructor]blob" (func $ctor))
+  (alias export $s "[method]blob.size" (func $size))
+  (core func $ctor_l (canon lower (func $ctor)))
+  (core func $size_l (canon lower (func $size)))
+  (core func $drop (canon resource.drop $blob))
+  (core module $m
+    (import "s" "ctor" (func $ctor (param i32) (result i32)))
+    (import "s" "size" (func $size (param i32) (result i32)))
+    (import "s" "drop" (func $drop (param i32)))
+    (func (export "run") (param i32) (result i32)
+      (local $h i32) (local $n i32)
+      (local.set $h (call $ctor (local.get 0)))
+      (local.set $n (call $size (local.get $h)))
+      (call $drop (local.get $h))
+      (local.get $n)))
+  (core instance $i (instantiate $m
+    (with "s" (instance (export "ctor" (func $ctor_l)) (export "size" (func $size_l))
+                        (export "drop" (func $drop))))))
+  (func (export "run") (param "n" u32) (result u32) (canon lift (core func $i "run")))
+))"));
+  ASSERT_TRUE(p);
+  std::vector<uint32_t> dropped;
+  ResourceType blob;
+  blob.name = "blob";
+  blob.dtor = [&](uint32_t rep) {
+    dropped.push_back(rep);
+    return engine::Outcome::success();
+  };
+  HostImports host;
+  host.resources["test:demo/store@0.1.9#blob"] = &blob;
+  host.funcs["test:demo/store@0.1.0#[constructor]blob"] = [](std::span<const Val> a,
+                                                             std::vector<Val>& r) {
+    r.push_back(Val::own(a[0].as_u32() * 10));
+    return engine::Outcome::success();
+  };
+  host.funcs["test:demo/store@0.1.0#[method]blob.size"] = [](std::span<const Val> a,
+                                                             std::vector<Val>& r) {
+    r.push_back(Val::u32(a[0].rep() + 1));
+    return engine::Outcome::success();
+  };
+  auto c = link(*p, host);
+  ASSERT_TRUE(c);
+  std::vector<Val> r;
+  Val args[] = {Val::u32(4)};
+  auto o = c->call("run", args, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  EXPECT_EQ(r.at(0).as_u32(), 41u);
+  EXPECT_EQ(dropped, std::vector<uint32_t>{40});
+}
+
 // A clang-19 wasm32-wasi reactor with a WIT world embedded (through
 // jco-transpile's componentEmbed) and wrapped by `jco new --wasi-reactor`
 // (with jco's preview1 adapter): every WASI 0.2 import is resolved by stubs,

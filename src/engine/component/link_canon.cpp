@@ -105,20 +105,27 @@ CoreFn core_fn(LinkState& st, CoreRef r) {
   };
 }
 
-// A host function for `key`: exact, else a semver-compatible interface.
-HostFn find_host(const HostImports& host, const std::string& key, const FuncSig& sig) {
-  if (auto it = host.funcs.find(key); it != host.funcs.end()) return it->second;
+// The entry of `map` for `key` (`name` or `interface#member`): exact, else
+// one whose interface is semver-compatible.
+template <class Map>
+typename Map::const_iterator find_key(const Map& map, const std::string& key) {
+  if (auto it = map.find(key); it != map.end()) return it;
   size_t hash = key.find('#');
-  if (hash != std::string::npos) {
-    auto want = parse_interface_name(std::string_view(key).substr(0, hash));
-    std::string_view fn = std::string_view(key).substr(hash + 1);
-    for (const auto& [k, f] : host.funcs) {
-      size_t h = k.find('#');
-      if (h == std::string::npos || std::string_view(k).substr(h + 1) != fn) continue;
-      auto have = parse_interface_name(std::string_view(k).substr(0, h));
-      if (want && have && interface_compatible(*want, *have)) return f;
-    }
+  if (hash == std::string::npos) return map.end();
+  auto want = parse_interface_name(std::string_view(key).substr(0, hash));
+  std::string_view member = std::string_view(key).substr(hash + 1);
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    std::string_view k = it->first;
+    size_t h = k.find('#');
+    if (h == std::string::npos || k.substr(h + 1) != member) continue;
+    auto have = parse_interface_name(k.substr(0, h));
+    if (want && have && interface_compatible(*want, *have)) return it;
   }
+  return map.end();
+}
+
+HostFn find_host(const HostImports& host, const std::string& key, const FuncSig& sig) {
+  if (auto it = find_key(host.funcs, key); it != host.funcs.end()) return it->second;
   if (host.fallback) return host.fallback(key, sig);
   return {};
 }
@@ -254,7 +261,7 @@ ItemVal Frame::import(const Import& imp) {
           out.instance->exports[e.name] = host_func(key, e.type.type);
         } else if (e.type.sort == Sort::Type) {
           out.instance->exports[e.name] = ItemVal::of_type(e.type.type);
-          if (auto r = st.host.resources.find(key); r != st.host.resources.end())
+          if (auto r = find_key(st.host.resources, key); r != st.host.resources.end())
             st.resources[e.type.type] = r->second;
         } else {
           throw LinkError("import '" + key + "': only functions and types are supported");
