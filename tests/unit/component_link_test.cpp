@@ -159,6 +159,18 @@ TEST_F(ComponentLink, TrapIsACleanOutcome) {
   EXPECT_EQ(r.at(0).as_string(), "Hello, again");
 }
 
+TEST_F(ComponentLink, TrapAtInstantiation) {
+  auto p = plan(assemble(R"((component
+  (core module $m (func $s unreachable) (start $s))
+  (core instance $i (instantiate $m))
+))"));
+  ASSERT_TRUE(p);
+  std::string error;
+  engine::Outcome o;
+  EXPECT_FALSE(LinkedComponent::instantiate(*p, {}, error, &o));
+  EXPECT_EQ(o.trap, engine::TrapKind::Unreachable) << error;
+}
+
 TEST_F(ComponentLink, HostImports) {
   auto p = plan(assemble(R"((component
   (import "host-log" (func $log (param "msg" string)))

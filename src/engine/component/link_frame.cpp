@@ -57,19 +57,41 @@ Frame::Frame(LinkState& s, const Component& comp, Frame* p)
   core_instances_.resize(c.core_instances.size());
 }
 
+namespace {
+
+const char* def_name(DefKind k) {
+  switch (k) {
+    case DefKind::CoreInstance:
+      return "core instance";
+    case DefKind::Instance:
+      return "instance";
+    default:
+      return "definition";
+  }
+}
+
+}  // namespace
+
 void Frame::run() {
   for (const Definition& d : c.order) {
-    switch (d.kind) {
-      case DefKind::CoreInstance:
-        core_instance(d.index);
-        break;
-      case DefKind::Instance:
-        instance_def(d.index);
-        break;
-      case DefKind::Start:
-        throw LinkError("component start functions are not supported");
-      default:
-        break;  // everything else is resolved when first used
+    try {
+      switch (d.kind) {
+        case DefKind::CoreInstance:
+          core_instance(d.index);
+          break;
+        case DefKind::Instance:
+          instance_def(d.index);
+          break;
+        case DefKind::Start:
+          throw LinkError("component start functions are not supported");
+        default:
+          break;  // everything else is resolved when first used
+      }
+    } catch (const LinkError& e) {
+      std::string where = "component " + std::to_string(c.id) + ", " + def_name(d.kind) + " " +
+                          std::to_string(d.index) + ": ";
+      if (std::string_view(e.what()).starts_with("component ")) throw;
+      throw LinkError(where + e.what());
     }
   }
 }
