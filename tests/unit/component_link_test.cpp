@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -444,6 +445,15 @@ writeFileSync(process.argv[5], await m.componentEmbed({ binary: readFileSync(pro
   EXPECT_EQ(*written, "hi 41\n") << trace;
   RecordProperty("resolved_imports", std::to_string(resolved.size()));
   RecordProperty("called", trace);
+  // per-instance cost (interpreter backend): a fresh instance per request
+  auto t0 = std::chrono::steady_clock::now();
+  constexpr int kRuns = 20;
+  for (int i = 0; i < kRuns; ++i) ASSERT_TRUE(link(*p, host));
+  auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count() /
+      kRuns;
+  RecordProperty("instantiate_us", std::to_string(us));
 }
 
 }  // namespace
