@@ -145,6 +145,25 @@ TEST_F(ComponentLink, GreetWithMemoryReallocPostReturn) {
   EXPECT_EQ(r.at(0).as_u32(), 2u);
 }
 
+// The same glue over the native backend (wasm2c + clang, cached).
+TEST_F(ComponentLink, GreetOnNativeBackend) {
+  engine::EngineOptions o;
+  o.backend = engine::Backend::Native;
+  o.cache_dir = dir_ / "cache";
+  engine_ = engine::Engine::create(o);
+  auto p = plan(assemble(kGreet));
+  ASSERT_TRUE(p);
+  auto c = link(*p);
+  ASSERT_TRUE(c);
+  std::vector<Val> r;
+  Val args[] = {Val::string("native")};
+  auto out = c->call("greet", args, r);
+  ASSERT_TRUE(out.ok()) << engine::describe(out);
+  EXPECT_EQ(r.at(0).as_string(), "Hello, native");
+  out = c->call("boom", {}, r);
+  EXPECT_EQ(out.trap, engine::TrapKind::Unreachable) << engine::describe(out);
+}
+
 TEST_F(ComponentLink, TrapIsACleanOutcome) {
   auto p = plan(assemble(kGreet));
   ASSERT_TRUE(p);
