@@ -54,9 +54,12 @@ std::unique_ptr<LinkPlan> LinkPlan::create(engine::Engine& engine, std::vector<u
       }
       mods.push_back(std::move(r.module));
     }
-    for (const CanonDef& d : c.canons)
-      if (d.kind == CanonKind::Lift || d.kind == CanonKind::Lower) p->signature(d.type);
   }
+  // Every function type's signature, so instances (on any thread) only read.
+  for (TypeId t = 0; t < p->file_.types.size(); ++t)
+    if (p->file_.types[t].kind == TypeKind::Func)
+      p->sigs_.emplace(t,
+                       std::make_unique<FuncSig>(make_signature(*p->layouts_, p->file_.types[t])));
   return p;
 }
 
@@ -65,15 +68,13 @@ const std::shared_ptr<engine::Module>& LinkPlan::module(uint32_t comp, uint32_t 
 }
 
 const FuncSig& LinkPlan::signature(TypeId type) const {
-  auto& s = sigs_[type];
-  if (!s) {
-    s = std::make_unique<FuncSig>();
-    if (type < file_.types.size() && file_.types[type].kind == TypeKind::Func)
-      *s = make_signature(*layouts_, file_.types[type]);
-    else
-      s->error = "type " + std::to_string(type) + " is not a function type";
-  }
-  return *s;
+  static const FuncSig* const kNotAFunc = [] {
+    auto* s = new FuncSig();
+    s->error = "not a function type";
+    return s;
+  }();
+  auto it = sigs_.find(type);
+  return it == sigs_.end() ? *kNotAFunc : *it->second;
 }
 
 std::unique_ptr<LinkedComponent> LinkedComponent::instantiate(const LinkPlan& plan,

@@ -55,7 +55,8 @@ class LinkPlan {
   const Layouts& layouts() const { return *layouts_; }
   // The core module `index` of modules_defined of component `comp`.
   const std::shared_ptr<engine::Module>& module(uint32_t comp, uint32_t index) const;
-  // The signature of function type `type` (made on first use otherwise).
+  // The signature of function type `type` (every one is made by create(),
+  // so a plan can be shared by threads instantiating it).
   const FuncSig& signature(TypeId type) const;
 
  private:
@@ -64,7 +65,7 @@ class LinkPlan {
   ComponentFile file_;
   std::unique_ptr<Layouts> layouts_;
   std::vector<std::vector<std::shared_ptr<engine::Module>>> modules_;  // [comp][index]
-  mutable std::unordered_map<TypeId, std::unique_ptr<FuncSig>> sigs_;
+  std::unordered_map<TypeId, std::unique_ptr<FuncSig>> sigs_;
 };
 
 struct LinkState;  // link_frame.h
