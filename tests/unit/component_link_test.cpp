@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <iterator>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "engine/component/link_component.h"
 #include "test_util.h"
@@ -162,6 +164,27 @@ TEST_F(ComponentLink, GreetOnNativeBackend) {
   EXPECT_EQ(r.at(0).as_string(), "Hello, native");
   out = c->call("boom", {}, r);
   EXPECT_EQ(out.trap, engine::TrapKind::Unreachable) << engine::describe(out);
+}
+
+// One plan, instances made and called on two threads at once.
+TEST_F(ComponentLink, PlanSharedAcrossThreads) {
+  auto p = plan(assemble(kGreet));
+  ASSERT_TRUE(p);
+  std::atomic<int> good{0};
+  auto work = [&](std::string name) {
+    for (int i = 0; i < 10; ++i) {
+      std::string error;
+      auto c = LinkedComponent::instantiate(*p, {}, error);
+      if (!c) return;
+      std::vector<Val> r;
+      Val args[] = {Val::string(name)};
+      if (c->call("greet", args, r).ok() && r.at(0).as_string() == "Hello, " + name) ++good;
+    }
+  };
+  std::thread a(work, "a"), b(work, "b");
+  a.join();
+  b.join();
+  EXPECT_EQ(good.load(), 20);
 }
 
 TEST_F(ComponentLink, TrapIsACleanOutcome) {
