@@ -2,6 +2,7 @@
 // components written in component text and assembled by `jco parse`, and a
 // clang-19 reactor wrapped by `jco new --wasi-reactor`.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
@@ -496,6 +497,43 @@ writeFileSync(process.argv[5], await m.componentEmbed({ binary: readFileSync(pro
           .count() /
       kRuns;
   RecordProperty("instantiate_us", std::to_string(us));
+}
+
+// The Spin JS SDK hello component (componentize-js, StarlingMonkey; built by
+// tests/components/build-js.sh) links with every WASI 0.2 / wasi:http import
+// stubbed, and exports wasi:http/incoming-handler.
+TEST_F(ComponentLink, SpinJsHelloLinks) {
+  fs::path out = SPINDLE_JS_COMPONENTS;
+  fs::create_directories(out);
+  int status = std::system((fs::path(SPINDLE_COMPONENTS_DIR) / "build-js.sh")
+                               .string()
+                               .append(" ")
+                               .append(out.string())
+                               .append(" hello >")
+                               .append((dir_ / "js.log").string())
+                               .append(" 2>&1")
+                               .c_str());
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 3) GTEST_SKIP() << slurp(dir_ / "js.log");
+  ASSERT_EQ(status, 0) << slurp(dir_ / "js.log");
+  auto p = plan(read_bytes(out / "hello.wasm"));
+  ASSERT_TRUE(p);
+  std::set<std::string> resolved;
+  HostImports host;
+  host.fallback = [&](const std::string& key, const FuncSig&) -> HostFn {
+    resolved.insert(key);
+    return [key](std::span<const Val>, std::vector<Val>&) {
+      return engine::Outcome::trapped(engine::TrapKind::HostError, "stub: " + key);
+    };
+  };
+  auto c = link(*p, host);
+  ASSERT_TRUE(c);
+  std::string handler;
+  for (const Export& e : p->file().root().exports)
+    if (e.name.starts_with("wasi:http/incoming-handler@")) handler = e.name + "#handle";
+  ASSERT_FALSE(handler.empty());
+  EXPECT_TRUE(c->has_export(handler));
+  EXPECT_GT(resolved.size(), 20u);
+  RecordProperty("resolved_imports", std::to_string(resolved.size()));
 }
 
 }  // namespace
