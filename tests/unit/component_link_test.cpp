@@ -568,6 +568,13 @@ TEST_F(ComponentLink, SpinJsHelloLinks) {
   Val args[] = {Val::own(1), Val::own(2)};
   auto o = c->call(handler, args, r);
   RecordProperty("handle", engine::describe(o));
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(link(*p, host));
+  RecordProperty("instantiate_us",
+                 std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - t0)
+                                    .count() /
+                                5));
   RecordProperty("called", stubs.trace());
 }
 
