@@ -274,6 +274,24 @@ TEST_F(ComponentLink, TrapIsACleanOutcome) {
   EXPECT_EQ(r.at(0).as_string(), "Hello, again");
 }
 
+// Core instance options (here a per-call timeout) reach every core instance.
+TEST_F(ComponentLink, TimeoutFromCoreOptions) {
+  auto p = plan(assemble(R"((component
+  (core module $m (func (export "spin") (loop $l (br $l))))
+  (core instance $i (instantiate $m))
+  (func (export "spin") (canon lift (core func $i "spin")))
+))"));
+  ASSERT_TRUE(p);
+  engine::InstanceOptions core;
+  core.timeout = std::chrono::milliseconds(100);
+  std::string error;
+  auto c = LinkedComponent::instantiate(*p, {}, error, nullptr, core);
+  ASSERT_TRUE(c) << error;
+  std::vector<Val> r;
+  auto o = c->call("spin", {}, r);
+  EXPECT_EQ(o.trap, engine::TrapKind::Timeout) << engine::describe(o);
+}
+
 TEST_F(ComponentLink, TrapAtInstantiation) {
   auto p = plan(assemble(R"((component
   (core module $m (func $s unreachable) (start $s))

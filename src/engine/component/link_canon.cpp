@@ -140,7 +140,7 @@ Outcome call_core(LinkState& st, const CoreRef& f, std::span<const Value> args,
   }
   const auto& hf = std::get<engine::HostFunc>(f.entry);
   results.resize(hf.type.results.size());
-  engine::HostCall call{{}, &st.data, hf.data};
+  engine::HostCall call{{}, st.core_opts.data, hf.data};
   return hf.callback(call, args.data(), results.data());
 }
 

@@ -80,10 +80,13 @@ const FuncSig& LinkPlan::signature(TypeId type) const {
 std::unique_ptr<LinkedComponent> LinkedComponent::instantiate(const LinkPlan& plan,
                                                               const HostImports& imports,
                                                               std::string& error,
-                                                              engine::Outcome* outcome) {
+                                                              engine::Outcome* outcome,
+                                                              const engine::InstanceOptions& core) {
   std::unique_ptr<LinkedComponent> lc(new LinkedComponent());
   lc->state_ = std::make_unique<LinkState>(plan, imports);
   LinkState& st = *lc->state_;
+  st.core_opts = core;
+  if (st.core_opts.data == nullptr) st.core_opts.data = &st.data;
   try {
     st.frames.push_back(std::make_unique<Frame>(st, plan.file().root(), nullptr));
     st.root = st.frames.back().get();

@@ -73,11 +73,15 @@ struct LinkState;  // link_frame.h
 class LinkedComponent {
  public:
   // Instantiates `plan`. On failure: null, with `error` (unlinkable) or a
-  // trap in `outcome` (a start function or initializer trapped).
+  // trap in `outcome` (a start function or initializer trapped). `core`
+  // applies to every core instance (memory cap, timeout, deadline, the
+  // InstanceData host functions see; a default one when data is null).
+  // `imports` must outlive the instance.
   static std::unique_ptr<LinkedComponent> instantiate(const LinkPlan& plan,
                                                       const HostImports& imports,
                                                       std::string& error,
-                                                      engine::Outcome* outcome = nullptr);
+                                                      engine::Outcome* outcome = nullptr,
+                                                      const engine::InstanceOptions& core = {});
   ~LinkedComponent();
 
   // Whether the root exports `name` (a function, or `iface#func`).

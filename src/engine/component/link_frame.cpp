@@ -154,9 +154,7 @@ std::shared_ptr<CoreInst> Frame::instantiate_core(const CoreInstanceDef& d) {
     CoreRef r = core_instance(arg->instance)->get(imp.name);
     std::visit([&](const auto& e) { linker.define(imp.module, imp.name, e); }, r.entry);
   }
-  engine::InstanceOptions opts;
-  opts.data = &st.data;
-  engine::InstantiateResult res = mod->instantiate(linker, opts);
+  engine::InstantiateResult res = mod->instantiate(linker, st.core_opts);
   if (!res.link_error.empty()) throw LinkError("core instance: " + res.link_error);
   if (!res.ok()) throw res.outcome;
   out->inst = std::move(res.instance);

@@ -104,7 +104,8 @@ struct LinkState {
   ~LinkState();
   const LinkPlan& plan;
   const HostImports& host;
-  engine::InstanceData data;
+  engine::InstanceData data;          // when core_opts.data is null
+  engine::InstanceOptions core_opts;  // for every core instance
   ResourceMap resources;
   std::deque<ResourceType> owned_resources;
   std::map<TypeId, ResourceType*> defined;  // resource types this file defines
