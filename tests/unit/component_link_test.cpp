@@ -550,6 +550,73 @@ writeFileSync(process.argv[5], await m.componentEmbed({ binary: readFileSync(pro
   RecordProperty("instantiate_us", std::to_string(us));
 }
 
+// A clang-19 command wrapped by `jco new --wasi-command` runs through
+// wasi:cli/run with WASI stubs; its stdout reaches the stub stream.
+TEST_F(ComponentLink, WasiCommandRuns) {
+  fs::path c = dir_ / "main.c", core = dir_ / "cmd.wasm", out = dir_ / "cmd.component.wasm";
+  std::ofstream(c)
+      << "#include <stdio.h>\nint main(void) { puts(\"hello from main\"); return 0; }\n";
+  ASSERT_TRUE(run(std::string(SPINDLE_WASM_CC) + " --target=wasm32-wasi -O1 " + c.string() +
+                      " -o " + core.string(),
+                  dir_ / "cc.log"))
+      << slurp(dir_ / "cc.log");
+  ASSERT_TRUE(run(kJco.string() + " new " + core.string() + " --wasi-command -o " + out.string(),
+                  dir_ / "jco.log"))
+      << slurp(dir_ / "jco.log");
+  auto p = plan(read_bytes(out));
+  ASSERT_TRUE(p);
+  Stubs stubs(p->layouts());
+  HostImports host;
+  stubs.install(host);
+  auto linked = link(*p, host);
+  ASSERT_TRUE(linked);
+  std::string run_fn;
+  for (const Export& e : p->file().root().exports)
+    if (e.name.starts_with("wasi:cli/run@")) run_fn = e.name + "#run";
+  ASSERT_FALSE(run_fn.empty());
+  std::vector<Val> r;
+  auto o = linked->call(run_fn, {}, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o) << "\n" << stubs.trace();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r[0].is_ok());
+  EXPECT_EQ(*stubs.written, "hello from main\n") << stubs.trace();
+}
+
+// A host import that calls back into the component while the component is
+// running: the spec's reentrance rule traps it, cleanly.
+TEST_F(ComponentLink, ReentranceTraps) {
+  auto p = plan(assemble(R"((component
+  (import "cb" (func $cb))
+  (core func $cb_low (canon lower (func $cb)))
+  (core module $m
+    (import "h" "cb" (func $cb))
+    (func (export "outer") call $cb)
+    (func (export "inner")))
+  (core instance $i (instantiate $m (with "h" (instance (export "cb" (func $cb_low))))))
+  (func (export "outer") (canon lift (core func $i "outer")))
+  (func (export "inner") (canon lift (core func $i "inner")))
+))"));
+  ASSERT_TRUE(p);
+  LinkedComponent* self = nullptr;
+  engine::Outcome inner;
+  HostImports host;
+  host.funcs["cb"] = [&](std::span<const Val>, std::vector<Val>&) {
+    std::vector<Val> r;
+    inner = self->call("inner", {}, r);
+    return engine::Outcome::success();
+  };
+  auto c = link(*p, host);
+  ASSERT_TRUE(c);
+  self = c.get();
+  std::vector<Val> r;
+  auto o = c->call("outer", {}, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  EXPECT_FALSE(inner.ok());
+  EXPECT_NE(inner.message.find("reentrance"), std::string::npos) << engine::describe(inner);
+  // afterwards the instance may be entered again
+  EXPECT_TRUE(c->call("inner", {}, r).ok());
+}
+
 // The Spin JS SDK hello component (componentize-js, StarlingMonkey; built by
 // tests/components/build-js.sh) links with every WASI 0.2 / wasi:http import
 // stubbed, and exports wasi:http/incoming-handler.
