@@ -381,6 +381,63 @@ TEST_F(ComponentLink, NestedComponentWithArgs) {
   EXPECT_EQ(r.at(0).as_u32(), 27u);
 }
 
+// A resource type passed to a nested component: the inner component gets an
+// own handle from the outer one, lends it back borrowed, and dropping it
+// runs the outer component's destructor.
+TEST_F(ComponentLink, ResourceSharedWithNestedComponent) {
+  auto p = plan(assemble(R"((component
+  (core module $d
+    (global $drops (mut i32) (i32.const 0))
+    (func (export "dtor") (param i32) (global.set $drops (i32.add (global.get $drops) (i32.const 1))))
+    (func (export "drops") (result i32) global.get $drops))
+  (core instance $di (instantiate $d))
+  (type $r (resource (rep i32) (dtor (core func $di "dtor"))))
+  (core func $new (canon resource.new $r))
+  (core module $pm
+    (import "r" "new" (func $new (param i32) (result i32)))
+    (func (export "make") (result i32) (call $new (i32.const 42)))
+    (func (export "get") (param i32) (result i32) local.get 0))
+  (core instance $pi (instantiate $pm (with "r" (instance (export "new" (func $new))))))
+  (func $make (result (own $r)) (canon lift (core func $pi "make")))
+  (func $get (param "x" (borrow $r)) (result u32) (canon lift (core func $pi "get")))
+  (func $drops (result u32) (canon lift (core func $di "drops")))
+  (component $inner
+    (import "r" (type $r (sub resource)))
+    (import "make" (func $make (result (own $r))))
+    (import "get" (func $get (param "x" (borrow $r)) (result u32)))
+    (core func $make_l (canon lower (func $make)))
+    (core func $get_l (canon lower (func $get)))
+    (core func $drop (canon resource.drop $r))
+    (core module $m
+      (import "h" "make" (func $make (result i32)))
+      (import "h" "get" (func $get (param i32) (result i32)))
+      (import "h" "drop" (func $drop (param i32)))
+      (func (export "run") (result i32)
+        (local $h i32) (local $v i32)
+        (local.set $h (call $make))
+        (local.set $v (call $get (local.get $h)))
+        (call $drop (local.get $h))
+        (local.get $v)))
+    (core instance $i (instantiate $m (with "h" (instance
+      (export "make" (func $make_l)) (export "get" (func $get_l)) (export "drop" (func $drop))))))
+    (func (export "run") (result u32) (canon lift (core func $i "run"))))
+  (instance $in (instantiate $inner
+    (with "r" (type $r)) (with "make" (func $make)) (with "get" (func $get))))
+  (export "run" (func $in "run"))
+  (export "drops" (func $drops))
+))"));
+  ASSERT_TRUE(p);
+  auto c = link(*p);
+  ASSERT_TRUE(c);
+  std::vector<Val> r;
+  auto o = c->call("run", {}, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  EXPECT_EQ(r.at(0).as_u32(), 42u);
+  o = c->call("drops", {}, r);
+  ASSERT_TRUE(o.ok()) << engine::describe(o);
+  EXPECT_EQ(r.at(0).as_u32(), 1u);
+}
+
 // A resource the component defines (resource.new/rep/drop, its destructor
 // runs on drop), and a function of an exported instance called as
 // `interface#func`.

@@ -232,10 +232,32 @@ ItemVal Frame::instantiate(const InstanceDef& d) {
   st.frames.push_back(std::make_unique<Frame>(st, nc, this));
   Frame& f = *st.frames.back();
   for (const auto& a : d.args) f.args[a.name] = item(a.item.sort, a.item.index);
+  for (const Import& imp : nc.imports)
+    if (auto it = f.args.find(imp.name); it != f.args.end()) share_resources(imp, it->second);
   f.run();
   for (const Export& e : nc.exports)
     out.instance->exports[e.name] = f.item(e.item.sort, e.item.index);
   return out;
+}
+
+// A resource type given as an argument (directly or inside an instance) is
+// the same run-time type as the import it satisfies: handles keep their
+// type (and destructor) across the component boundary.
+void Frame::share_resources(const Import& imp, const ItemVal& arg) {
+  const auto& types = st.plan.file().types;
+  auto alias = [&](TypeId to, TypeId from) {
+    if (to >= types.size() || from >= types.size()) return;
+    if (types[to].kind != TypeKind::Resource || types[from].kind != TypeKind::Resource) return;
+    if (auto it = st.resources.find(from); it != st.resources.end()) st.resources[to] = it->second;
+  };
+  if (imp.type.sort == Sort::Type && arg.sort == Sort::Type) alias(imp.type.type, arg.type);
+  if (imp.type.sort != Sort::Instance || arg.sort != Sort::Instance) return;
+  for (const ExternDecl& e : types.at(imp.type.type).exports) {
+    if (e.type.sort != Sort::Type) continue;
+    auto it = arg.instance->exports.find(e.name);
+    if (it != arg.instance->exports.end() && it->second.sort == Sort::Type)
+      alias(e.type.type, it->second.type);
+  }
 }
 
 }  // namespace spindle::component

@@ -93,6 +93,7 @@ struct Frame {
   CoreRef canon_core(const CanonDef& d);
   FuncPtr lift(const CanonDef& d);
   void define_resource(ResourceType& rt, const TypeDef& t);
+  void share_resources(const Import& imp, const ItemVal& arg);
 
   std::vector<std::shared_ptr<CoreInst>> core_instances_;
   std::map<std::pair<int, uint32_t>, CoreRef> core_;
