@@ -14,6 +14,14 @@
 // The host supplies imports by name: a function import `name`, or a
 // function of an imported instance `ns:pkg/iface@1.2.3#func` (matched with
 // semver compatibility), and host resource types `iface#resource`.
+//
+// Not supported yet (instantiation fails with a message saying so):
+// component start functions and value imports; root imports of core
+// modules or components; a canon `memory` that its core instance exports
+// under another name than "memory". Outer aliases are resolved through the
+// instantiating component, and run-time resource types are kept per
+// resource TypeId, so a nested component instantiated twice shares its own
+// resource types between the two instances.
 #pragma once
 
 #include <cstdint>
