@@ -1,30 +1,14 @@
 // Flat lifting and lowering (CanonicalABI.md "Flat Lifting", "Flat
 // Lowering", "Lifting and Lowering Values").
 #include "engine/component/canon_shape.h"
+#include "engine/component/core_module.h"
 
 namespace spindle::component {
 
 using engine::Value;
 using namespace detail;
 
-namespace {
-
-const char* core_name(CoreValType t) {
-  switch (t) {
-    case CoreValType::I32:
-      return "i32";
-    case CoreValType::I64:
-      return "i64";
-    case CoreValType::F32:
-      return "f32";
-    case CoreValType::F64:
-      return "f64";
-    default:
-      return "reference";
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool FlatReader::next(CanonContext& cx, CoreValType want, Value& out) {
   if (i_ >= values_.size() || i_ >= types_.size())
@@ -45,8 +29,8 @@ bool FlatReader::next(CanonContext& cx, CoreValType want, Value& out) {
   } else if (have == C::I64 && want == C::F64) {
     out = Value::from_f64(bits_f64(canonical_f64_bits(v.i64)));
   } else {
-    return cx.trap(std::string("core value ") + std::to_string(i_ - 1) + " is " + core_name(have) +
-                   ", " + core_name(want) + " was expected");
+    return cx.trap(std::string("core value ") + std::to_string(i_ - 1) + " is " + to_string(have) +
+                   ", " + to_string(want) + " was expected");
   }
   return true;
 }

@@ -1,5 +1,6 @@
 // Index-space helpers of the loader: appending items, looking indices up with
 // range checks, reading sorts.
+#include "engine/component/core_module.h"
 #include "engine/component/loader_impl.h"
 
 namespace spindle::component::detail {
@@ -37,25 +38,8 @@ const char* space_name(Sort s) {
 }
 
 const char* space_name(CoreSort s) {
-  switch (s) {
-    case CoreSort::Func:
-      return "core function";
-    case CoreSort::Table:
-      return "core table";
-    case CoreSort::Memory:
-      return "core memory";
-    case CoreSort::Global:
-      return "core global";
-    case CoreSort::Tag:
-      return "core tag";
-    case CoreSort::Type:
-      return "core type";
-    case CoreSort::Module:
-      return "core module";
-    case CoreSort::Instance:
-      return "core instance";
-  }
-  return "?";
+  // As to_string(), but "core function" in full (index-space messages).
+  return s == CoreSort::Func ? "core function" : to_string(s);
 }
 
 void Loader::out_of_range(Reader& r, uint64_t at, const char* what, uint64_t index, size_t count) {
