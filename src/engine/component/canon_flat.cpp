@@ -8,8 +8,6 @@ namespace spindle::component {
 using engine::Value;
 using namespace detail;
 
-namespace {}  // namespace
-
 bool FlatReader::next(CanonContext& cx, CoreValType want, Value& out) {
   if (i_ >= values_.size() || i_ >= types_.size())
     return cx.trap("too few core values (" + std::to_string(values_.size()) + ")");
