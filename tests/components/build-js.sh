@@ -45,7 +45,7 @@ for app in "${apps[@]}"; do
     exit 2
   fi
   wasm="$out/$app.wasm"
-  inputs="$( (cd "$here" && sha256sum "${BASH_SOURCE[0]}" js/build.mjs package-lock.json &&
+  inputs="$( (cd "$here" && sha256sum "$(basename "${BASH_SOURCE[0]}")" js/build.mjs package-lock.json &&
               find "js/$app" -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-64)"
   if [ -f "$wasm" ] && [ "$(cat "$out/$app.inputs" 2>/dev/null)" = "$inputs" ]; then
     continue
