@@ -13,7 +13,6 @@
 
 #include "component_mutate.h"
 #include "engine/component/loader.h"
-#include "engine/component/reader.h"
 #include "engine/validate.h"
 #include "test_util.h"
 
@@ -41,22 +40,6 @@ bool run(const std::string& cmd, const fs::path& log) {
 std::string slurp(const fs::path& p) {
   auto b = read_file(p);
   return {b.begin(), b.end()};
-}
-
-// The module without its custom sections. wit-component leaves the adapter's
-// "name" section naming one function more than the module has, which WABT
-// (reading debug names) rejects; the code itself is valid.
-std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> m) {
-  std::vector<uint8_t> out(m.begin(), m.begin() + 8);
-  Reader r(m.subspan(8), 8);
-  while (!r.at_end()) {
-    size_t start = r.pos();
-    uint8_t id = r.u8();
-    uint32_t size = r.u32();
-    r.bytes(size);
-    if (id != 0) out.insert(out.end(), m.begin() + 8 + start, m.begin() + 8 + r.pos());
-  }
-  return out;
 }
 
 class ComponentJco : public ::testing::Test {

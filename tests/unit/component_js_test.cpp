@@ -66,21 +66,6 @@ const char* section_name(uint8_t id) {
   return id < std::size(names) ? names[id] : "?";
 }
 
-// The module without its custom sections (wit-component's adapters carry a
-// "name" section WABT rejects: it names one function more than there are).
-std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> m) {
-  std::vector<uint8_t> out(m.begin(), m.begin() + 8);
-  Reader r(m.subspan(8), 8);
-  while (!r.at_end()) {
-    size_t start = r.pos();
-    uint8_t id = r.u8();
-    uint32_t size = r.u32();
-    r.bytes(size);
-    if (id != 0) out.insert(out.end(), m.begin() + 8 + start, m.begin() + 8 + r.pos());
-  }
-  return out;
-}
-
 struct Built {
   std::vector<uint8_t> bytes;
   ComponentFile file;

@@ -7,27 +7,6 @@
 
 namespace spindle::component {
 
-namespace {
-
-// The module without its custom sections: wit-component leaves the preview1
-// adapter's "name" section naming one function more than the module has,
-// which WABT (reading debug names) rejects; the code itself is valid.
-std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> m) {
-  if (m.size() < 8) return {m.begin(), m.end()};
-  std::vector<uint8_t> out(m.begin(), m.begin() + 8);
-  Reader r(m.subspan(8), 8);
-  while (!r.at_end()) {
-    size_t start = r.pos();
-    uint8_t id = r.u8();
-    uint32_t size = r.u32();
-    r.bytes(size);
-    if (id != 0) out.insert(out.end(), m.begin() + 8 + start, m.begin() + 8 + r.pos());
-  }
-  return out;
-}
-
-}  // namespace
-
 std::unique_ptr<LinkPlan> LinkPlan::create(engine::Engine& engine, std::vector<uint8_t> bytes,
                                            std::string_view name, std::string& error) {
   std::unique_ptr<LinkPlan> p(new LinkPlan());

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/component/model.h"
 
@@ -30,5 +31,12 @@ inline std::span<const uint8_t> module_bytes(std::span<const uint8_t> file,
                                              const CoreModuleDef& m) {
   return file.subspan(m.offset, m.size);
 }
+
+// A core module without its custom sections: wit-component leaves the
+// preview1 adapter's "name" section naming one function more than the
+// module has, which WABT (reading debug names) rejects; the code itself is
+// valid. `m` must be a well-formed module (as module_bytes() of a loaded
+// component is); a shorter input than the preamble is returned as is.
+std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> m);
 
 }  // namespace spindle::component
