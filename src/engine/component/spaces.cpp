@@ -64,64 +64,46 @@ CoreTypeId Loader::new_core_type(CoreTypeDef t) {
   return static_cast<CoreTypeId>(file_.core_types.size() - 1);
 }
 
+namespace {
+
+// The index space of a component-level sort whose entries are Items; null
+// for the core sorts and core types (they have spaces of their own).
+std::vector<Item>* items_of(IndexSpaces& sp, Sort sort) {
+  switch (sort) {
+    case Sort::Func:
+      return &sp.funcs;
+    case Sort::Value:
+      return &sp.values;
+    case Sort::Type:
+      return &sp.types;
+    case Sort::Component:
+      return &sp.components;
+    case Sort::Instance:
+      return &sp.instances;
+    case Sort::CoreModule:
+      return &sp.core_modules;
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
 uint32_t Loader::push(Scope& s, const ExternType& type, Origin origin, uint32_t ref) {
   IndexSpaces& sp = s.spaces();
-  Item it{origin, ref, type};
-  std::vector<Item>* v = nullptr;
-  switch (type.sort) {
-    case Sort::Func:
-      v = &sp.funcs;
-      break;
-    case Sort::Value:
-      v = &sp.values;
-      break;
-    case Sort::Type:
-      v = &sp.types;
-      break;
-    case Sort::Component:
-      v = &sp.components;
-      break;
-    case Sort::Instance:
-      v = &sp.instances;
-      break;
-    case Sort::CoreModule:
-      v = &sp.core_modules;
-      break;
-    case Sort::CoreType:
-      sp.core_types.push_back(type.type);
-      return static_cast<uint32_t>(sp.core_types.size() - 1);
-    default:
-      return kNone;  // core items go through their own spaces
+  if (type.sort == Sort::CoreType) {
+    sp.core_types.push_back(type.type);
+    return static_cast<uint32_t>(sp.core_types.size() - 1);
   }
-  v->push_back(std::move(it));
+  std::vector<Item>* v = items_of(sp, type.sort);
+  if (!v) return kNone;  // core items go through their own spaces
+  v->push_back(Item{origin, ref, type});
   return static_cast<uint32_t>(v->size() - 1);
 }
 
 const Item& Loader::item(Reader& r, uint64_t at, Scope& s, Sort sort, uint32_t index) {
-  IndexSpaces& sp = s.spaces();
-  const std::vector<Item>* v = nullptr;
-  switch (sort) {
-    case Sort::Func:
-      v = &sp.funcs;
-      break;
-    case Sort::Value:
-      v = &sp.values;
-      break;
-    case Sort::Type:
-      v = &sp.types;
-      break;
-    case Sort::Component:
-      v = &sp.components;
-      break;
-    case Sort::Instance:
-      v = &sp.instances;
-      break;
-    case Sort::CoreModule:
-      v = &sp.core_modules;
-      break;
-    default:
-      r.fail_at(at, std::string("a ") + to_string(sort) + " cannot be used here");
-  }
+  const std::vector<Item>* v = items_of(s.spaces(), sort);
+  if (!v) r.fail_at(at, std::string("a ") + to_string(sort) + " cannot be used here");
   if (index >= v->size()) out_of_range(r, at, space_name(sort), index, v->size());
   return (*v)[index];
 }
