@@ -170,6 +170,9 @@ struct EngineOptions {
   // Native only: when wasm2c cannot translate a module (e.g. SIMD), load it
   // in the interpreter instead of refusing it.
   bool fallback_to_interp = true;
+  // Native only: wasm2c output larger than this is compiled as several
+  // translation units in parallel (0: the backend's default, 16 MiB).
+  size_t split_c_bytes = 0;
 };
 
 class Engine {
