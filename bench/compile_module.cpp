@@ -4,10 +4,11 @@
 // (cached) load, with the peak RSS of the C compiler. Not a Google Benchmark:
 // one cold compile takes minutes.
 //
-//   bench_compile [--interp] [--native CACHE_DIR] [--emit DIR [--split BYTES]]
-//                 [--extract OUT] FILE.wasm...
+//   bench_compile [--no-parse] [--interp] [--native CACHE_DIR]
+//                 [--emit DIR [--split BYTES]] [--extract OUT] FILE.wasm...
 //
-// A component FILE stands for its largest core module. --emit writes wasm2c's
+// A component FILE stands for its largest core module. --no-parse skips the
+// timed WABT parse (so the peak RSS reported is the engine's own). --emit writes wasm2c's
 // output (module.c, module.h; with --split, main.c and
 // part<N>.c of about BYTES each) to DIR; --extract writes the core module.
 #include <sys/resource.h>
@@ -63,7 +64,8 @@ std::vector<uint8_t> core_module(const std::vector<uint8_t>& file, const std::st
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool interp = false;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  bool interp = false, parse = true;
   std::string native_cache, emit, extract;
   size_t split = 0;
   std::vector<std::string> files;
@@ -71,6 +73,8 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--interp") {
       interp = true;
+    } else if (a == "--no-parse") {
+      parse = false;
     } else if (a == "--native" && i + 1 < argc) {
       native_cache = argv[++i];
     } else if (a == "--emit" && i + 1 < argc) {
@@ -102,32 +106,51 @@ int main(int argc, char** argv) {
                  static_cast<std::streamsize>(wasm.size()));
 
     auto t = std::chrono::steady_clock::now();
-    wabt::Module ir;
-    std::string err = engine::read_and_validate(wasm, f, ir);
-    std::printf("  parse + validate (WABT): %.3f s%s%s\n", since(t), err.empty() ? "" : ": ",
-                err.c_str());
-    if (!emit.empty()) {
-      t = std::chrono::steady_clock::now();
-      if (engine::native::scan_module(wasm).image) engine::native::strip_active_segments(ir);
-      std::string c, h;
-      if (!engine::native::write_c(ir, c, h, err)) return std::fprintf(stderr, "%s\n", err.c_str());
-      size_t dropped = engine::native::drop_empty_data_loads(c);
-      std::printf(
-          "  wasm2c: %.3f s, %zu bytes of C (%zu empty data loads dropped), %zu of header\n",
-          since(t), c.size(), dropped, h.size());
-      fs::create_directories(emit);
-      std::ofstream(fs::path(emit) / "module.c") << c;
-      std::ofstream(fs::path(emit) / "module.h") << h;
-      engine::native::SplitSource parts;
-      t = std::chrono::steady_clock::now();
-      if (split && engine::native::split_c(c, split, parts)) {
-        std::printf("  split: %.3f s, %zu parts\n", since(t), parts.parts.size());
-        std::ofstream(fs::path(emit) / "main.c") << parts.main;
-        for (size_t k = 0; k < parts.parts.size(); ++k)
-          std::ofstream(fs::path(emit) / ("part" + std::to_string(k) + ".c")) << parts.parts[k];
-      } else if (split) {
-        std::printf("  split: not splittable\n");
+    if (parse) {  // WABT's IR of a 12 MB module is ~600 MB: not kept past this block
+      wabt::Module ir;
+      std::string err = engine::read_and_validate(wasm, f, ir);
+      std::printf("  parse + validate (WABT): %.3f s%s%s\n", since(t), err.empty() ? "" : ": ",
+                  err.c_str());
+      if (!emit.empty()) {
+        t = std::chrono::steady_clock::now();
+        if (engine::native::scan_module(wasm).image) engine::native::strip_active_segments(ir);
+        std::string c, h;
+        if (!engine::native::write_c(ir, c, h, err))
+          return std::fprintf(stderr, "%s\n", err.c_str());
+        size_t dropped = engine::native::drop_empty_data_loads(c);
+        std::printf(
+            "  wasm2c: %.3f s, %zu bytes of C (%zu empty data loads dropped), %zu of header\n",
+            since(t), c.size(), dropped, h.size());
+        fs::create_directories(emit);
+        std::ofstream(fs::path(emit) / "module.c") << c;
+        std::ofstream(fs::path(emit) / "module.h") << h;
+        engine::native::SplitSource parts;
+        t = std::chrono::steady_clock::now();
+        if (split && engine::native::split_c(c, split, parts)) {
+          std::printf("  split: %.3f s, %zu parts\n", since(t), parts.parts.size());
+          std::ofstream(fs::path(emit) / "main.c") << parts.main;
+          for (size_t k = 0; k < parts.parts.size(); ++k)
+            std::ofstream(fs::path(emit) / ("part" + std::to_string(k) + ".c")) << parts.parts[k];
+        } else if (split) {
+          std::printf("  split: not splittable\n");
+        }
       }
+    }
+    {  // what a load from the cache does before dlopen
+      t = std::chrono::steady_clock::now();
+      engine::native::ModuleCode code = engine::native::scan_module(wasm);
+      double scan = since(t);
+      t = std::chrono::steady_clock::now();
+      std::vector<uint8_t> stub = engine::native::stub_module(wasm);
+      wabt::Module ir;
+      std::string err = engine::read_and_validate(stub, f, ir);
+      double stub_s = since(t);
+      t = std::chrono::steady_clock::now();
+      std::vector<uint8_t> image = code.image_bytes();
+      std::printf(
+          "  cache-hit path: code key %.3f s, stub parse + validate %.3f s (%zu bytes%s%s), "
+          "image %.3f s (%zu bytes)\n",
+          scan, stub_s, stub.size(), err.empty() ? "" : ": ", err.c_str(), since(t), image.size());
     }
     if (interp) {
       engine::EngineOptions o;

@@ -115,7 +115,8 @@ struct Segment {
   bool active;
   bool const_offset;  // active, memory 0, `i32.const k end`
   uint32_t offset;
-  std::span<const uint8_t> raw;  // the whole segment
+  std::span<const uint8_t> raw;   // the whole segment
+  std::span<const uint8_t> head;  // flags, memory and offset: up to the length
   std::span<const uint8_t> bytes;
 };
 
@@ -142,6 +143,7 @@ std::vector<Segment> segments_of(std::span<const uint8_t> body) {
       }
       if (c.u8() != 0x0b) throw Malformed{};
     }
+    s.head = body.subspan(begin, c.pos - begin);
     s.bytes = c.bytes(c.u32());
     s.raw = body.subspan(begin, c.pos - begin);
     out.push_back(s);
@@ -230,27 +232,39 @@ ModuleCode scan_module(std::span<const uint8_t> wasm) {
 }
 
 std::vector<uint8_t> stub_module(std::span<const uint8_t> wasm) {
+  auto leb = [](std::vector<uint8_t>& out, uint64_t v) {
+    for (;; v >>= 7) {
+      out.push_back(static_cast<uint8_t>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0)));
+      if (v < 0x80) break;
+    }
+  };
   try {
     std::vector<Section> sections = sections_of(wasm);
     std::vector<uint8_t> out(wasm.begin(), wasm.begin() + 8);
     for (const Section& s : sections) {
       if (s.id == 0) continue;
-      if (s.id != kCode) {
+      std::vector<uint8_t> body;
+      if (s.id == kCode) {  // N bodies of `unreachable`
+        uint32_t n = Cursor{s.body}.u32();
+        leb(body, n);
+        for (uint32_t i = 0; i < n; ++i) body.insert(body.end(), {0x03, 0x00, 0x00, 0x0b});
+      } else if (s.id == kData) {  // active segments without their bytes
+        std::vector<Segment> segments = segments_of(s.body);
+        leb(body, segments.size());
+        for (const Segment& seg : segments) {
+          if (!seg.active) {
+            body.insert(body.end(), seg.raw.begin(), seg.raw.end());
+            continue;
+          }
+          body.insert(body.end(), seg.head.begin(), seg.head.end());
+          body.push_back(0);  // no bytes
+        }
+      } else {
         out.insert(out.end(), wasm.begin() + s.begin, wasm.begin() + s.end);
         continue;
       }
-      uint32_t n = Cursor{s.body}.u32();
-      std::vector<uint8_t> body;
-      for (uint32_t v = n;; v >>= 7) {  // LEB128 count
-        body.push_back(static_cast<uint8_t>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0)));
-        if (v < 0x80) break;
-      }
-      for (uint32_t i = 0; i < n; ++i) body.insert(body.end(), {0x03, 0x00, 0x00, 0x0b});
-      out.push_back(kCode);
-      for (uint64_t v = body.size();; v >>= 7) {
-        out.push_back(static_cast<uint8_t>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0)));
-        if (v < 0x80) break;
-      }
+      out.push_back(s.id);
+      leb(out, body.size());
       out.insert(out.end(), body.begin(), body.end());
     }
     return out;
