@@ -190,6 +190,11 @@ class Engine {
     return load(wasm, name);
   }
 
+  // Stops the native compiles running now (their loads fail) and refuses
+  // later ones: for shutdown, so a process does not wait minutes for a
+  // large module's compiler. Backends with nothing to compile ignore it.
+  virtual void cancel_compiles() {}
+
   // Host-made objects (the spec tests' `spectest` module).
   virtual ExternPtr new_memory(const MemoryType& t) = 0;
   virtual ExternPtr new_table(const TableType& t) = 0;

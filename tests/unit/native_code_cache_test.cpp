@@ -146,6 +146,19 @@ TEST(NativeCodeCache, ModulesDifferingOnlyInDataShareOneArtifact) {
   EXPECT_EQ(artifacts(cache), 2u);
 }
 
+TEST(NativeCodeCache, CancelledCompilesFailAndCompileNothing) {
+  fs::path cache = test::temp_dir("native_code_cache_cancel");
+  EngineOptions o;
+  o.cache_dir = cache;
+  o.fallback_to_interp = false;
+  auto engine = Engine::create(o);
+  engine->cancel_compiles();  // as at shutdown
+  auto r = engine->load(wat(module_text(R"((data (i32.const 16) "hello"))")), "a.wasm");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("cancelled"), std::string::npos) << r.error;
+  EXPECT_EQ(artifacts(cache), 0u);
+}
+
 // Split C output (forced on a small module) runs like the whole file.
 TEST(NativeSplit, ForcedSplitRunsEveryKindOfCall) {
   EngineOptions o;

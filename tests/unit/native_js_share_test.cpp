@@ -108,6 +108,28 @@ TEST_F(NativeJsShare, BothAppsLoadFromOneCompiledArtifact) {
     n += f.path().extension() == ".so";
   EXPECT_EQ(n, 1u);
   EXPECT_EQ(a.module->exports().size(), b.module->exports().size());
+
+  // Each instance starts from its own snapshot: instantiate both (every
+  // import a stub that traps; instantiation calls none) and compare their
+  // memories with their own images.
+  for (auto [module, wasm] : {std::pair{a.module, &hello}, std::pair{b.module, &echo}}) {
+    Linker linker;
+    for (const ImportDesc& imp : module->imports()) {
+      ASSERT_EQ(imp.type.kind, ExternKind::Func) << imp.module << "." << imp.name;
+      linker.define(imp.module, imp.name,
+                    HostFunc{imp.type.func,
+                             [](HostCall&, const Value*, Value*) {
+                               return Outcome::trapped(TrapKind::HostError, "stub");
+                             },
+                             nullptr});
+    }
+    auto inst = module->instantiate(linker, {});
+    ASSERT_TRUE(inst.ok()) << inst.link_error << inst.outcome.message;
+    GuestMemory m = inst.instance->memory();
+    std::vector<uint8_t> image = native::scan_module(*wasm).image_bytes();
+    ASSERT_GE(m.size, image.size());
+    EXPECT_TRUE(std::equal(image.begin(), image.end(), m.data));
+  }
 }
 
 }  // namespace

@@ -95,8 +95,9 @@ struct Job {
 };
 
 // Runs `jobs`, at most `parallel` at once, at low priority. Returns the
-// index of a job that failed (the others still running are killed), or -1.
-long run_jobs(const std::vector<Job>& jobs, unsigned parallel) {
+// index of a job that failed (the others still running are killed), or -1;
+// jobs.size() when `cancel` stopped them.
+long run_jobs(const std::vector<Job>& jobs, unsigned parallel, const std::atomic<bool>* cancel) {
   std::vector<std::pair<pid_t, size_t>> running;
   size_t next = 0;
   long failed = -1;
@@ -108,6 +109,10 @@ long run_jobs(const std::vector<Job>& jobs, unsigned parallel) {
         break;
       }
       running.emplace_back(pid, next++);
+    }
+    if (cancel && *cancel && failed < 0) {
+      failed = static_cast<long>(jobs.size());
+      for (auto& [pid, index] : running) kill(pid, SIGKILL);
     }
     bool reaped = false;
     for (size_t i = 0; i < running.size(); ++i) {
@@ -240,7 +245,7 @@ unsigned compile_jobs() {
 
 bool compile_module(const Compiler& cc, const std::filesystem::path& dir, size_t parts,
                     const std::filesystem::path& out, std::string_view display_name, bool progress,
-                    std::string& error) {
+                    std::string& error, const std::atomic<bool>* cancel) {
   auto command = [&](const std::string& source, const std::filesystem::path& output) {
     std::vector<std::string> argv = {cc.path};
     for (const char* f : kFlags)
@@ -287,7 +292,7 @@ bool compile_module(const Compiler& cc, const std::filesystem::path& dir, size_t
       }
     });
   }
-  long failed = run_jobs(jobs, compile_jobs());
+  long failed = run_jobs(jobs, compile_jobs(), cancel);
   int link_rc = 0;
   if (failed < 0 && parts > 0) {
     std::vector<std::string> argv = {cc.path, "-shared", "-o", out.string()};
@@ -302,6 +307,10 @@ bool compile_module(const Compiler& cc, const std::filesystem::path& dir, size_t
   }
   cv.notify_all();
   if (reporter.joinable()) reporter.join();
+  if (failed == static_cast<long>(jobs.size())) {
+    error = "the compile was cancelled";
+    return false;
+  }
   if (failed >= 0) {
     error = "C compiler " + cc.path + " failed on the module:\n" +
             read_text(jobs[static_cast<size_t>(failed)].log, 4000);

@@ -2,6 +2,7 @@
 // compiler: clang-19, else cc; SPINDLE_CC (or EngineOptions::cc) overrides.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -30,9 +31,10 @@ unsigned compile_jobs();
 // at a time, then links them. The compiler runs at low priority (nice 10):
 // the compile is batch work next to a serving process. With `progress`, a
 // compile taking more than a second reports its elapsed time on standard
-// error.
+// error. When `*cancel` becomes true, the running compilers are killed and
+// the compile fails.
 bool compile_module(const Compiler& cc, const std::filesystem::path& dir, size_t parts,
                     const std::filesystem::path& out, std::string_view display_name, bool progress,
-                    std::string& error);
+                    std::string& error, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace spindle::engine::native

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -48,7 +49,7 @@ constexpr size_t kPartBytes = 8 << 20;
 bool build(std::unique_ptr<wabt::Module> ir, const std::vector<ImportDesc>& imports,
            const std::vector<ExportDesc>& exports, const Compiler& cc, const fs::path& work,
            const fs::path& so, std::string_view name, bool progress, size_t split_above,
-           std::string& error) {
+           const std::atomic<bool>* cancel, std::string& error) {
   size_t parts = 0;
   {
     std::string c_source, header;
@@ -77,7 +78,7 @@ bool build(std::unique_ptr<wabt::Module> ir, const std::vector<ImportDesc>& impo
     }
   }
   malloc_trim(0);  // the C text and the IR were hundreds of MB for a large module
-  return compile_module(cc, work, parts, so, name, progress, error);
+  return compile_module(cc, work, parts, so, name, progress, error, cancel);
 }
 
 bool same_type(const ExternType& a, const ExternType& b) {
@@ -156,6 +157,8 @@ class NativeEngine final : public Engine {
     return load_impl(wasm, name, /*compile=*/false);
   }
 
+  void cancel_compiles() override { cancelled_ = true; }
+
   ExternPtr new_memory(const MemoryType& t) override { return make_host_memory(t); }
   ExternPtr new_table(const TableType& t) override { return make_host_table(t); }
   ExternPtr new_global(const GlobalType& t, Value v) override { return make_host_global(t, v); }
@@ -223,7 +226,7 @@ class NativeEngine final : public Engine {
         split_above = std::strtoull(env, nullptr, 10);
       if (!split_above) split_above = kSplitAbove;
       bool ok = build(std::move(ir), info->imports, info->exports, cc, work, built, name,
-                      opts_.progress, split_above, error);
+                      opts_.progress, split_above, &cancelled_, error);
       if (ok && !temporary) ok = publish(built, so, error);
       if (temporary) so = built;
       if (!ok) {
@@ -255,6 +258,7 @@ class NativeEngine final : public Engine {
 
   EngineOptions opts_;
   fs::path cache_dir_;
+  std::atomic<bool> cancelled_{false};
   std::mutex mu_;
   std::unique_ptr<Engine> interp_;
 };
