@@ -167,7 +167,15 @@ class NativeEngine final : public Engine {
   LoadResult load_impl(std::span<const uint8_t> wasm, std::string_view name, bool compile) {
     Compiler cc;
     std::string error;
-    if (!find_compiler(opts_.cc, cc, error)) return {nullptr, std::string(name) + ": " + error};
+    if (!find_compiler(opts_.cc, cc, error)) {
+      // Without a compiler, a bad module is still reported as such, and one
+      // wasm2c cannot translate still falls back to the interpreter.
+      wabt::Module m;
+      if (std::string err = read_and_validate(wasm, name, m); !err.empty()) return {nullptr, err};
+      if (!unsupported_feature(m).empty() && opts_.fallback_to_interp)
+        if (Engine* interp = interp_engine()) return interp->load(wasm, name);
+      return {nullptr, std::string(name) + ": " + error};
+    }
     const ModuleCode code = scan_module(wasm);
     const std::string key = cache_key(
         std::span(reinterpret_cast<const uint8_t*>(code.digest.data()), code.digest.size()),
