@@ -170,6 +170,9 @@ struct EngineOptions {
   // Native only: when wasm2c cannot translate a module (e.g. SIMD), load it
   // in the interpreter instead of refusing it.
   bool fallback_to_interp = true;
+  // Native only: wasm2c output larger than this is compiled as several
+  // translation units in parallel (0: the backend's default, 16 MiB).
+  size_t split_c_bytes = 0;
 };
 
 class Engine {
@@ -186,6 +189,11 @@ class Engine {
   virtual LoadResult load_compiled(std::span<const uint8_t> wasm, std::string_view name) {
     return load(wasm, name);
   }
+
+  // Stops the native compiles running now (their loads fail) and refuses
+  // later ones: for shutdown, so a process does not wait minutes for a
+  // large module's compiler. Backends with nothing to compile ignore it.
+  virtual void cancel_compiles() {}
 
   // Host-made objects (the spec tests' `spectest` module).
   virtual ExternPtr new_memory(const MemoryType& t) = 0;

@@ -13,6 +13,7 @@ TieredLoader::~TieredLoader() { stop(); }
 
 void TieredLoader::stop() {
   stopping_ = true;
+  native_.cancel_compiles();  // a large module's compile takes minutes
   if (compiler_.joinable()) compiler_.join();
 }
 

@@ -1,6 +1,8 @@
 // Where compiled modules live: $XDG_CACHE_HOME/spindle (default
-// ~/.cache/spindle), keyed by the SHA-256 of the wasm bytes, the engine
-// version, the compiler identity and the flags. Writes are atomic (compile
+// ~/.cache/spindle), keyed by the digest of the module's code
+// (module_code.h: the wasm without its active data, so apps that differ only
+// in data share one artifact), the engine version, the compiler identity and
+// the flags. Writes are atomic (compile
 // into a private temp dir, then rename), so concurrent writers both succeed.
 #pragma once
 
@@ -14,7 +16,7 @@ namespace spindle::engine::native {
 
 std::filesystem::path default_cache_dir();
 
-// Hex SHA-256 over the parts, each length-prefixed.
+// Hex SHA-256 over the parts, each length-prefixed (`wasm`: the code digest).
 std::string cache_key(std::span<const uint8_t> wasm, std::string_view engine_version,
                       std::string_view compiler_identity, std::string_view flags);
 

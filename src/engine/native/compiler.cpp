@@ -1,11 +1,14 @@
 #include "engine/native/compiler.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -46,8 +49,9 @@ const char* nan_flag(const Compiler& cc) {
                                                         : "-fsignaling-nans";
 }
 
-// Runs argv with stdout+stderr into `log`; returns the exit status (or -1).
-int run(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+// Starts argv with stdout+stderr into `log`, at nice 10 when `low`; returns
+// its pid, or -1.
+pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& log, bool low) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -60,11 +64,72 @@ int run(const std::vector<std::string>& argv, const std::filesystem::path& log) 
   int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) return -1;
+  // The compiler's children (cc1, the linker) inherit the priority it has
+  // when it forks them, a few milliseconds from now.
+  if (low) setpriority(PRIO_PROCESS, static_cast<id_t>(pid), 10);
+  return pid;
+}
+
+// The exit status of `pid` (-1 when it did not exit normally); with
+// `nohang`, -2 while it still runs.
+int reap(pid_t pid, bool nohang = false) {
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
+  for (;;) {
+    pid_t r = waitpid(pid, &status, nohang ? WNOHANG : 0);
+    if (r == pid) break;
+    if (r == 0) return -2;
     if (errno != EINTR) return -1;
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs argv with stdout+stderr into `log`; returns the exit status (or -1).
+int run(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+  pid_t pid = spawn(argv, log, false);
+  return pid < 0 ? -1 : reap(pid);
+}
+
+struct Job {
+  std::vector<std::string> argv;
+  std::filesystem::path log;
+};
+
+// Runs `jobs`, at most `parallel` at once, at low priority. Returns the
+// index of a job that failed (the others still running are killed), or -1;
+// jobs.size() when `cancel` stopped them.
+long run_jobs(const std::vector<Job>& jobs, unsigned parallel, const std::atomic<bool>* cancel) {
+  std::vector<std::pair<pid_t, size_t>> running;
+  size_t next = 0;
+  long failed = -1;
+  while ((next < jobs.size() && failed < 0) || !running.empty()) {
+    while (failed < 0 && next < jobs.size() && running.size() < std::max(1u, parallel)) {
+      pid_t pid = spawn(jobs[next].argv, jobs[next].log, true);
+      if (pid < 0) {
+        failed = static_cast<long>(next);
+        break;
+      }
+      running.emplace_back(pid, next++);
+    }
+    if (cancel && *cancel && failed < 0) {
+      failed = static_cast<long>(jobs.size());
+      for (auto& [pid, index] : running) kill(pid, SIGKILL);
+    }
+    bool reaped = false;
+    for (size_t i = 0; i < running.size(); ++i) {
+      int rc = reap(running[i].first, /*nohang=*/true);
+      if (rc == -2) continue;
+      if (rc != 0 && failed < 0) {
+        failed = static_cast<long>(running[i].second);
+        for (auto& [pid, index] : running)
+          if (pid != running[i].first) kill(pid, SIGKILL);
+      }
+      running.erase(running.begin() + static_cast<long>(i));
+      reaped = true;
+      break;
+    }
+    if (!reaped && !running.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return failed;
 }
 
 std::string read_text(const std::filesystem::path& p, size_t limit) {
@@ -172,16 +237,37 @@ std::string compile_flags(const Compiler& cc) {
   return s + nan_flag(cc);
 }
 
-bool compile_module(const Compiler& cc, const std::filesystem::path& dir,
+unsigned compile_jobs() {
+  if (const char* env = std::getenv("SPINDLE_COMPILE_JOBS"); env && std::atoi(env) > 0)
+    return static_cast<unsigned>(std::atoi(env));
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+}
+
+bool compile_module(const Compiler& cc, const std::filesystem::path& dir, size_t parts,
                     const std::filesystem::path& out, std::string_view display_name, bool progress,
-                    std::string& error) {
-  std::vector<std::string> argv = {cc.path};
-  for (const char* f : kFlags) argv.push_back(f);
-  argv.push_back(nan_flag(cc));
-  argv.push_back("-I" + dir.string());
-  argv.push_back((dir / "module.c").string());
-  argv.push_back("-o");
-  argv.push_back(out.string());
+                    std::string& error, const std::atomic<bool>* cancel) {
+  auto command = [&](const std::string& source, const std::filesystem::path& output) {
+    std::vector<std::string> argv = {cc.path};
+    for (const char* f : kFlags)
+      if (parts == 0 || std::string_view(f) != "-shared") argv.push_back(f);
+    argv.push_back(nan_flag(cc));
+    if (parts > 0) argv.push_back("-c");
+    argv.push_back("-I" + dir.string());
+    argv.push_back((dir / source).string());
+    argv.push_back("-o");
+    argv.push_back(output.string());
+    return argv;
+  };
+  std::vector<Job> jobs;
+  if (parts == 0) {
+    jobs.push_back({command("module.c", out), dir / "cc.log"});
+  } else {
+    jobs.push_back({command("module.c", dir / "module.o"), dir / "cc.log"});
+    for (size_t k = 0; k < parts; ++k) {
+      std::string part = "part" + std::to_string(k);
+      jobs.push_back({command(part + ".c", dir / (part + ".o")), dir / (part + ".log")});
+    }
+  }
 
   std::mutex mu;
   std::condition_variable cv;
@@ -206,16 +292,33 @@ bool compile_module(const Compiler& cc, const std::filesystem::path& dir,
       }
     });
   }
-  int rc = run(argv, dir / "cc.log");
+  long failed = run_jobs(jobs, compile_jobs(), cancel);
+  int link_rc = 0;
+  if (failed < 0 && parts > 0) {
+    std::vector<std::string> argv = {cc.path, "-shared", "-o", out.string()};
+    argv.push_back((dir / "module.o").string());
+    for (size_t k = 0; k < parts; ++k)
+      argv.push_back((dir / ("part" + std::to_string(k) + ".o")).string());
+    link_rc = run(argv, dir / "link.log");
+  }
   {
     std::lock_guard lock(mu);
     done = true;
   }
   cv.notify_all();
   if (reporter.joinable()) reporter.join();
-  if (rc != 0) {
-    error = "C compiler " + cc.path + " failed (exit " + std::to_string(rc) + ") on the module:\n" +
-            read_text(dir / "cc.log", 4000);
+  if (failed == static_cast<long>(jobs.size())) {
+    error = "the compile was cancelled";
+    return false;
+  }
+  if (failed >= 0) {
+    error = "C compiler " + cc.path + " failed on the module:\n" +
+            read_text(jobs[static_cast<size_t>(failed)].log, 4000);
+    return false;
+  }
+  if (link_rc != 0) {
+    error = "C compiler " + cc.path + " failed (exit " + std::to_string(link_rc) +
+            ") linking the module:\n" + read_text(dir / "link.log", 4000);
     return false;
   }
   return true;

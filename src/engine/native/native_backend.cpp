@@ -1,10 +1,13 @@
 #include "engine/native/native_backend.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <system_error>
 
@@ -14,7 +17,9 @@
 #include "engine/native/compiler.h"
 #include "engine/native/embedded_headers.h"
 #include "engine/native/glue.h"
+#include "engine/native/module_code.h"
 #include "engine/native/native_instance.h"
+#include "engine/native/split.h"
 #include "engine/native/translate.h"
 #include "engine/runtime/guard.h"
 #include "engine/runtime/memory_pool.h"
@@ -33,20 +38,47 @@ bool write_text(const fs::path& p, std::string_view text) {
   return std::fclose(f) == 0 && ok;
 }
 
-// wasm2c output + glue → `so` (in `work`, a private temp dir).
-bool build(wabt::Module& ir, const std::vector<ImportDesc>& imports,
+// wasm2c's C output above this size is split into parts of about
+// kPartBytes, compiled in parallel (split.h): StarlingMonkey's 129 MB of C
+// takes one clang process more than 2.5 GB and many minutes.
+constexpr size_t kSplitAbove = 16 << 20;
+constexpr size_t kPartBytes = 8 << 20;
+
+// wasm2c output + glue → `so` (in `work`, a private temp dir). Frees `ir`'s
+// function bodies before compiling: the process keeps serving meanwhile.
+bool build(std::unique_ptr<wabt::Module> ir, const std::vector<ImportDesc>& imports,
            const std::vector<ExportDesc>& exports, const Compiler& cc, const fs::path& work,
-           const fs::path& so, std::string_view name, bool progress, std::string& error) {
-  std::string c_source, header;
-  if (!write_c(ir, c_source, header, error)) return false;
-  c_source += generate_glue(imports, exports);
-  if (!write_text(work / "module.c", c_source) || !write_text(work / "module.h", header) ||
-      !write_text(work / "wasm-rt.h", wasm_rt_header()) ||
-      !write_text(work / "spindle-rt.h", spindle_rt_header())) {
-    error = "cannot write C sources into " + work.string();
-    return false;
+           const fs::path& so, std::string_view name, bool progress, size_t split_above,
+           const std::atomic<bool>* cancel, std::string& error) {
+  size_t parts = 0;
+  {
+    std::string c_source, header;
+    if (!write_c(*ir, c_source, header, error)) return false;
+    ir.reset();
+    drop_empty_data_loads(c_source);
+    SplitSource split;
+    if (c_source.size() > split_above &&
+        split_c(c_source, std::min(kPartBytes, std::max<size_t>(split_above, 1)), split)) {
+      c_source = std::move(split.main);
+      parts = split.parts.size();
+      for (size_t k = 0; k < parts; ++k) {
+        if (!write_text(work / ("part" + std::to_string(k) + ".c"), split.parts[k])) {
+          error = "cannot write C sources into " + work.string();
+          return false;
+        }
+        std::string().swap(split.parts[k]);
+      }
+    }
+    c_source += generate_glue(imports, exports);
+    if (!write_text(work / "module.c", c_source) || !write_text(work / "module.h", header) ||
+        !write_text(work / "wasm-rt.h", wasm_rt_header()) ||
+        !write_text(work / "spindle-rt.h", spindle_rt_header())) {
+      error = "cannot write C sources into " + work.string();
+      return false;
+    }
   }
-  return compile_module(cc, work, so, name, progress, error);
+  malloc_trim(0);  // the C text and the IR were hundreds of MB for a large module
+  return compile_module(cc, work, parts, so, name, progress, error, cancel);
 }
 
 bool same_type(const ExternType& a, const ExternType& b) {
@@ -76,6 +108,38 @@ std::string conflicting_imports(const std::vector<ImportDesc>& imports) {
   return {};
 }
 
+// The shared objects this process has open, by path: modules with the same
+// code key share one mapping (and one init_module), however many apps
+// load them.
+std::shared_ptr<const LoadedCode> open_code(const fs::path& so, size_t num_exports,
+                                            std::string& error) {
+  static std::mutex mu;
+  static std::map<std::string, std::weak_ptr<const LoadedCode>> open;
+  std::lock_guard lock(mu);
+  auto& slot = open[so.string()];
+  if (auto code = slot.lock()) {
+    if (code->abi->num_exports == num_exports) return code;
+    error = "native code does not match this spindle";
+    return nullptr;
+  }
+  std::erase_if(open, [](const auto& e) { return e.second.expired(); });
+  void* handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    error = std::string("cannot load native code: ") + dlerror();
+    return nullptr;
+  }
+  auto* abi = static_cast<const spindle_module_abi_t*>(dlsym(handle, "spindle_module_abi"));
+  if (!abi || abi->abi_version != SPINDLE_ABI_VERSION || abi->num_exports != num_exports) {
+    dlclose(handle);
+    error = "native code does not match this spindle";
+    return nullptr;
+  }
+  abi->init_module();
+  auto code = std::make_shared<const LoadedCode>(handle, abi);
+  open[so.string()] = code;
+  return code;
+}
+
 class NativeEngine final : public Engine {
  public:
   explicit NativeEngine(const EngineOptions& opts) : opts_(opts) {
@@ -93,54 +157,84 @@ class NativeEngine final : public Engine {
     return load_impl(wasm, name, /*compile=*/false);
   }
 
+  void cancel_compiles() override { cancelled_ = true; }
+
   ExternPtr new_memory(const MemoryType& t) override { return make_host_memory(t); }
   ExternPtr new_table(const TableType& t) override { return make_host_table(t); }
   ExternPtr new_global(const GlobalType& t, Value v) override { return make_host_global(t, v); }
 
  private:
   LoadResult load_impl(std::span<const uint8_t> wasm, std::string_view name, bool compile) {
-    auto ir = std::make_unique<wabt::Module>();
-    if (std::string err = read_and_validate(wasm, name, *ir); !err.empty()) return {nullptr, err};
-    if (std::string why = unsupported_feature(*ir); !why.empty()) {
-      if (opts_.fallback_to_interp) {
+    Compiler cc;
+    std::string error;
+    if (!find_compiler(opts_.cc, cc, error)) {
+      // Without a compiler, a bad module is still reported as such, and one
+      // wasm2c cannot translate still falls back to the interpreter.
+      wabt::Module m;
+      if (std::string err = read_and_validate(wasm, name, m); !err.empty()) return {nullptr, err};
+      if (!unsupported_feature(m).empty() && opts_.fallback_to_interp)
         if (Engine* interp = interp_engine()) return interp->load(wasm, name);
+      return {nullptr, std::string(name) + ": " + error};
+    }
+    const ModuleCode code = scan_module(wasm);
+    const std::string key = cache_key(
+        std::span(reinterpret_cast<const uint8_t*>(code.digest.data()), code.digest.size()),
+        engine_version(), cc.identity, compile_flags(cc));
+    fs::path so = artifact_path(cache_dir_, key);
+    std::error_code ec;
+    bool cached = opts_.use_cache && fs::exists(so, ec);
+
+    auto ir = std::make_unique<wabt::Module>();
+    if (cached) {
+      // The code was validated when it was compiled (same code key): read
+      // and validate the rest of the module only. A module that fails this
+      // is read again whole, for the right message.
+      std::vector<uint8_t> stub = stub_module(wasm);
+      if (stub.empty() || !read_and_validate(stub, name, *ir).empty()) {
+        cached = false;
+        ir = std::make_unique<wabt::Module>();
       }
-      return {nullptr, std::string(name) + ": the native backend cannot run this module: it uses " +
-                           why + " (run it with --backend interp)"};
+    }
+    if (!cached) {
+      if (std::string err = read_and_validate(wasm, name, *ir); !err.empty()) return {nullptr, err};
+      if (std::string why = unsupported_feature(*ir); !why.empty()) {
+        if (opts_.fallback_to_interp) {
+          if (Engine* interp = interp_engine()) return interp->load(wasm, name);
+        }
+        return {nullptr, std::string(name) +
+                             ": the native backend cannot run this module: it uses " + why +
+                             " (run it with --backend interp)"};
+      }
     }
     auto info = std::make_shared<ModuleInfo>();
     describe(*ir, info->imports, info->exports);
     if (std::string why = conflicting_imports(info->imports); !why.empty())
       return {nullptr,
               std::string(name) + ": the native backend cannot run this module: it " + why};
-    ImageResult image = extract_memory_image(*ir, /*strip=*/true);
-    if (image.has_image && !image.bytes.empty())
-      info->image = std::make_shared<runtime::MemoryImage>(image.bytes);
     for (size_t i = 0; i < info->exports.size(); ++i)
       if (info->exports[i].name == "memory" && info->exports[i].type.kind == ExternKind::Memory)
         info->memory_export = static_cast<int>(i);
     info->shadow_stack = ir->num_global_imports == 0 && !ir->globals.empty() &&
                          ir->globals[0]->type == wabt::Type::I32 && ir->globals[0]->mutable_;
 
-    Compiler cc;
-    std::string error;
-    if (!find_compiler(opts_.cc, cc, error)) return {nullptr, std::string(name) + ": " + error};
-    std::string key = cache_key(wasm, engine_version(), cc.identity, compile_flags(cc));
-    fs::path so = artifact_path(cache_dir_, key);
     fs::path work;
-    bool temporary = !opts_.use_cache;
-    std::error_code ec;
-    if (temporary || !fs::exists(so, ec)) {
+    if (!cached) {
       if (!compile) {
         LoadResult r;
         r.not_compiled = true;
         return r;
       }
+      const bool temporary = !opts_.use_cache;
       fs::path parent = temporary ? fs::temp_directory_path() / "spindle" : cache_dir_ / "tmp";
       if (!make_temp_dir(parent, work, error)) return {nullptr, std::string(name) + ": " + error};
       fs::path built = work / "module.so";
-      bool ok =
-          build(*ir, info->imports, info->exports, cc, work, built, name, opts_.progress, error);
+      if (code.image) strip_active_segments(*ir);
+      size_t split_above = opts_.split_c_bytes;
+      if (const char* env = std::getenv("SPINDLE_SPLIT_C_BYTES"); !split_above && env)
+        split_above = std::strtoull(env, nullptr, 10);
+      if (!split_above) split_above = kSplitAbove;
+      bool ok = build(std::move(ir), info->imports, info->exports, cc, work, built, name,
+                      opts_.progress, split_above, &cancelled_, error);
       if (ok && !temporary) ok = publish(built, so, error);
       if (temporary) so = built;
       if (!ok) {
@@ -148,22 +242,15 @@ class NativeEngine final : public Engine {
         return {nullptr, std::string(name) + ": " + error};
       }
     }
-    void* handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+    ir.reset();
+    if (code.image) {
+      std::vector<uint8_t> bytes = code.image_bytes();
+      if (!bytes.empty()) info->image = std::make_shared<runtime::MemoryImage>(bytes);
+    }
+    info->code = open_code(so, info->exports.size(), error);
     if (!work.empty()) fs::remove_all(work, ec);  // the mapping stays valid
-    if (!handle) return {nullptr, std::string(name) + ": cannot load native code: " + dlerror()};
-    auto* abi = static_cast<const spindle_module_abi_t*>(dlsym(handle, "spindle_module_abi"));
-    if (!abi || abi->abi_version != SPINDLE_ABI_VERSION ||
-        abi->num_exports != info->exports.size()) {
-      dlclose(handle);
-      return {nullptr, std::string(name) + ": native code does not match this spindle"};
-    }
-    {
-      static std::mutex init_mu;
-      std::lock_guard lock(init_mu);
-      abi->init_module();
-    }
-    info->handle = handle;
-    info->abi = abi;
+    if (!info->code) return {nullptr, std::string(name) + ": " + error};
+    info->abi = info->code->abi;
     return {std::make_shared<NativeModule>(std::move(info)), {}};
   }
 
@@ -179,6 +266,7 @@ class NativeEngine final : public Engine {
 
   EngineOptions opts_;
   fs::path cache_dir_;
+  std::atomic<bool> cancelled_{false};
   std::mutex mu_;
   std::unique_ptr<Engine> interp_;
 };

@@ -189,10 +189,9 @@ ExternType live_type(NativeExtern& ext) {
 
 }  // namespace
 
-ModuleInfo::~ModuleInfo() {
-  image.reset();
-  if (handle) dlclose(handle);
-}
+LoadedCode::~LoadedCode() { dlclose(handle); }
+
+ModuleInfo::~ModuleInfo() { image.reset(); }
 
 Value load_global(const void* storage, ValType t) {
   Value v;

@@ -15,13 +15,23 @@ class MemoryImage;
 
 namespace spindle::engine::native {
 
+// A dlopen'ed shared object; dlclose'd when the last module using it goes.
+struct LoadedCode {
+  LoadedCode(void* h, const spindle_module_abi_t* a) : handle(h), abi(a) {}
+  ~LoadedCode();
+  LoadedCode(const LoadedCode&) = delete;
+  LoadedCode& operator=(const LoadedCode&) = delete;
+  void* handle;
+  const spindle_module_abi_t* abi;
+};
+
 struct ModuleInfo {
   std::vector<ImportDesc> imports;
   std::vector<ExportDesc> exports;
   std::shared_ptr<runtime::MemoryImage> image;  // initial memory, or null
   int memory_export = -1;                       // index of export "memory"
-  bool shadow_stack = false;  // global 0 is a defined mutable i32 (a stack pointer)
-  void* handle = nullptr;     // dlopen handle
+  bool shadow_stack = false;               // global 0 is a defined mutable i32 (a stack pointer)
+  std::shared_ptr<const LoadedCode> code;  // shared with modules of the same code
   const spindle_module_abi_t* abi = nullptr;
   ~ModuleInfo();
 };

@@ -101,31 +101,6 @@ std::string unsupported_feature(const wabt::Module& m) {
   return {};
 }
 
-ImageResult extract_memory_image(wabt::Module& m, bool strip) {
-  ImageResult r;
-  if (m.memories.size() != 1 || m.num_memory_imports != 0) return r;
-  const uint64_t initial_bytes = m.memories[0]->page_limits.initial * 65536;
-  uint64_t end = 0;
-  for (const wabt::DataSegment* seg : m.data_segments) {
-    if (seg->kind != wabt::SegmentKind::Active) continue;
-    if (seg->offset.size() != 1 || seg->offset.front().type() != wabt::ExprType::Const) return r;
-    const auto& c = wabt::cast<wabt::ConstExpr>(&seg->offset.front())->const_;
-    if (c.type() != wabt::Type::I32) return r;
-    uint64_t off = c.u32();
-    if (off + seg->data.size() > initial_bytes) return r;  // traps at instantiation
-    if (!seg->data.empty() && off + seg->data.size() > end) end = off + seg->data.size();
-  }
-  r.has_image = true;
-  r.bytes.assign(end, 0);
-  for (wabt::DataSegment* seg : m.data_segments) {
-    if (seg->kind != wabt::SegmentKind::Active) continue;
-    uint64_t off = wabt::cast<wabt::ConstExpr>(&seg->offset.front())->const_.u32();
-    std::copy(seg->data.begin(), seg->data.end(), r.bytes.begin() + static_cast<ptrdiff_t>(off));
-    if (strip) seg->data.clear();
-  }
-  return r;
-}
-
 bool write_c(wabt::Module& m, std::string& c_source, std::string& header, std::string& error) {
   // wasm2c needs every function, global, ... named. As the wasm2c tool
   // does, a name that cannot be applied is skipped, not an error.

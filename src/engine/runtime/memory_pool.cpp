@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -29,14 +30,30 @@ MemoryImage::MemoryImage(std::span<const uint8_t> bytes) {
   if (length_ > kResidentMax) {
     fd_ = memfd_create("spindle-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     bool ok = fd_ >= 0 && ftruncate(fd_, static_cast<off_t>(length_)) == 0;
-    size_t done = 0;
-    while (ok && done < bytes.size()) {
-      ssize_t n = pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0)
-        ok = false;
-      else
-        done += static_cast<size_t>(n);
+    // Only the pages that are not all zero are written: the others stay
+    // holes, which read as zeros and take no memory (a JS app's 9.5 MB
+    // image holds 3 MB of data).
+    auto zero = [&](size_t at) {
+      size_t end = std::min(at + kOsPage, bytes.size());
+      return std::all_of(bytes.begin() + static_cast<ptrdiff_t>(at),
+                         bytes.begin() + static_cast<ptrdiff_t>(end), [](uint8_t b) { return !b; });
+    };
+    for (size_t at = 0; ok && at < bytes.size();) {
+      if (zero(at)) {
+        at += kOsPage;
+        continue;
+      }
+      size_t end = at + kOsPage;
+      while (end < bytes.size() && !zero(end)) end += kOsPage;
+      end = std::min(end, bytes.size());
+      while (ok && at < end) {
+        ssize_t n = pwrite(fd_, bytes.data() + at, end - at, static_cast<off_t>(at));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0)
+          ok = false;
+        else
+          at += static_cast<size_t>(n);
+      }
     }
     if (ok) {
       fcntl(fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
