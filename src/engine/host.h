@@ -14,7 +14,10 @@
 
 namespace spindle::wasi {
 class Context;
+namespace p2 {
+class Context;
 }
+}  // namespace spindle::wasi
 namespace spindle::host {
 class CallState;
 }
@@ -28,6 +31,7 @@ namespace spindle::engine {
 // (tests) derive from it.
 struct InstanceData {
   wasi::Context* wasi = nullptr;            // WASI preview 1 (null: not linked)
+  wasi::p2::Context* wasi_p2 = nullptr;     // WASI 0.2 and wasi:http (components)
   host::CallState* capabilities = nullptr;  // the host capabilities' state
   // The instance's deadline (one request's budget): host calls that wait
   // (network, poll_oneoff) wait at most until then.

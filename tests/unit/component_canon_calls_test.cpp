@@ -31,7 +31,7 @@ TEST(ComponentCanonCalls, Handles) {
   Layouts ls(ty.file);
 
   std::optional<uint32_t> dtor_value;
-  auto dtor = [&](uint32_t rep) {
+  auto dtor = [&](engine::InstanceData*, uint32_t rep) {
     dtor_value = rep;
     return Outcome::success();
   };
@@ -44,7 +44,7 @@ TEST(ComponentCanonCalls, Handles) {
   AbiOptions opts = heap.options();
 
   FuncSig host_sig = make_signature(ls, ty.file.types[host_ft]);
-  HostFn host_func = [&](std::span<const Val> args, std::vector<Val>& results) {
+  HostFn host_func = [&](engine::InstanceData*, std::span<const Val> args, std::vector<Val>& results) {
     EXPECT_EQ(args.size(), 2u);
     EXPECT_EQ(args[0], Val::borrow(42));
     EXPECT_EQ(args[1], Val::borrow(44));
@@ -247,7 +247,7 @@ TEST(ComponentCanonCalls, CrossComponentRealloc) {
     EXPECT_EQ(num_realloc_calls, 0);
     std::vector<Value> none;
     Outcome o = call_lowered(ls, import_sig, consumer_opts, consumer_inst, nullptr, i32s({retp}),
-                             none, [&](std::span<const Val> args, std::vector<Val>& results) {
+                             none, [&](engine::InstanceData*, std::span<const Val> args, std::vector<Val>& results) {
                                EXPECT_TRUE(args.empty());
                                return call_lifted(producer, {}, results, &consumer_inst);
                              });
@@ -288,7 +288,7 @@ TEST(ComponentCanonCalls, SpilledImport) {
   ComponentInstance inst;
   std::vector<Value> none;
   Outcome o = call_lowered(ls, sig, opts, inst, nullptr, i32s({0, 80}), none,
-                           [](std::span<const Val> args, std::vector<Val>& results) {
+                           [](engine::InstanceData*, std::span<const Val> args, std::vector<Val>& results) {
                              EXPECT_EQ(args.size(), 17u);
                              uint32_t sum = 0;
                              for (const Val& a : args) sum += a.as_u32();
@@ -303,7 +303,7 @@ TEST(ComponentCanonCalls, SpilledImport) {
   // A misaligned or out-of-bounds return pointer traps.
   for (uint32_t retp : {81u, 252u}) {
     o = call_lowered(ls, sig, opts, inst, nullptr, i32s({0, retp}), none,
-                     [](std::span<const Val>, std::vector<Val>& results) {
+                     [](engine::InstanceData*, std::span<const Val>, std::vector<Val>& results) {
                        results = {Val::string("x")};
                        return Outcome::success();
                      });
@@ -311,14 +311,14 @@ TEST(ComponentCanonCalls, SpilledImport) {
   }
   // So does a spilled-parameter pointer out of bounds, and the wrong arity.
   o = call_lowered(ls, sig, opts, inst, nullptr, i32s({200, 80}), none,
-                   [](std::span<const Val>, std::vector<Val>&) { return Outcome::success(); });
+                   [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) { return Outcome::success(); });
   EXPECT_EQ(o.trap, engine::TrapKind::OutOfBounds) << o.message;
   o = call_lowered(ls, sig, opts, inst, nullptr, i32s({0}), none,
-                   [](std::span<const Val>, std::vector<Val>&) { return Outcome::success(); });
+                   [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) { return Outcome::success(); });
   EXPECT_FALSE(o.ok());
   // The host's own failure comes through as it is.
   o = call_lowered(ls, sig, opts, inst, nullptr, i32s({0, 80}), none,
-                   [](std::span<const Val>, std::vector<Val>&) {
+                   [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) {
                      return Outcome::trapped(engine::TrapKind::HostError, "host says no");
                    });
   EXPECT_EQ(o.message, "host says no");

@@ -50,7 +50,7 @@ struct World {
   Layouts ls{ty.file};
   std::vector<uint32_t> dropped;
   ResourceType rt{nullptr,
-                  [this](uint32_t rep) {
+                  [this](engine::InstanceData*, uint32_t rep) {
                     dropped.push_back(rep);
                     return Outcome::success();
                   },
@@ -110,7 +110,7 @@ TEST(ComponentCanonResources, LendsEndWhenTheCallFails) {
   FuncSig sig = w.sig(w.f_borrow);
   std::vector<Value> none;
   Outcome o = call_lowered(w.ls, sig, w.opts, w.inst, &w.resources, i32s({h}), none,
-                           [](std::span<const Val>, std::vector<Val>&) {
+                           [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) {
                              return Outcome::trapped(engine::TrapKind::HostError, "failed");
                            });
   EXPECT_FALSE(o.ok());
@@ -121,7 +121,7 @@ TEST(ComponentCanonResources, LiftingLentOrBorrowedHandlesAsOwnTraps) {
   World w;
   uint32_t h = w.make(7);
   std::vector<Value> none;
-  auto host = [](std::span<const Val>, std::vector<Val>&) { return Outcome::success(); };
+  auto host = [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) { return Outcome::success(); };
   // The same handle lent and then moved in one call.
   Outcome o = call_lowered(w.ls, w.sig(w.f_borrow_own), w.opts, w.inst, &w.resources, i32s({h, h}),
                            none, host);
@@ -161,7 +161,7 @@ TEST(ComponentCanonResources, WrongTypesAndMissingHandlesTrap) {
   EXPECT_TRUE(mentions(resource_rep(w.inst, &w.rt, 99, rep), "does not exist"));
   EXPECT_TRUE(mentions(resource_drop(w.inst, &w.rt, 99), "does not exist"));
   std::vector<Value> none;
-  auto host = [](std::span<const Val>, std::vector<Val>&) { return Outcome::success(); };
+  auto host = [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) { return Outcome::success(); };
   Outcome o =
       call_lowered(w.ls, w.sig(w.f_other_own), w.opts, w.inst, &w.resources, i32s({h}), none, host);
   EXPECT_TRUE(mentions(o, "another resource type")) << o.message;
@@ -238,7 +238,7 @@ TEST(ComponentCanonResources, DestructorEntersItsInstance) {
   // A destructor's trap comes through.
   ResourceType bad{
       nullptr,
-      [](uint32_t) { return Outcome::trapped(engine::TrapKind::Unreachable, "dtor trapped"); },
+      [](engine::InstanceData*, uint32_t) { return Outcome::trapped(engine::TrapKind::Unreachable, "dtor trapped"); },
       "rt"};
   ASSERT_TRUE(resource_new(user, &bad, 1, h).ok());
   EXPECT_EQ(resource_drop(user, &bad, h).trap, engine::TrapKind::Unreachable);
@@ -257,7 +257,7 @@ TEST(ComponentCanonResources, PostReturnMayNotLeave) {
     std::vector<Value> none;
     import_outcome =
         call_lowered(w.ls, w.sig(w.f_unit), w.opts, w.inst, &w.resources, {}, none,
-                     [](std::span<const Val>, std::vector<Val>&) { return Outcome::success(); });
+                     [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) { return Outcome::success(); });
     uint32_t h = 0;
     new_outcome = resource_new(w.inst, &w.rt, 1, h);
     return Outcome::success();

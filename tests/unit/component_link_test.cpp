@@ -188,12 +188,12 @@ TEST_F(ComponentLink, HostImports) {
   ASSERT_TRUE(p);
   std::vector<std::string> seen;
   HostImports host;
-  host.funcs["host-log"] = [&](std::span<const Val> a, std::vector<Val>&) {
+  host.funcs["host-log"] = [&](engine::InstanceData*, std::span<const Val> a, std::vector<Val>&) {
     seen.push_back("host-log:" + std::string(a[0].as_string()));
     return engine::Outcome::success();
   };
   // a semver-compatible newer patch of the imported interface
-  host.funcs["test:demo/logger@0.1.3#log"] = [&](std::span<const Val> a, std::vector<Val>&) {
+  host.funcs["test:demo/logger@0.1.3#log"] = [&](engine::InstanceData*, std::span<const Val> a, std::vector<Val>&) {
     seen.push_back("logger:" + std::string(a[0].as_string()));
     return engine::Outcome::success();
   };
@@ -376,18 +376,18 @@ TEST_F(ComponentLink, HostResource) {
   std::vector<uint32_t> dropped;
   ResourceType blob;
   blob.name = "blob";
-  blob.dtor = [&](uint32_t rep) {
+  blob.dtor = [&](engine::InstanceData*, uint32_t rep) {
     dropped.push_back(rep);
     return engine::Outcome::success();
   };
   HostImports host;
   host.resources["test:demo/store@0.1.9#blob"] = &blob;
-  host.funcs["test:demo/store@0.1.0#[constructor]blob"] = [](std::span<const Val> a,
+  host.funcs["test:demo/store@0.1.0#[constructor]blob"] = [](engine::InstanceData*, std::span<const Val> a,
                                                              std::vector<Val>& r) {
     r.push_back(Val::own(a[0].as_u32() * 10));
     return engine::Outcome::success();
   };
-  host.funcs["test:demo/store@0.1.0#[method]blob.size"] = [](std::span<const Val> a,
+  host.funcs["test:demo/store@0.1.0#[method]blob.size"] = [](engine::InstanceData*, std::span<const Val> a,
                                                              std::vector<Val>& r) {
     r.push_back(Val::u32(a[0].rep() + 1));
     return engine::Outcome::success();
@@ -420,7 +420,7 @@ TEST_F(ComponentLink, ReentranceTraps) {
   LinkedComponent* self = nullptr;
   engine::Outcome inner;
   HostImports host;
-  host.funcs["cb"] = [&](std::span<const Val>, std::vector<Val>&) {
+  host.funcs["cb"] = [&](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) {
     std::vector<Val> r;
     inner = self->call("inner", {}, r);
     return engine::Outcome::success();

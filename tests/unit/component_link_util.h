@@ -64,7 +64,7 @@ struct Stubs {
     resolved.insert(key);
     std::optional<ValType> result;
     if (!sig.results.empty()) result = sig.results[0];
-    return [called = called, written = written, key, result, &l = layouts](std::span<const Val> a,
+    return [called = called, written = written, key, result, &l = layouts](engine::InstanceData*, std::span<const Val> a,
                                                                            std::vector<Val>& r) {
       called->push_back(key);
       if (key.ends_with("blocking-write-and-flush") && a.size() == 2)

@@ -91,7 +91,7 @@ Outcome call_lowered(const Layouts& layouts, const FuncSig& sig, const AbiOption
   std::vector<Val> params, results;
   Outcome o = call.lift_params(params);
   if (!o.ok()) return o;
-  o = host(params, results);
+  o = host(caller.data, params, results);
   if (!o.ok()) return o;
   return call.lower_results(results, core_results);
 }

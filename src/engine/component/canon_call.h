@@ -64,8 +64,12 @@ class ImportCall {
   bool lifted_ = false;
 };
 
-using HostFn =
-    std::function<engine::Outcome(std::span<const Val> params, std::vector<Val>& results)>;
+// A host function of a component import. `instance` is the calling
+// instance's InstanceData (LinkedComponent's InstanceOptions::data): the
+// per-request state of the host interfaces.
+using HostFn = std::function<engine::Outcome(engine::InstanceData* instance,
+                                             std::span<const Val> params,
+                                             std::vector<Val>& results)>;
 
 engine::Outcome call_lowered(const Layouts& layouts, const FuncSig& sig, const AbiOptions& opts,
                              ComponentInstance& caller, const ResourceMap* resources,

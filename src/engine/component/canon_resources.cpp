@@ -141,7 +141,7 @@ Outcome resource_drop(ComponentInstance& inst, const ResourceType* rt, uint32_t 
   if (impl != nullptr && !impl->may_enter_from(&inst))
     return abi_trap("resource.drop: the destructor's instance may not be entered (reentrance)");
   if (impl != nullptr) impl->enter_from(&inst);
-  Outcome o = rt->dtor(h.rep);
+  Outcome o = rt->dtor(inst.data, h.rep);
   if (impl != nullptr) impl->leave_to(&inst);
   return o;
 }

@@ -26,8 +26,9 @@ class ComponentInstance;
 // address.
 struct ResourceType {
   ComponentInstance* impl = nullptr;
-  // Called with the representation when an own handle is dropped.
-  std::function<engine::Outcome(uint32_t rep)> dtor;
+  // Called with the representation when an own handle is dropped, and the
+  // InstanceData of the instance that dropped it.
+  std::function<engine::Outcome(engine::InstanceData* instance, uint32_t rep)> dtor;
   std::string name;  // for messages
 };
 
@@ -70,6 +71,9 @@ class ComponentInstance {
   ComponentInstance& operator=(const ComponentInstance&) = delete;
 
   HandleTable handles;
+  // What host functions and host resource destructors called from this
+  // instance see (engine::InstanceOptions::data of its core instances).
+  engine::InstanceData* data = nullptr;
   bool may_enter = true;
   bool may_leave = true;
   ComponentInstance* parent() const { return parent_; }

@@ -52,7 +52,7 @@ Outcome trampoline_cb(engine::HostCall& call, const Value* args, Value* results)
       std::span<Value> out(results, t.sig->lowered.results.size());
       ComponentInstance* caller = &t.frame->ci;
       return call_lowered(t.st->plan.layouts(), *t.sig, opts, *caller, &t.st->resources, in, out,
-                          [&](std::span<const Val> p, std::vector<Val>& r) {
+                          [&](engine::InstanceData*, std::span<const Val> p, std::vector<Val>& r) {
                             return t.callee->call(p, r, caller);
                           });
     }
@@ -77,14 +77,15 @@ Outcome trampoline_cb(engine::HostCall& call, const Value* args, Value* results)
 
 class HostFunc final : public Func {
  public:
-  explicit HostFunc(HostFn f) : fn_(std::move(f)) {}
+  HostFunc(HostFn f, engine::InstanceData* data) : fn_(std::move(f)), data_(data) {}
   Outcome call(std::span<const Val> args, std::vector<Val>& results,
                const ComponentInstance*) override {
-    return fn_(args, results);
+    return fn_(data_, args, results);
   }
 
  private:
   HostFn fn_;
+  engine::InstanceData* data_;
 };
 
 class LiftedFn final : public Func {
@@ -212,7 +213,7 @@ void Frame::define_resource(ResourceType& rt, const TypeDef& t) {
   rt.impl = &ci;
   if (t.dtor == kNone || t.owner != c.id) return;
   CoreFn f = core_fn(st, core_item(CoreSort::Func, t.dtor));
-  rt.dtor = [f](uint32_t rep) {
+  rt.dtor = [f](engine::InstanceData*, uint32_t rep) {
     Value a = Value::from_i32(rep);
     std::vector<Value> r;
     return f({&a, 1}, r);
@@ -244,7 +245,7 @@ ItemVal Frame::import(const Import& imp) {
     const FuncSig& sig = st.plan.signature(type);
     HostFn fn = find_host(st.host, key, sig);
     if (!fn) throw LinkError("import '" + key + "' is not provided by the host");
-    return ItemVal::of_func(std::make_shared<HostFunc>(std::move(fn)));
+    return ItemVal::of_func(std::make_shared<HostFunc>(std::move(fn), st.core_opts.data));
   };
   switch (imp.type.sort) {
     case Sort::Func:

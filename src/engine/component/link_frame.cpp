@@ -54,6 +54,7 @@ CoreRef CoreInst::get(std::string_view name) const {
 
 Frame::Frame(LinkState& s, const Component& comp, Frame* p)
     : st(s), c(comp), parent(p), ci(p ? &p->ci : nullptr) {
+  ci.data = st.core_opts.data;
   core_instances_.resize(c.core_instances.size());
 }
 

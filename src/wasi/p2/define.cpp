@@ -1,0 +1,49 @@
+#include "wasi/p2/define.h"
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace spindle::wasi::p2 {
+
+namespace {
+
+std::string key(std::string_view iface, std::string_view member) {
+  std::string k(iface);
+  k += '@';
+  k += kVersion;
+  k += '#';
+  k += member;
+  return k;
+}
+
+}  // namespace
+
+void define(component::HostImports& host, std::string_view iface, std::string_view member,
+            component::HostFn fn) {
+  host.funcs[key(iface, member)] = std::move(fn);
+}
+
+void define_resource(component::HostImports& host, std::string_view iface, std::string_view name) {
+  static std::mutex mu;
+  static std::map<std::string, component::ResourceType, std::less<>> types;
+  std::string k = key(iface, name);
+  std::lock_guard lock(mu);
+  auto [it, fresh] = types.try_emplace(k);
+  if (fresh) {
+    it->second.name = k;
+    it->second.dtor = [](engine::InstanceData* d, uint32_t rep) {
+      if (Context* cx = context_of(d)) cx->table().remove(rep);
+      return engine::Outcome::success();
+    };
+  }
+  host.resources[k] = &it->second;
+}
+
+engine::Outcome no_context(std::string_view iface) {
+  return engine::Outcome::trapped(engine::TrapKind::HostError,
+                                  std::string(iface) + ": the WASI 0.2 host has no instance state");
+}
+
+}  // namespace spindle::wasi::p2
