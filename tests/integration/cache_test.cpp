@@ -1,9 +1,15 @@
 // The native compile cache: filled once, reused, bypassed by
 // --disable-cache, safe under concurrent writers, keyed by compiler.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "process.h"
@@ -85,6 +91,51 @@ TEST(Cache, CompilerIsPartOfTheKeyAndOverridable) {
   EXPECT_EQ(r.status, 126);
   EXPECT_NE(r.err.find("/nonexistent/cc"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--backend interp"), std::string::npos) << r.err;
+}
+
+// A spindle that is killed while it compiles leaves no compiler behind: the
+// compiler (here a script standing in for it, which would sleep for a
+// minute) dies with it.
+TEST(Cache, KillingSpindleKillsItsCompiler) {
+  std::string dir = temp_dir("cache-orphan");
+  std::string cc = dir + "/fake-cc", pidfile = dir + "/cc.pid";
+  {
+    std::ofstream s(cc);
+    s << "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'fake clang version 19'; exit 0; fi\n"
+      << "echo $$ > " << pidfile << ".tmp && mv " << pidfile << ".tmp " << pidfile
+      << "\nexec sleep 60\n";
+  }
+  fs::permissions(cc, fs::perms::owner_all);
+  pid_t spindle = fork();
+  ASSERT_GE(spindle, 0);
+  if (spindle == 0) {
+    setenv("SPINDLE_CC", cc.c_str(), 1);
+    setenv("XDG_CACHE_HOME", (dir + "/cache").c_str(), 1);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(SPINDLE_BIN, SPINDLE_BIN, "run", guest("hello").c_str(), nullptr);
+    _exit(127);
+  }
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!fs::exists(pidfile) && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(fs::exists(pidfile)) << "the compiler never started";
+  pid_t compiler = std::stoi(slurp(pidfile));
+  kill(spindle, SIGKILL);
+  waitpid(spindle, nullptr, 0);
+  // Gone (or a zombie waiting for init) within a few seconds.
+  auto gone = [&] {
+    std::string stat = slurp("/proc/" + std::to_string(compiler) + "/stat");
+    size_t paren = stat.rfind(')');
+    return stat.empty() || (paren != std::string::npos && stat.substr(paren + 2, 1) == "Z");
+  };
+  until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!gone() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  bool dead = gone();
+  if (!dead) kill(compiler, SIGKILL);
+  EXPECT_TRUE(dead) << "the compiler outlived spindle";
 }
 
 }  // namespace

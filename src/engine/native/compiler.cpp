@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,8 +23,6 @@
 
 #include "engine/native/cache.h"
 #include "util/sha256.h"
-
-extern char** environ;
 
 namespace spindle::engine::native {
 namespace {
@@ -50,23 +48,28 @@ const char* nan_flag(const Compiler& cc) {
 }
 
 // Starts argv with stdout+stderr into `log`, at nice 10 when `low`; returns
-// its pid, or -1.
+// its pid, or -1. The child gets SIGKILL when the thread that started it
+// ends, so a spindle that is killed (even with SIGKILL) leaves no compiler
+// running. Between fork and exec the child only makes async-signal-safe
+// calls.
 pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& log, bool low) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  pid_t pid;
-  int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return -1;
-  // The compiler's children (cc1, the linker) inherit the priority it has
-  // when it forks them, a few milliseconds from now.
-  if (low) setpriority(PRIO_PROCESS, static_cast<id_t>(pid), 10);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent is already gone
+    int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (out < 0 || in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) _exit(127);
+    // The compiler's children (the linker) inherit the priority.
+    if (low) setpriority(PRIO_PROCESS, 0, 10);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
   return pid;
 }
 
