@@ -117,6 +117,12 @@ struct InstanceOptions {
   // HTTP request's budget across several guest calls); with `timeout` too,
   // the earlier one wins.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // Set by an embedder that destroys every instance linked with this one
+  // together, once none of them runs (a component's core instances): an
+  // instance that imports a table is then freed like any other. Otherwise it
+  // is kept until the process exits, since another instance may still call
+  // the functions it stored in that table.
+  bool linked_group = false;
 };
 
 // How long one call may run under `timeout` and `deadline`: 0 = no limit;

@@ -96,6 +96,43 @@ TEST_F(ComponentLink, GreetOnNativeBackend) {
   EXPECT_EQ(out.trap, engine::TrapKind::Unreachable) << engine::describe(out);
 }
 
+// A core module that imports another's table (as every componentize-js and
+// jco component's fixup module does) dies with its component instance: a
+// request must not leave its instance behind. On the native backend such
+// instances are otherwise kept until exit (engine::InstanceOptions::linked_group).
+TEST_F(ComponentLink, InstancesThatShareATableAreFreedTogether) {
+  engine::EngineOptions o;
+  o.backend = engine::Backend::Native;
+  o.cache_dir = dir_ / "cache";
+  engine_ = engine::Engine::create(o);
+  auto p = plan(assemble(R"((component
+  (core module $A
+    (memory (export "memory") 1)
+    (table (export "t") 1 funcref)
+    (type $r (func (result i32)))
+    (func (export "run") (result i32) (call_indirect (type $r) (i32.const 0))))
+  (core module $B
+    (import "a" "t" (table 1 funcref))
+    (func $seven (result i32) i32.const 7)
+    (elem (i32.const 0) func $seven))
+  (core instance $a (instantiate $A))
+  (core instance $b (instantiate $B (with "a" (instance $a))))
+  (func (export "run") (result s32) (canon lift (core func $a "run")))
+))"));
+  ASSERT_TRUE(p);
+  uint64_t before = engine::instance_memory_in_use();
+  for (int i = 0; i < 20; ++i) {
+    auto c = link(*p);
+    ASSERT_TRUE(c);
+    std::vector<Val> r;
+    auto out = c->call("run", {}, r);
+    ASSERT_TRUE(out.ok()) << engine::describe(out);
+    EXPECT_EQ(r.at(0).as_s32(), 7);
+  }
+  EXPECT_EQ(engine::instance_memory_in_use(), before)
+      << "instances outlived their component instance";
+}
+
 // One plan, instances made and called on two threads at once.
 TEST_F(ComponentLink, PlanSharedAcrossThreads) {
   auto p = plan(assemble(kGreet));
@@ -193,7 +230,8 @@ TEST_F(ComponentLink, HostImports) {
     return engine::Outcome::success();
   };
   // a semver-compatible newer patch of the imported interface
-  host.funcs["test:demo/logger@0.1.3#log"] = [&](engine::InstanceData*, std::span<const Val> a, std::vector<Val>&) {
+  host.funcs["test:demo/logger@0.1.3#log"] = [&](engine::InstanceData*, std::span<const Val> a,
+                                                 std::vector<Val>&) {
     seen.push_back("logger:" + std::string(a[0].as_string()));
     return engine::Outcome::success();
   };
@@ -382,16 +420,16 @@ TEST_F(ComponentLink, HostResource) {
   };
   HostImports host;
   host.resources["test:demo/store@0.1.9#blob"] = &blob;
-  host.funcs["test:demo/store@0.1.0#[constructor]blob"] = [](engine::InstanceData*, std::span<const Val> a,
-                                                             std::vector<Val>& r) {
-    r.push_back(Val::own(a[0].as_u32() * 10));
-    return engine::Outcome::success();
-  };
-  host.funcs["test:demo/store@0.1.0#[method]blob.size"] = [](engine::InstanceData*, std::span<const Val> a,
-                                                             std::vector<Val>& r) {
-    r.push_back(Val::u32(a[0].rep() + 1));
-    return engine::Outcome::success();
-  };
+  host.funcs["test:demo/store@0.1.0#[constructor]blob"] =
+      [](engine::InstanceData*, std::span<const Val> a, std::vector<Val>& r) {
+        r.push_back(Val::own(a[0].as_u32() * 10));
+        return engine::Outcome::success();
+      };
+  host.funcs["test:demo/store@0.1.0#[method]blob.size"] =
+      [](engine::InstanceData*, std::span<const Val> a, std::vector<Val>& r) {
+        r.push_back(Val::u32(a[0].rep() + 1));
+        return engine::Outcome::success();
+      };
   auto c = link(*p, host);
   ASSERT_TRUE(c);
   std::vector<Val> r;

@@ -66,6 +66,8 @@ std::unique_ptr<LinkedComponent> LinkedComponent::instantiate(const LinkPlan& pl
   LinkState& st = *lc->state_;
   st.core_opts = core;
   if (st.core_opts.data == nullptr) st.core_opts.data = &st.data;
+  // The core instances live and die together with the LinkState.
+  st.core_opts.linked_group = true;
   try {
     st.frames.push_back(std::make_unique<Frame>(st, plan.file().root(), nullptr));
     st.root = st.frames.back().get();

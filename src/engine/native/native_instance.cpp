@@ -43,6 +43,7 @@ struct InstanceState {
   std::vector<Resolved> resolved;
   std::vector<ExternPtr> keep_alive;  // imported memories/tables/globals
   InstanceData* data = nullptr;
+  bool linked_group = false;  // InstanceOptions::linked_group
   std::chrono::nanoseconds timeout{0};
   std::optional<std::chrono::steady_clock::time_point> deadline;
   runtime::GuardedContext guard;  // refused grows; whether it has a shadow stack
@@ -157,7 +158,7 @@ class NativeInstance final : public Instance {
   NativeInstance(std::shared_ptr<const NativeModule> module, std::shared_ptr<InstanceState> st)
       : module_(std::move(module)), st_(std::move(st)) {}
   ~NativeInstance() override {
-    if (imports_table(*st_->info)) keep_forever(std::move(st_));
+    if (!st_->linked_group && imports_table(*st_->info)) keep_forever(std::move(st_));
   }
   const Module& module() const override { return *module_; }
   ExternPtr get_export(std::string_view name) override {
@@ -291,6 +292,7 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   auto st = std::make_shared<InstanceState>();
   st->info = info_;
   st->data = opts.data;
+  st->linked_group = opts.linked_group;
   st->timeout = opts.timeout;
   st->deadline = opts.deadline;
   st->guard.shadow_stack = info_->shadow_stack;
@@ -333,7 +335,7 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   runtime::set_allocation_context({});
   if (!o.ok()) {
     result.outcome = o;
-    if (imports_table(*info_)) keep_forever(std::move(st));
+    if (!st->linked_group && imports_table(*info_)) keep_forever(std::move(st));
     return result;  // otherwise st's destructor frees what was allocated
   }
   result.instance = std::make_unique<NativeInstance>(shared_from_this(), std::move(st));

@@ -12,6 +12,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
@@ -368,6 +369,48 @@ namespace memory_budget = spindle::engine::memory_budget;
 // they are capped, as wasmtime caps them, independently of the declared max.
 constexpr uint64_t kMaxTableElements = uint64_t{1} << 20;
 
+// Large table buffers freed by an instance are kept by the thread for the
+// next instance of the same module: a fresh calloc of one (a Spin JS app's
+// table is 7,656 funcrefs, 245 KB) comes from pages the allocator has just
+// returned to the kernel, and faulting them in again cost more than the
+// rest of a component's instantiation. At most kTableCacheBytes per thread.
+constexpr size_t kTableCacheMin = size_t{64} << 10;
+constexpr size_t kTableCacheBytes = size_t{2} << 20;
+
+struct TableCache {
+  std::vector<std::pair<size_t, void*>> free;  // (bytes, buffer)
+  size_t held = 0;
+  ~TableCache() {
+    for (auto& [bytes, p] : free) std::free(p);
+  }
+};
+static thread_local TableCache table_cache;
+
+// A zeroed buffer of `bytes`, or null.
+static void* table_buffer(size_t bytes) {
+  if (bytes >= kTableCacheMin) {
+    auto& c = table_cache.free;
+    for (size_t i = c.size(); i-- > 0;) {
+      if (c[i].first != bytes) continue;
+      void* p = c[i].second;
+      c.erase(c.begin() + static_cast<long>(i));
+      table_cache.held -= bytes;
+      std::memset(p, 0, bytes);
+      return p;
+    }
+  }
+  return calloc(1, bytes);
+}
+
+static void release_table_buffer(void* p, size_t bytes) {
+  if (p != nullptr && bytes >= kTableCacheMin && table_cache.held + bytes <= kTableCacheBytes) {
+    table_cache.free.emplace_back(bytes, p);
+    table_cache.held += bytes;
+    return;
+  }
+  free(p);
+}
+
 template <class Table, class Elem>
 static void allocate_table(Table* table, uint32_t elements, uint32_t max_elements) {
   check_stack();
@@ -382,7 +425,8 @@ static void allocate_table(Table* table, uint32_t elements, uint32_t max_element
   }
   table->size = elements;
   table->max_size = max_elements;
-  table->data = elements ? static_cast<Elem*>(calloc(elements, sizeof(Elem))) : nullptr;
+  table->data =
+      elements ? static_cast<Elem*>(table_buffer(size_t{elements} * sizeof(Elem))) : nullptr;
   if (elements && !table->data) {
     t.in_guest = prev;
     resources.message = "out of memory allocating a table";
@@ -394,7 +438,7 @@ static void allocate_table(Table* table, uint32_t elements, uint32_t max_element
 template <class Table>
 static void free_table(Table* table) {
   int prev = host_enter();
-  free(table->data);
+  release_table_buffer(table->data, size_t{table->size} * sizeof(table->data[0]));
   table->data = nullptr;
   table->size = 0;
   t.in_guest = prev;
