@@ -262,8 +262,6 @@ ItemVal Frame::import(const Import& imp) {
           out.instance->exports[e.name] = host_func(key, e.type.type);
         } else if (e.type.sort == Sort::Type) {
           out.instance->exports[e.name] = ItemVal::of_type(e.type.type);
-          if (auto r = find_key(st.host.resources, key); r != st.host.resources.end())
-            st.resources[e.type.type] = r->second;
         } else {
           throw LinkError("import '" + key + "': only functions and types are supported");
         }
@@ -273,6 +271,19 @@ ItemVal Frame::import(const Import& imp) {
     default:
       throw LinkError("import '" + imp.name + "': sort " + to_string(imp.type.sort) +
                       " is not supported");
+  }
+}
+
+void Frame::bind_host_resources(const Import& imp) {
+  auto bind = [&](const std::string& key, TypeId type) {
+    if (auto r = find_key(st.host.resources, key); r != st.host.resources.end())
+      st.resources[type] = r->second;
+  };
+  if (imp.type.sort == Sort::Type) {
+    bind(imp.name, imp.type.type);
+  } else if (imp.type.sort == Sort::Instance) {
+    for (const ExternDecl& e : st.plan.file().types.at(imp.type.type).exports)
+      if (e.type.sort == Sort::Type) bind(imp.name + "#" + e.name, e.type.type);
   }
 }
 

@@ -83,6 +83,11 @@ void Frame::run() {
         case DefKind::Instance:
           instance_def(d.index);
           break;
+        case DefKind::Import:
+          // Host resource types before anything (a canon resource.drop, a
+          // lowered function) is linked against them.
+          if (parent == nullptr) bind_host_resources(c.imports.at(d.index));
+          break;
         case DefKind::Start:
           throw LinkError("component start functions are not supported");
         default:

@@ -94,6 +94,8 @@ struct Frame {
   FuncPtr lift(const CanonDef& d);
   void define_resource(ResourceType& rt, const TypeDef& t);
   void share_resources(const Import& imp, const ItemVal& arg);
+  // Maps the resource types a root import names to the host's (HostImports::resources).
+  void bind_host_resources(const Import& imp);
 
   std::vector<std::shared_ptr<CoreInst>> core_instances_;
   std::map<std::pair<int, uint32_t>, CoreRef> core_;
