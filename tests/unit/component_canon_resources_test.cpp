@@ -220,7 +220,7 @@ TEST(ComponentCanonResources, DestructorEntersItsInstance) {
   ComponentInstance root, impl(&root), user(&root);
   int calls = 0;
   ResourceType rt{&impl,
-                  [&](uint32_t) {
+                  [&](engine::InstanceData*, uint32_t) {
                     ++calls;
                     EXPECT_FALSE(impl.may_enter);
                     return Outcome::success();

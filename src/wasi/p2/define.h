@@ -2,7 +2,10 @@
 // functions and host resource types in a component::HostImports.
 #pragma once
 
+#include <functional>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "engine/component/link_component.h"
 #include "wasi/p2/context.h"
@@ -16,6 +19,15 @@ inline constexpr std::string_view kVersion = "0.2.0";
 // Registers `fn` as `iface@0.2.0#member` (`iface` is `wasi:io/streams`).
 void define(component::HostImports& host, std::string_view iface, std::string_view member,
             component::HostFn fn);
+
+// A host function that needs the calling instance's Context (most do).
+using CxFn = std::function<engine::Outcome(Context& cx, engine::InstanceData* instance,
+                                           std::span<const component::Val> params,
+                                           std::vector<component::Val>& results)>;
+// Registers `fn` like define(); a call from an instance without a Context
+// traps (no_context).
+void define_cx(component::HostImports& host, std::string_view iface, std::string_view member,
+               CxFn fn);
 
 // Registers the host resource type `iface#name`. Its destructor removes the
 // rep from the dropping instance's ResourceTable. One ResourceType per name
