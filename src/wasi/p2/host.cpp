@@ -5,6 +5,13 @@
 
 namespace spindle::wasi::p2 {
 
-void link(component::HostImports& host) { link_io(host); }
+void link(component::HostImports& host) {
+  link_io(host);
+  link_clocks(host);
+  link_random(host);
+  link_cli(host);
+  link_filesystem(host);
+  link_sockets(host);
+}
 
 }  // namespace spindle::wasi::p2

@@ -26,12 +26,6 @@ constexpr uint64_t kMaxChunk = uint64_t{1} << 20;
 // What the blocking-*-and-flush functions accept at once (wasmtime's limit).
 constexpr uint64_t kMaxBlockingWrite = 4096;
 
-class IoError : public Resource {
- public:
-  explicit IoError(std::string m) : message(std::move(m)) {}
-  std::string message;
-};
-
 // Ready when its parent (a stream, a future, ...) is.
 class ParentPollable : public Pollable {
  public:
@@ -404,8 +398,8 @@ uint32_t make_timer_pollable(Context& cx, Clock::time_point when) {
   return add_pollable(cx, std::make_unique<TimerPollable>(when));
 }
 
-uint32_t make_error(Context& cx, std::string message) {
-  return cx.table().add(std::make_unique<IoError>(std::move(message)));
+uint32_t make_error(Context& cx, std::string message, int32_t fs_code) {
+  return cx.table().add(std::make_unique<IoError>(std::move(message), fs_code));
 }
 
 bool stream_error(Context& cx, const StreamResult& r, Val& out) {
@@ -413,7 +407,7 @@ bool stream_error(Context& cx, const StreamResult& r, Val& out) {
     out = Val::variant(1);
     return true;
   }
-  uint32_t rep = make_error(cx, r.error);
+  uint32_t rep = make_error(cx, r.error, r.fs_code);
   if (rep == 0) return false;
   out = Val::variant(0, Val::own(rep));
   return true;

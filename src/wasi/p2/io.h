@@ -46,9 +46,17 @@ uint32_t make_timer_pollable(Context& cx, std::chrono::steady_clock::time_point 
 // Stores `p`; its rep, 0 when the table is full.
 uint32_t add_pollable(Context& cx, std::unique_ptr<Pollable> p);
 
-// A wasi:io/error `error` resource with `message` as its debug string; its
-// rep, 0 when the table is full.
-uint32_t make_error(Context& cx, std::string message);
+// A wasi:io/error `error` resource.
+class IoError : public Resource {
+ public:
+  IoError(std::string m, int32_t code) : message(std::move(m)), fs_code(code) {}
+  std::string message;  // to-debug-string
+  int32_t fs_code;      // what filesystem-error-code reports; -1: none
+};
+
+// An `error` with `message` as its debug string (and `fs_code` for
+// filesystem-error-code); its rep, 0 when the table is full.
+uint32_t make_error(Context& cx, std::string message, int32_t fs_code = -1);
 
 // The `stream-error` Val of a failed or closed StreamResult (a Failed one
 // puts a new `error` into the table). False when the table is full.
