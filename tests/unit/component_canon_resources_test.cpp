@@ -121,7 +121,9 @@ TEST(ComponentCanonResources, LiftingLentOrBorrowedHandlesAsOwnTraps) {
   World w;
   uint32_t h = w.make(7);
   std::vector<Value> none;
-  auto host = [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) { return Outcome::success(); };
+  auto host = [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) {
+    return Outcome::success();
+  };
   // The same handle lent and then moved in one call.
   Outcome o = call_lowered(w.ls, w.sig(w.f_borrow_own), w.opts, w.inst, &w.resources, i32s({h, h}),
                            none, host);
@@ -161,7 +163,9 @@ TEST(ComponentCanonResources, WrongTypesAndMissingHandlesTrap) {
   EXPECT_TRUE(mentions(resource_rep(w.inst, &w.rt, 99, rep), "does not exist"));
   EXPECT_TRUE(mentions(resource_drop(w.inst, &w.rt, 99), "does not exist"));
   std::vector<Value> none;
-  auto host = [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) { return Outcome::success(); };
+  auto host = [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) {
+    return Outcome::success();
+  };
   Outcome o =
       call_lowered(w.ls, w.sig(w.f_other_own), w.opts, w.inst, &w.resources, i32s({h}), none, host);
   EXPECT_TRUE(mentions(o, "another resource type")) << o.message;
@@ -236,10 +240,11 @@ TEST(ComponentCanonResources, DestructorEntersItsInstance) {
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(impl.may_enter);
   // A destructor's trap comes through.
-  ResourceType bad{
-      nullptr,
-      [](engine::InstanceData*, uint32_t) { return Outcome::trapped(engine::TrapKind::Unreachable, "dtor trapped"); },
-      "rt"};
+  ResourceType bad{nullptr,
+                   [](engine::InstanceData*, uint32_t) {
+                     return Outcome::trapped(engine::TrapKind::Unreachable, "dtor trapped");
+                   },
+                   "rt"};
   ASSERT_TRUE(resource_new(user, &bad, 1, h).ok());
   EXPECT_EQ(resource_drop(user, &bad, h).trap, engine::TrapKind::Unreachable);
 }
@@ -255,9 +260,9 @@ TEST(ComponentCanonResources, PostReturnMayNotLeave) {
   f.post_return = [&](std::span<const Value> results, std::vector<Value>&) {
     seen.assign(results.begin(), results.end());
     std::vector<Value> none;
-    import_outcome =
-        call_lowered(w.ls, w.sig(w.f_unit), w.opts, w.inst, &w.resources, {}, none,
-                     [](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) { return Outcome::success(); });
+    import_outcome = call_lowered(w.ls, w.sig(w.f_unit), w.opts, w.inst, &w.resources, {}, none,
+                                  [](engine::InstanceData*, std::span<const Val>,
+                                     std::vector<Val>&) { return Outcome::success(); });
     uint32_t h = 0;
     new_outcome = resource_new(w.inst, &w.rt, 1, h);
     return Outcome::success();
