@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include "cli/parse.h"
 #include "engine/component/link_component.h"
@@ -37,8 +38,8 @@ int exit_status(const RunOptions& o, const Outcome& outcome) {
 // its wasi:cli/run export. False (with `status`) when it cannot run;
 // otherwise `outcome` is how it ended (`run` returning err: exit code 1).
 bool run_component(const RunOptions& o, Engine& engine, std::vector<uint8_t> bytes,
-                   wasi::Context& context, const InstanceOptions& io, Outcome& outcome,
-                   int& status) {
+                   wasi::Context& context, const InstanceOptions& io,
+                   const std::function<void()>& start_clock, Outcome& outcome, int& status) {
   status = kExitCannotRun;
   std::string error;
   auto plan = component::LinkPlan::create(engine, std::move(bytes), o.module, error);
@@ -60,6 +61,7 @@ bool run_component(const RunOptions& o, Engine& engine, std::vector<uint8_t> byt
   wasi::p2::link(host);
   wasi::p2::Context p2(context);
   io.data->wasi_p2 = &p2;
+  start_clock();
   auto linked = component::LinkedComponent::instantiate(*plan, host, error, &outcome, io);
   if (!linked) {
     if (!error.empty()) {
@@ -119,16 +121,19 @@ int run_command(const RunOptions& o) {
   InstanceOptions io;
   io.data = &data;
   io.max_memory_bytes = o.max_memory;
-  if (o.timeout.count() > 0) {
-    // One deadline for the whole run: every guest call and every WASI wait.
+  // One deadline for the whole run, from instantiation on (compiling does not
+  // count): every guest call and every WASI wait.
+  auto start_clock = [&] {
+    if (o.timeout.count() <= 0) return;
     io.deadline = std::chrono::steady_clock::now() + o.timeout;
     data.deadline = io.deadline;
-  }
+  };
 
   Outcome outcome;
   if (component::is_component(*bytes)) {
     int status = 0;
-    if (!run_component(o, *engine, std::move(*bytes), context, io, outcome, status)) return status;
+    if (!run_component(o, *engine, std::move(*bytes), context, io, start_clock, outcome, status))
+      return status;
     return exit_status(o, outcome);
   }
   LoadResult loaded = engine->load(*bytes, o.module);
@@ -138,6 +143,7 @@ int run_command(const RunOptions& o) {
   }
   Linker linker;
   wasi::link(linker);
+  start_clock();
   InstantiateResult inst = loaded.module->instantiate(linker, io);
   if (!inst.ok() && !inst.link_error.empty()) {
     std::fprintf(stderr, "spindle: %s: %s\n", o.module.c_str(), inst.link_error.c_str());

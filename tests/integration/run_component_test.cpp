@@ -4,6 +4,7 @@
 // --dir / --dir-ro / --env / argument flags; escapes fail in both.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -161,6 +162,15 @@ TEST_P(RunComponent, EscapesFailAsForTheCoreModule) {
             "/in/../../../../etc/passwd: denied\n"
             "/in/etc/passwd: denied\n"
             "/in/up/secret.txt: denied\n");
+}
+
+TEST_P(RunComponent, TimeoutEndsASleepingComponent) {
+  build("sleepy", "#include <unistd.h>\nint main(void) { sleep(60); return 0; }\n");
+  auto start = std::chrono::steady_clock::now();
+  auto r = run_spindle({"run", "--backend", GetParam(), "--timeout", "300ms", comp_});
+  EXPECT_EQ(r.status, 134) << r.err;
+  EXPECT_NE(r.err.find("(timeout)"), std::string::npos) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 }
 
 TEST_P(RunComponent, NotACommandIsRefused) {

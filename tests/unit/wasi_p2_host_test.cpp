@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "wasi/p2/define.h"
 #include "wasi/p2/io.h"
 #include "wasi_p2_util.h"
 
@@ -65,6 +66,20 @@ TEST(WasiP2Host, WritingMoreThanCheckWritePermittedTraps) {
                {Val::borrow(out), Val::u64(2)});
   EXPECT_TRUE(z.is_ok());
   EXPECT_EQ(h.p1().stdout_buffer(), std::string("hi\n\0\0", 5));
+}
+
+TEST(WasiP2Host, GettingStdoutForEveryWriteDoesNotFillTheTable) {
+  if (kRegisterHostResourceTypes) GTEST_SKIP() << "the guest's drops free its streams";
+  HostCalls h;
+  uint32_t first = stdout_rep(h);
+  for (uint32_t i = 0; i < ResourceTable::kMaxLive + 10; ++i) {
+    uint32_t rep = stdout_rep(h);
+    ASSERT_EQ(rep, first);
+    Val w = h.ok(kStreams, "[method]output-stream.write", {Val::borrow(rep), Val::bytes("x")});
+    ASSERT_TRUE(w.is_ok());
+  }
+  EXPECT_EQ(h.p2().table().live(), 1u);
+  EXPECT_EQ(h.p1().stdout_buffer().size(), ResourceTable::kMaxLive + 10);
 }
 
 TEST(WasiP2Host, CaptureLimitIsAStreamErrorWithADebugString) {

@@ -35,6 +35,23 @@ Outcome add_stream(Context& cx, std::unique_ptr<Resource> s, Results& r, std::st
   return Outcome::success();
 }
 
+// get-stdin / get-stdout / get-stderr. While the guest's drops free nothing
+// (define.h kRegisterHostResourceTypes), each instance has one stream per
+// stdio and every call returns it, so a guest that gets its stdout for
+// every write does not fill the table.
+template <class Make>
+Outcome stdio_stream(Context& cx, int fd, Make make, Results& r, std::string_view what) {
+  if (kRegisterHostResourceTypes) return add_stream(cx, make(), r, what);
+  uint32_t& rep = cx.stdio_rep(fd);
+  if (rep == 0 || cx.table().get<Resource>(rep) == nullptr) {
+    Outcome o = add_stream(cx, make(), r, what);
+    if (o.ok()) rep = r.back().rep();
+    return o;
+  }
+  r.push_back(Val::own(rep));
+  return Outcome::success();
+}
+
 Outcome no_terminal(InstanceData*, Params, Results& r) {
   r.push_back(Val::none());
   return Outcome::success();
@@ -77,15 +94,18 @@ void link_cli(component::HostImports& host) {
 
   define_cx(host, "wasi:cli/stdin", "get-stdin",
             [](Context& cx, InstanceData*, Params, Results& r) {
-              return add_stream(cx, make_stdin(cx.preview1()), r, "get-stdin");
+              return stdio_stream(
+                  cx, 0, [&] { return make_stdin(cx.preview1()); }, r, "get-stdin");
             });
   define_cx(host, "wasi:cli/stdout", "get-stdout",
             [](Context& cx, InstanceData*, Params, Results& r) {
-              return add_stream(cx, make_stdout(cx.preview1(), 1), r, "get-stdout");
+              return stdio_stream(
+                  cx, 1, [&] { return make_stdout(cx.preview1(), 1); }, r, "get-stdout");
             });
   define_cx(host, "wasi:cli/stderr", "get-stderr",
             [](Context& cx, InstanceData*, Params, Results& r) {
-              return add_stream(cx, make_stdout(cx.preview1(), 2), r, "get-stderr");
+              return stdio_stream(
+                  cx, 2, [&] { return make_stdout(cx.preview1(), 2); }, r, "get-stderr");
             });
 
   // No terminals: stdio is a pipe, a file or a buffer to the guest.

@@ -20,10 +20,14 @@ class Context {
 
   wasi::Context& preview1() { return p1_; }
   ResourceTable& table() { return table_; }
+  // The rep of the instance's stdin (0), stdout (1) or stderr (2) stream
+  // when it is shared by every get-std* call (cli.cpp); 0: none yet.
+  uint32_t& stdio_rep(int fd) { return stdio_[fd]; }
 
  private:
   wasi::Context& p1_;
   ResourceTable table_;
+  uint32_t stdio_[3] = {0, 0, 0};
 };
 
 // The Context of the calling instance; null when the embedder gave none.
