@@ -67,6 +67,27 @@ int main(void) {
 }
 )C";
 
+// The same from C++ (libc++ iostreams).
+constexpr const char* kCppProgram = R"C(#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::sort(args.begin(), args.end());
+  for (const auto& a : args) std::cout << a << "\n";
+  char buf[64] = {0};
+  if (FILE* f = std::fopen("/in/hello.txt", "r")) {
+    std::fgets(buf, sizeof buf, f);
+    std::fclose(f);
+  }
+  std::cout << "line: " << buf << std::flush;
+  std::cerr << "done" << std::endl;
+  return 0;
+}
+)C";
+
 bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
 
 class RunComponent : public ::testing::TestWithParam<std::string> {
@@ -81,13 +102,16 @@ class RunComponent : public ::testing::TestWithParam<std::string> {
     fs::create_directory_symlink("..", dir_ / "in" / "up");
   }
 
-  // Builds `source` as a core module and as a command component.
-  void build(const std::string& name, const char* source) {
-    std::ofstream(dir_ / (name + ".c")) << source;
+  // Builds `source` (C, or C++ when `cxx`) as a core module and as a
+  // command component.
+  void build(const std::string& name, const char* source, bool cxx = false) {
+    fs::path src = dir_ / (name + (cxx ? ".cpp" : ".c"));
+    std::ofstream(src) << source;
     core_ = (dir_ / (name + ".wasm")).string();
     comp_ = (dir_ / (name + ".component.wasm")).string();
-    ASSERT_TRUE(sh(std::string(SPINDLE_WASM_CC) + " --target=wasm32-wasi -O1 " +
-                   (dir_ / (name + ".c")).string() + " -o " + core_));
+    ASSERT_TRUE(sh(std::string(SPINDLE_WASM_CC) +
+                   (cxx ? " --driver-mode=g++ -fno-exceptions" : "") +
+                   " --target=wasm32-wasi -O1 " + src.string() + " -o " + core_));
     ASSERT_TRUE(sh(kJco.string() + " new " + core_ + " --wasi-command -o " + comp_));
   }
 
@@ -146,6 +170,19 @@ TEST_P(RunComponent, SameOutputExitStatusAndFilesAsTheCoreModule) {
     // module exits with n > 1 (as under wasmtime).
     EXPECT_EQ(comp.status, std::atoi(code) == 0 ? 0 : 1) << comp.err;
   }
+}
+
+TEST_P(RunComponent, CppProgramGivesTheSameOutputAsTheCoreModule) {
+  build("cpp", kCppProgram, true);
+  std::string unused;
+  auto core = run(core_, {"pear", "apple", "fig"}, unused);
+  auto comp = run(comp_, {"pear", "apple", "fig"}, unused);
+  EXPECT_EQ(core.status, 0) << core.err;
+  EXPECT_EQ(comp.status, 0) << comp.err;
+  EXPECT_EQ(core.out, comp.out);
+  EXPECT_EQ(core.err, comp.err);
+  EXPECT_EQ(comp.out, "apple\nfig\npear\nline: hello from the host\n");
+  EXPECT_EQ(comp.err, "done\n");
 }
 
 TEST_P(RunComponent, EscapesFailAsForTheCoreModule) {
