@@ -116,6 +116,82 @@ TEST(WasiP2Host, StdinReadsThenCloses) {
   EXPECT_EQ(c.payload()->case_index(), 1u);  // closed
 }
 
+TEST(WasiP2Host, SpliceMovesStdinToStdout) {
+  HostCalls h;
+  h.p1().set_stdin("spliced");
+  uint32_t in = h.ok("wasi:cli/stdin", "get-stdin", {}).rep();
+  uint32_t out = stdout_rep(h);
+  Val a = h.ok(kStreams, "[method]output-stream.splice",
+               {Val::borrow(out), Val::borrow(in), Val::u64(3)});
+  ASSERT_TRUE(a.is_ok()) << a.debug();
+  EXPECT_EQ(a.payload()->as_u64(), 3u);
+  Val b = h.ok(kStreams, "[method]output-stream.blocking-splice",
+               {Val::borrow(out), Val::borrow(in), Val::u64(100)});
+  ASSERT_TRUE(b.is_ok()) << b.debug();
+  EXPECT_EQ(b.payload()->as_u64(), 4u);
+  EXPECT_EQ(h.p1().stdout_buffer(), "spliced");
+  Val c = h.ok(kStreams, "[method]output-stream.blocking-splice",
+               {Val::borrow(out), Val::borrow(in), Val::u64(100)});
+  ASSERT_FALSE(c.is_ok());
+  EXPECT_EQ(c.payload()->case_index(), 1u);  // closed
+}
+
+TEST(WasiP2Host, NullStdioDiscardsAndReadsEof) {
+  wasi::Config cfg;
+  HostCalls h(cfg);
+  // HostCalls captures; a Null environment of its own:
+  cfg.stdio = wasi::Stdio::Null;
+  std::string error;
+  auto env = wasi::make_environment(cfg, error);
+  wasi::Context p1(env);
+  Context p2(p1);
+  h.data.wasi = &p1;
+  h.data.wasi_p2 = &p2;
+  uint32_t out = stdout_rep(h);
+  EXPECT_TRUE(h.ok(kStreams, "[method]output-stream.write", {Val::borrow(out), Val::bytes("gone")})
+                  .is_ok());
+  uint32_t in = h.ok("wasi:cli/stdin", "get-stdin", {}).rep();
+  Val r = h.ok(kStreams, "[method]input-stream.blocking-read", {Val::borrow(in), Val::u64(10)});
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.payload()->case_index(), 1u);  // closed
+  EXPECT_EQ(p1.stdout_buffer(), "");
+}
+
+TEST(WasiP2Host, RandomEnvironmentAndTerminals) {
+  wasi::Config cfg;
+  cfg.args = {"prog", "x"};
+  cfg.env = {"A=1", "B=two=2"};
+  HostCalls h(cfg);
+  Val a = h.ok("wasi:random/random", "get-random-bytes", {Val::u64(32)});
+  Val b = h.ok("wasi:random/random", "get-random-bytes", {Val::u64(32)});
+  EXPECT_EQ(a.as_bytes().size(), 32u);
+  EXPECT_NE(a.as_bytes(), b.as_bytes());
+  EXPECT_EQ(
+      h.ok("wasi:random/insecure", "get-insecure-random-bytes", {Val::u64(5)}).as_bytes().size(),
+      5u);
+  EXPECT_NE(h.ok("wasi:random/random", "get-random-u64", {}).as_u64(),
+            h.ok("wasi:random/random", "get-random-u64", {}).as_u64());
+  EXPECT_EQ(h.ok("wasi:random/insecure-seed", "insecure-seed", {}).as_tuple().size(), 2u);
+  std::vector<Val> r;
+  auto o = h.call("wasi:random/random", "get-random-bytes", {Val::u64(uint64_t{1} << 40)}, r);
+  EXPECT_EQ(o.trap, engine::TrapKind::HostError);
+  Val env = h.ok("wasi:cli/environment", "get-environment", {});
+  ASSERT_EQ(env.as_list().size(), 2u);
+  EXPECT_EQ(env.as_list()[1].as_tuple()[0].as_string(), "B");
+  EXPECT_EQ(env.as_list()[1].as_tuple()[1].as_string(), "two=2");
+  Val args = h.ok("wasi:cli/environment", "get-arguments", {});
+  ASSERT_EQ(args.as_list().size(), 2u);
+  EXPECT_EQ(args.as_list()[1].as_string(), "x");
+  EXPECT_FALSE(h.ok("wasi:cli/environment", "initial-cwd", {}).is_some());
+  for (const char* t : {"stdin", "stdout", "stderr"})
+    EXPECT_FALSE(h.ok(std::string("wasi:cli/terminal-") + t, std::string("get-terminal-") + t, {})
+                     .is_some());
+  Val wall = h.ok("wasi:clocks/wall-clock", "now", {});
+  EXPECT_NEAR(static_cast<double>(wall.as_record()[0].as_u64()),
+              static_cast<double>(std::time(nullptr)), 5.0);
+  EXPECT_GT(h.ok(kMono, "resolution", {}).as_u64(), 0u);
+}
+
 TEST(WasiP2Host, PollReturnsTheReadyPollablesAndTimersFire) {
   HostCalls h;
   uint32_t later = h.ok(kMono, "subscribe-duration", {Val::u64(3600ull * 1000000000ull)}).rep();
