@@ -266,9 +266,19 @@ TEST(WasiP2Host, OtherProducersStreamsArePolledAndReadThroughWasiIo) {
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(r.payload()->as_bytes(), "body");
   EXPECT_TRUE(h.ok(kPoll, "[method]pollable.ready", {Val::borrow(p)}).as_bool());
-  // A pollable whose parent is gone reads as ready.
+  // While drops free nothing, subscribing again gives the same pollable.
+  uint32_t again = h.ok(kStreams, "[method]input-stream.subscribe", {Val::borrow(s)}).rep();
+  if (!kRegisterHostResourceTypes) {
+    EXPECT_EQ(again, p);
+  }
+  // A pollable whose parent is gone reads as ready; a new object in the
+  // parent's place gets a pollable of its own.
   h.p2().table().remove(s);
   EXPECT_TRUE(h.ok(kPoll, "[method]pollable.ready", {Val::borrow(p)}).as_bool());
+  uint32_t s2 = h.p2().table().add(std::make_unique<Trickle>(Clock::now() + std::chrono::hours(1)));
+  uint32_t p2 = make_pollable(h.p2(), s2);
+  EXPECT_NE(p2, p);
+  EXPECT_FALSE(h.ok(kPoll, "[method]pollable.ready", {Val::borrow(p2)}).as_bool());
 }
 
 TEST(WasiP2Host, FilesystemDescriptorsStreamsAndErrorCodes) {

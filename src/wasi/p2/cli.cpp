@@ -43,7 +43,9 @@ template <class Make>
 Outcome stdio_stream(Context& cx, int fd, Make make, Results& r, std::string_view what) {
   if (kRegisterHostResourceTypes) return add_stream(cx, make(), r, what);
   uint32_t& rep = cx.stdio_rep(fd);
-  if (rep == 0 || cx.table().get<Resource>(rep) == nullptr) {
+  bool live = fd == 0 ? cx.table().get<InputStream>(rep) != nullptr
+                      : cx.table().get<OutputStream>(rep) != nullptr;
+  if (rep == 0 || !live) {
     Outcome o = add_stream(cx, make(), r, what);
     if (o.ok()) rep = r.back().rep();
     return o;
