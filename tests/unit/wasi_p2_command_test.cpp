@@ -228,6 +228,7 @@ TEST_F(WasiP2, ReadOnlyPreopenIsListedReadAndNeverChangedOrEscaped) {
 
 TEST_F(WasiP2, WritablePreopenIsChanged) {
   auto c = command("writes", R"(#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -256,6 +257,11 @@ int main(void) {
   char buf[64] = {0};
   printf("readlink: %d %s\n", (int)readlink("/out/dir/link", buf, sizeof buf), buf);
   printf("abs symlink: %s\n", symlink("/etc", "/out/abs") == 0 ? "ok" : strerror(errno));
+  struct timespec ts[2] = {{1000000000, 0}, {1000000000, 0}};
+  CHECK(utimensat(AT_FDCWD, "/out/dir/moved.txt", ts, 0));
+  struct stat st;
+  CHECK(stat("/out/dir/moved.txt", &st));
+  printf("mtime %lld size %lld\n", (long long)st.st_mtim.tv_sec, (long long)st.st_size);
   return 0;
 }
 )");
@@ -273,13 +279,19 @@ int main(void) {
             "truncate(\"/out/dir/moved.txt\", 7): ok\n"
             "symlink(\"moved.txt\", \"/out/dir/link\"): ok\n"
             "readlink: 9 moved.txt\n"
-            "abs symlink: Operation not permitted\n");
+            "abs symlink: Operation not permitted\n"
+            "utimensat(AT_FDCWD, \"/out/dir/moved.txt\", ts, 0): ok\n"
+            "stat(\"/out/dir/moved.txt\", &st): ok\n"
+            "mtime 1000000000 size 7\n");
   EXPECT_EQ(read_text(dir_ / "out" / "dir" / "moved.txt"), "oNe\ntwo");
   EXPECT_FALSE(fs::exists(dir_ / "out" / "log.txt"));
   EXPECT_FALSE(fs::exists(dir_ / "out" / "gone.txt"));
   EXPECT_FALSE(fs::exists(dir_ / "out" / "empty"));
   EXPECT_TRUE(fs::is_symlink(dir_ / "out" / "dir" / "link"));
   EXPECT_FALSE(fs::exists(fs::symlink_status(dir_ / "out" / "abs")));
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_ / "out" / "dir" / "moved.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mtim.tv_sec, 1000000000);
 }
 
 TEST_F(WasiP2, CaptureLimitFailsTheWriteAsPreview1Does) {
