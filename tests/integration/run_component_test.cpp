@@ -210,6 +210,22 @@ TEST_P(RunComponent, TimeoutEndsASleepingComponent) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 }
 
+TEST_P(RunComponent, InheritedStdinIsReadToTheEnd) {
+  build("upper",
+        "#include <ctype.h>\n#include <stdio.h>\nint main(void) { int c, n = 0;\n"
+        "  while ((c = getchar()) != EOF) { putchar(toupper(c)); ++n; }\n"
+        "  printf(\"[%d]\\n\", n); return 0; }\n");
+  for (const std::string& wasm : {core_, comp_}) {
+    auto r = spindle::test::run_process(
+        {"sh", "-c",
+         "(printf 'abc\\n'; sleep 0.2; printf 'late\\n') | \"$0\" run --backend \"$1\" \"$2\"",
+         SPINDLE_BIN, GetParam(), wasm},
+        {std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE});
+    EXPECT_EQ(r.status, 0) << wasm << ": " << r.err;
+    EXPECT_EQ(r.out, "ABC\nLATE\n[9]\n") << wasm;
+  }
+}
+
 TEST_P(RunComponent, NotACommandIsRefused) {
   // A component without wasi:cli/run (a reactor) cannot be run.
   fs::path c = dir_ / "r.c", core = dir_ / "r.wasm", comp = dir_ / "r.component.wasm";
