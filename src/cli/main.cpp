@@ -104,7 +104,10 @@ int main(int argc, char** argv) {
 
   cli::RunOptions run;
   std::string backend = "native", max_memory, timeout;
-  CLI::App* run_cmd = app.add_subcommand("run", "Run a WASI command module (like `wasmtime run`)");
+  CLI::App* run_cmd =
+      app.add_subcommand("run",
+                         "Run a WASI command: a core module (preview 1) or a WASI 0.2 component "
+                         "exporting wasi:cli/run (like `wasmtime run`)");
   run_cmd->add_option("--backend", backend, "Execution backend")
       ->check(CLI::IsMember({"native", "interp"}));
   run_cmd->add_option("--dir", run.dirs, "Preopen HOST[::GUEST] read-write")

@@ -1,4 +1,5 @@
-// `spindle run`: runs a WASI command module, like `wasmtime run`.
+// `spindle run`: runs a WASI command (a core module, or a WASI 0.2 component exporting
+// wasi:cli/run), like `wasmtime run`.
 #pragma once
 
 #include <chrono>

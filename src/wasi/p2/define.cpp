@@ -25,7 +25,20 @@ void define(component::HostImports& host, std::string_view iface, std::string_vi
   host.funcs[key(iface, member)] = std::move(fn);
 }
 
+void define_cx(component::HostImports& host, std::string_view iface, std::string_view member,
+               CxFn fn) {
+  define(host, iface, member,
+         [fn = std::move(fn), iface = std::string(iface)](engine::InstanceData* d,
+                                                          std::span<const component::Val> params,
+                                                          std::vector<component::Val>& results) {
+           Context* cx = context_of(d);
+           if (cx == nullptr) return no_context(iface);
+           return fn(*cx, d, params, results);
+         });
+}
+
 void define_resource(component::HostImports& host, std::string_view iface, std::string_view name) {
+  if (!kRegisterHostResourceTypes) return;
   static std::mutex mu;
   static std::map<std::string, component::ResourceType, std::less<>> types;
   std::string k = key(iface, name);

@@ -30,9 +30,14 @@ class Waitable {
 struct StreamResult {
   enum Kind : uint8_t { Ok, Closed, Failed } kind = Ok;
   std::string error;  // Failed: the `error` resource's debug string
+  // Failed: the wasi:filesystem `error-code` case filesystem-error-code
+  // reports for the error (file streams); -1: none.
+  int32_t fs_code = -1;
   static StreamResult ok() { return {}; }
-  static StreamResult closed() { return {Closed, {}}; }
-  static StreamResult failed(std::string e) { return {Failed, std::move(e)}; }
+  static StreamResult closed() { return {Closed, {}, -1}; }
+  static StreamResult failed(std::string e, int32_t fs_code = -1) {
+    return {Failed, std::move(e), fs_code};
+  }
 };
 
 class InputStream : public Resource, public Waitable {
