@@ -35,23 +35,10 @@ Outcome add_stream(Context& cx, std::unique_ptr<Resource> s, Results& r, std::st
   return Outcome::success();
 }
 
-// get-stdin / get-stdout / get-stderr. While the guest's drops free nothing
-// (define.h kRegisterHostResourceTypes), each instance has one stream per
-// stdio and every call returns it, so a guest that gets its stdout for
-// every write does not fill the table.
+// get-stdin / get-stdout / get-stderr: a new stream each call.
 template <class Make>
-Outcome stdio_stream(Context& cx, int fd, Make make, Results& r, std::string_view what) {
-  if (kRegisterHostResourceTypes) return add_stream(cx, make(), r, what);
-  uint32_t& rep = cx.stdio_rep(fd);
-  bool live = fd == 0 ? cx.table().get<InputStream>(rep) != nullptr
-                      : cx.table().get<OutputStream>(rep) != nullptr;
-  if (rep == 0 || !live) {
-    Outcome o = add_stream(cx, make(), r, what);
-    if (o.ok()) rep = r.back().rep();
-    return o;
-  }
-  r.push_back(Val::own(rep));
-  return Outcome::success();
+Outcome stdio_stream(Context& cx, int, Make make, Results& r, std::string_view what) {
+  return add_stream(cx, make(), r, what);
 }
 
 Outcome no_terminal(InstanceData*, Params, Results& r) {

@@ -4,8 +4,6 @@
 // engine::InstanceData::wasi_p2.
 #pragma once
 
-#include <unordered_map>
-
 #include "engine/host.h"
 #include "wasi/p2/resources.h"
 #include "wasi/wasi.h"
@@ -22,23 +20,10 @@ class Context {
 
   wasi::Context& preview1() { return p1_; }
   ResourceTable& table() { return table_; }
-  // The rep of the instance's stdin (0), stdout (1) or stderr (2) stream
-  // when it is shared by every get-std* call (cli.cpp); 0: none yet.
-  uint32_t& stdio_rep(int fd) { return stdio_[fd]; }
-  // Pollables shared by every subscribe of one parent (io.cpp), by the
-  // parent's rep: the parent's generation (ResourceTable) and the
-  // pollable's rep.
-  struct SharedPollable {
-    uint32_t parent_generation = 0;
-    uint32_t rep = 0;
-  };
-  std::unordered_map<uint32_t, SharedPollable>& shared_pollables() { return pollables_; }
 
  private:
   wasi::Context& p1_;
   ResourceTable table_;
-  uint32_t stdio_[3] = {0, 0, 0};
-  std::unordered_map<uint32_t, SharedPollable> pollables_;
 };
 
 // The Context of the calling instance; null when the embedder gave none.

@@ -38,7 +38,6 @@ void define_cx(component::HostImports& host, std::string_view iface, std::string
 }
 
 void define_resource(component::HostImports& host, std::string_view iface, std::string_view name) {
-  if (!kRegisterHostResourceTypes) return;
   static std::mutex mu;
   static std::map<std::string, component::ResourceType, std::less<>> types;
   std::string k = key(iface, name);

@@ -29,23 +29,9 @@ using CxFn = std::function<engine::Outcome(Context& cx, engine::InstanceData* in
 void define_cx(component::HostImports& host, std::string_view iface, std::string_view member,
                CxFn fn);
 
-// Linker workaround. The component linker (engine/component/link_frame.cpp)
-// resolves a root import lazily, when one of its functions is first used,
-// and only then maps the import's resource types to HostImports::resources;
-// but a `canon resource.drop` of such a type is linked earlier (it names the
-// type directly) and keeps the linker's own fresh type. A guest then gets
-// handles of the host type (from host results) that its resource.drop
-// refuses ("it is a '...#descriptor' handle, not a 'descriptor' handle").
-// Until the linker maps root instance imports eagerly, host resource types
-// are not registered: handles use the linker's per-import types, drops
-// succeed, and the host objects they name live until the instance's
-// Context ends (no destructor runs). Set to true once the linker is fixed.
-inline constexpr bool kRegisterHostResourceTypes = false;
-
 // Registers the host resource type `iface#name`. Its destructor removes the
 // rep from the dropping instance's ResourceTable. One ResourceType per name
-// for the life of the process. (Nothing is registered while
-// kRegisterHostResourceTypes is false.)
+// for the life of the process.
 void define_resource(component::HostImports& host, std::string_view iface, std::string_view name);
 
 // The HostError trap of a host function that finds no Context.

@@ -391,21 +391,7 @@ uint32_t add_pollable(Context& cx, std::unique_ptr<Pollable> p) {
 }
 
 uint32_t make_pollable(Context& cx, uint32_t parent_rep) {
-  if (kRegisterHostResourceTypes)
-    return add_pollable(cx, std::make_unique<ParentPollable>(cx, parent_rep));
-  // While the guest's drops free nothing (define.h), one pollable per
-  // parent object serves every subscribe, so a guest subscribing in a loop
-  // does not fill the table.
-  bool live = cx.table().get<Resource>(parent_rep) != nullptr;
-  uint32_t gen = cx.table().generation(parent_rep);
-  auto& shared = cx.shared_pollables();
-  auto it = shared.find(parent_rep);
-  if (live && it != shared.end() && it->second.parent_generation == gen &&
-      cx.table().get<ParentPollable>(it->second.rep) != nullptr)
-    return it->second.rep;
-  uint32_t rep = add_pollable(cx, std::make_unique<ParentPollable>(cx, parent_rep));
-  if (rep != 0 && live) shared[parent_rep] = {gen, rep};
-  return rep;
+  return add_pollable(cx, std::make_unique<ParentPollable>(cx, parent_rep));
 }
 
 uint32_t make_timer_pollable(Context& cx, Clock::time_point when) {

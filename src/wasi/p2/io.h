@@ -40,8 +40,6 @@ class Pollable : public Resource, public Waitable {
 
 // A pollable whose readiness is that of the Waitable at `parent_rep` in the
 // table (a missing parent reads as ready). Its rep, 0 when the table is full.
-// (While define.h's kRegisterHostResourceTypes is false, every call for the
-// same live parent object returns the same pollable.)
 uint32_t make_pollable(Context& cx, uint32_t parent_rep);
 // A pollable that becomes ready at `when` (monotonic-clock subscribe-*).
 uint32_t make_timer_pollable(Context& cx, std::chrono::steady_clock::time_point when);

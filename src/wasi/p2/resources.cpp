@@ -9,11 +9,9 @@ uint32_t ResourceTable::add(std::unique_ptr<Resource> r) {
     uint32_t rep = free_.back();
     free_.pop_back();
     slots_[rep] = std::move(r);
-    ++gens_[rep];
     return rep;
   }
   slots_.push_back(std::move(r));
-  gens_.push_back(1);
   return static_cast<uint32_t>(slots_.size() - 1);
 }
 

@@ -35,13 +35,10 @@ class ResourceTable {
   std::unique_ptr<Resource> take(uint32_t rep);
   void remove(uint32_t rep) { take(rep); }
   uint32_t live() const { return live_; }
-  // Which object has been at `rep`: changes each time add() reuses it.
-  uint32_t generation(uint32_t rep) const { return rep < gens_.size() ? gens_[rep] : 0; }
 
  private:
   std::vector<std::unique_ptr<Resource>> slots_ = std::vector<std::unique_ptr<Resource>>(1);
   std::vector<uint32_t> free_;
-  std::vector<uint32_t> gens_ = std::vector<uint32_t>(1);
   uint32_t live_ = 0;
 };
 

@@ -1,17 +1,14 @@
-// Minimal reproduction of a linker bug the WASI 0.2 host works around
-// (wasi/p2/define.h kRegisterHostResourceTypes): a `canon resource.drop` of
-// an imported instance's resource type that is linked before any function
-// of that instance keeps the linker's own type, not the host's, so the
-// guest cannot drop the handles the host gives it. Disabled until
-// engine/component/link_frame.cpp maps root instance imports' resource
-// types before the definitions that use them; enable it then, and set
-// kRegisterHostResourceTypes to true.
+// A `canon resource.drop` of an imported instance's resource type that is
+// linked before any function of that instance must use the host's type
+// (link_frame.cpp binds root imports' resource types first); otherwise the
+// guest cannot drop the handles the host gives it, which every jco-made
+// command component does.
 #include "component_link_util.h"
 
 namespace spindle::component::link_test {
 namespace {
 
-TEST_F(ComponentLink, DISABLED_HostResourceDropLinkedBeforeTheImportsFunctions) {
+TEST_F(ComponentLink, HostResourceDropLinkedBeforeTheImportsFunctions) {
   auto p = plan(assemble(R"((component
   (import "test:host/res" (instance $h
     (export "r" (type (sub resource)))
