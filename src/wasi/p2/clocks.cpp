@@ -8,12 +8,7 @@
 
 namespace spindle::wasi::p2 {
 
-using component::Val;
-using engine::InstanceData;
-using engine::Outcome;
 using Clock = std::chrono::steady_clock;
-using Params = std::span<const Val>;
-using Results = std::vector<Val>;
 
 namespace {
 

@@ -12,6 +12,13 @@
 
 namespace spindle::wasi::p2 {
 
+// The names every host interface file uses.
+using component::Val;
+using engine::InstanceData;
+using engine::Outcome;
+using Params = std::span<const component::Val>;
+using Results = std::vector<component::Val>;
+
 // The version every interface is registered at: imports of any 0.2.x match
 // it (semver compatibility, names.h).
 inline constexpr std::string_view kVersion = "0.2.0";

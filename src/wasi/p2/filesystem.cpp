@@ -21,11 +21,6 @@
 
 namespace spindle::wasi::p2 {
 
-using component::Val;
-using engine::InstanceData;
-using engine::Outcome;
-using Params = std::span<const Val>;
-using Results = std::vector<Val>;
 using namespace filesystem;
 
 namespace {

@@ -9,12 +9,6 @@
 
 namespace spindle::wasi::p2 {
 
-using component::Val;
-using engine::InstanceData;
-using engine::Outcome;
-using Params = std::span<const Val>;
-using Results = std::vector<Val>;
-
 namespace {
 
 // A guest cannot make the host allocate more than this for one call.

@@ -11,12 +11,6 @@
 
 namespace spindle::wasi::p2 {
 
-using component::Val;
-using engine::InstanceData;
-using engine::Outcome;
-using Params = std::span<const Val>;
-using Results = std::vector<Val>;
-
 namespace {
 
 // error-code::access-denied (case 1 of wasi:sockets/network error-code).
