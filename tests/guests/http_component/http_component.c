@@ -1,0 +1,308 @@
+// A wasi:http 0.2 incoming handler written in C against the Canonical ABI by
+// hand: no bindings generator. Every import below is the core-wasm lowering
+// of one function of wasi:http/types or wasi:io (module = interface name with
+// its version, name = the function's mangled name); results that flatten to
+// more than one value come back through a return area the guest passes as the
+// last argument. Lists and strings the host returns are allocated through the
+// exported `cabi_realloc` and freed here. world.wit is the world.
+//
+//   GET /hello      200 text/plain "hello from C\n"
+//   /echo           200, the request body back, x-method, x-path and the
+//                   request's content-type (default application/octet-stream)
+//   /status/<n>     status n (200..599), body "status <n>\n"
+//   anything else   404 "not found\n"
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int32_t handle;
+
+#define HTTP(name) __attribute__((import_module("wasi:http/types@0.2.12"), import_name(name)))
+#define STREAMS(name) __attribute__((import_module("wasi:io/streams@0.2.12"), import_name(name)))
+#define IO_ERROR(name) __attribute__((import_module("wasi:io/error@0.2.12"), import_name(name)))
+
+// wasi:http/types: incoming-request
+HTTP("[method]incoming-request.method") void request_method(handle self, void* ret);
+HTTP("[method]incoming-request.path-with-query") void request_path(handle self, void* ret);
+HTTP("[method]incoming-request.headers") handle request_headers(handle self);
+HTTP("[method]incoming-request.consume") void request_consume(handle self, void* ret);
+HTTP("[resource-drop]incoming-request") void drop_incoming_request(handle self);
+// fields (headers)
+HTTP("[constructor]fields") handle fields_new(void);
+HTTP("[method]fields.entries") void fields_entries(handle self, void* ret);
+HTTP("[method]fields.append")
+void fields_append(handle self, const char* name, size_t name_len, const void* value,
+                   size_t value_len, void* ret);
+HTTP("[resource-drop]fields") void drop_fields(handle self);
+// incoming-body
+HTTP("[method]incoming-body.stream") void incoming_body_stream(handle self, void* ret);
+HTTP("[resource-drop]incoming-body") void drop_incoming_body(handle self);
+// outgoing-response, outgoing-body, response-outparam
+HTTP("[constructor]outgoing-response") handle outgoing_response_new(handle headers);
+HTTP("[method]outgoing-response.set-status-code")
+int32_t outgoing_response_set_status(handle self, int32_t status);
+HTTP("[method]outgoing-response.body") void outgoing_response_body(handle self, void* ret);
+HTTP("[resource-drop]outgoing-response") void drop_outgoing_response(handle self);
+HTTP("[method]outgoing-body.write") void outgoing_body_write(handle self, void* ret);
+HTTP("[static]outgoing-body.finish")
+void outgoing_body_finish(handle self, int32_t trailers_is_some, handle trailers, void* ret);
+// set(param: response-outparam, response: result<outgoing-response, error-code>):
+// the result flattens to its tag plus the join of own<outgoing-response> (i32)
+// and error-code's flattening (i32 discriminant, then i32 i64 i32 i32 i32 i32).
+HTTP("[static]response-outparam.set")
+void response_outparam_set(handle param, int32_t is_err, int32_t v0, int32_t v1, int64_t v2,
+                           int32_t v3, int32_t v4, int32_t v5, int32_t v6);
+// wasi:io
+STREAMS("[method]input-stream.blocking-read")
+void input_stream_blocking_read(handle self, int64_t len, void* ret);
+STREAMS("[resource-drop]input-stream") void drop_input_stream(handle self);
+STREAMS("[method]output-stream.blocking-write-and-flush")
+void output_stream_blocking_write_and_flush(handle self, const void* data, size_t len, void* ret);
+STREAMS("[resource-drop]output-stream") void drop_output_stream(handle self);
+IO_ERROR("[resource-drop]error") void drop_io_error(handle self);
+
+// Host-allocated strings and lists land here (the canonical ABI's realloc).
+__attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void* ptr, size_t old_size,
+                                                                size_t align, size_t new_size) {
+  (void)old_size;
+  if (new_size == 0) return (void*)align;  // never dereferenced
+  void* p = realloc(ptr, new_size);        // malloc aligns to 16: enough for any align here
+  if (!p) abort();
+  return p;
+}
+
+// One return area, reused by every call (results are read before the next
+// call). 8-aligned and larger than result<_, error-code> (the biggest here).
+static _Alignas(8) uint8_t ret[64];
+
+static uint8_t u8_at(size_t off) { return ret[off]; }
+static uint32_t u32_at(size_t off) {
+  uint32_t v;
+  memcpy(&v, ret + off, sizeof v);
+  return v;
+}
+
+typedef struct {
+  char* data;
+  size_t len, cap;
+} buffer;
+
+static void buffer_append(buffer* b, const void* data, size_t len) {
+  if (b->len + len > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + len) cap *= 2;
+    b->data = realloc(b->data, cap);
+    if (!b->data) abort();
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, data, len);
+  b->len += len;
+}
+
+// A NUL-terminated copy of `len` bytes at guest address `addr`.
+static char* copy_string(uint32_t addr, size_t len) {
+  char* s = malloc(len + 1);
+  if (!s) abort();
+  if (len) memcpy(s, (const void*)(uintptr_t)addr, len);
+  s[len] = 0;
+  return s;
+}
+
+// A stream-error sits in the return area at `off`: drop the error resource
+// of last-operation-failed(own<error>) (case 0); closed (case 1) owns nothing.
+static void drop_stream_error(size_t off) {
+  if (u8_at(off) == 0) drop_io_error((handle)u32_at(off + 4));
+}
+
+// variant method { get, head, post, put, delete, connect, options, trace,
+// patch, other(string) }: discriminant at 0, other's string at 4 / 8.
+static char* read_method(handle req) {
+  static const char* const names[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                      "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  request_method(req, ret);
+  uint8_t tag = u8_at(0);
+  if (tag < sizeof names / sizeof names[0])
+    return copy_string((uintptr_t)names[tag], strlen(names[tag]));
+  char* s = copy_string(u32_at(4), u32_at(8));
+  free((void*)(uintptr_t)u32_at(4));
+  return s;
+}
+
+// option<string>: tag at 0, string at 4 / 8.
+static char* read_path(handle req) {
+  request_path(req, ret);
+  if (u8_at(0) == 0) return copy_string((uintptr_t) "/", 1);
+  char* s = copy_string(u32_at(4), u32_at(8));
+  free((void*)(uintptr_t)u32_at(4));
+  return s;
+}
+
+static int equals_ignore_case(const char* a, size_t a_len, const char* b) {
+  if (a_len != strlen(b)) return 0;
+  for (size_t i = 0; i < a_len; ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+    if (x != y) return 0;
+  }
+  return 1;
+}
+
+// fields.entries() -> list<tuple<string, list<u8>>>: list at 0 / 4, each
+// element 16 bytes (name ptr, name len, value ptr, value len). Returns the
+// value of `wanted` (lowercase), or NULL; frees everything the host gave.
+static char* read_header(handle req, const char* wanted) {
+  handle headers = request_headers(req);
+  fields_entries(headers, ret);
+  uint32_t* list = (uint32_t*)(uintptr_t)u32_at(0);
+  size_t n = u32_at(4);
+  char* found = NULL;
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t* e = list + 4 * i;
+    const char* name = (const char*)(uintptr_t)e[0];
+    if (!found && equals_ignore_case(name, e[1], wanted)) found = copy_string(e[2], e[3]);
+    free((void*)(uintptr_t)e[0]);
+    free((void*)(uintptr_t)e[2]);
+  }
+  free(list);
+  drop_fields(headers);  // a child of the request: dropped before it
+  return found;
+}
+
+// The whole request body: consume -> incoming-body.stream -> blocking-read
+// until the stream reports closed. Returns 0 when reading failed.
+static int read_body(handle req, buffer* body) {
+  request_consume(req, ret);  // result<incoming-body>: tag at 0, handle at 4
+  if (u8_at(0) != 0) return 0;
+  handle in_body = (handle)u32_at(4);
+  incoming_body_stream(in_body, ret);  // result<input-stream>
+  if (u8_at(0) != 0) {
+    drop_incoming_body(in_body);
+    return 0;
+  }
+  handle stream = (handle)u32_at(4);
+  int ok = 1;
+  for (;;) {
+    // result<list<u8>, stream-error>: tag at 0; ok: list at 4 / 8; err at 4
+    input_stream_blocking_read(stream, 64 * 1024, ret);
+    if (u8_at(0) == 0) {
+      void* data = (void*)(uintptr_t)u32_at(4);
+      buffer_append(body, data, u32_at(8));
+      free(data);
+      continue;
+    }
+    if (u8_at(4) == 0) ok = 0;  // last-operation-failed, else closed: the end
+    drop_stream_error(4);
+    break;
+  }
+  drop_input_stream(stream);  // a child of the body: dropped first
+  drop_incoming_body(in_body);
+  return ok;
+}
+
+typedef struct {
+  const char* name;
+  const char* value;
+} header;
+
+// Sends the response: headers, status, then response-outparam.set with
+// ok(response) before the body is written (a host may stream the body only
+// once the response is set, and blocking writes of a large body would wait
+// for it), the body in chunks of at most 4096 bytes, the stream dropped and
+// the body finished.
+static void respond(handle out, int status, const header* headers, size_t n_headers,
+                    const char* body, size_t body_len) {
+  handle fields = fields_new();
+  for (size_t i = 0; i < n_headers; ++i) {
+    // result<_, header-error>: tag at 0 (an invalid header is left out)
+    fields_append(fields, headers[i].name, strlen(headers[i].name), headers[i].value,
+                  strlen(headers[i].value), ret);
+  }
+  handle response = outgoing_response_new(fields);  // takes the fields
+  if (outgoing_response_set_status(response, status) != 0)
+    outgoing_response_set_status(response, 500);
+  outgoing_response_body(response, ret);  // result<outgoing-body>
+  if (u8_at(0) != 0) {
+    drop_outgoing_response(response);
+    // err(internal-error(none)): error-code case 38, its option<string> none
+    response_outparam_set(out, 1, 38, 0, 0, 0, 0, 0, 0);
+    return;
+  }
+  handle out_body = (handle)u32_at(4);
+  response_outparam_set(out, 0, response, 0, 0, 0, 0, 0, 0);  // takes both
+  outgoing_body_write(out_body, ret);                         // result<output-stream>
+  if (u8_at(0) == 0) {
+    handle stream = (handle)u32_at(4);
+    for (size_t done = 0; done < body_len;) {
+      size_t n = body_len - done < 4096 ? body_len - done : 4096;
+      // result<_, stream-error>: tag at 0, stream-error at 4
+      output_stream_blocking_write_and_flush(stream, body + done, n, ret);
+      if (u8_at(0) != 0) {
+        drop_stream_error(4);
+        break;
+      }
+      done += n;
+    }
+    drop_output_stream(stream);  // a child of the body: dropped before finish
+  }
+  // finish(this, trailers: none) -> result<_, error-code>
+  outgoing_body_finish(out_body, 0, 0, ret);
+}
+
+static void respond_text(handle out, int status, const char* text) {
+  const header h[] = {{"content-type", "text/plain"}};
+  respond(out, status, h, 1, text, strlen(text));
+}
+
+static int starts_with(const char* s, const char* prefix) {
+  return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+// The path without its query.
+static int path_is(const char* path_with_query, const char* path) {
+  size_t n = strlen(path);
+  return strncmp(path_with_query, path, n) == 0 &&
+         (path_with_query[n] == 0 || path_with_query[n] == '?');
+}
+
+__attribute__((export_name("wasi:http/incoming-handler@0.2.12#handle"))) void handle_request(
+    handle req, handle out) {
+  char* method = read_method(req);
+  char* path = read_path(req);
+  char* content_type = read_header(req, "content-type");
+  buffer body = {0};
+  int body_ok = read_body(req, &body);
+  drop_incoming_request(req);
+
+  if (!body_ok) {
+    respond_text(out, 400, "could not read the body\n");
+  } else if (strcmp(method, "GET") == 0 && path_is(path, "/hello")) {
+    respond_text(out, 200, "hello from C\n");
+  } else if (path_is(path, "/echo")) {
+    const header h[] = {{"content-type", content_type ? content_type : "application/octet-stream"},
+                        {"x-method", method},
+                        {"x-path", path}};
+    respond(out, 200, h, 3, body.data, body.len);
+  } else if (starts_with(path, "/status/")) {
+    const char* digits = path + strlen("/status/");
+    int n = 0;
+    size_t len = 0;
+    while (digits[len] >= '0' && digits[len] <= '9' && len < 4) n = n * 10 + (digits[len++] - '0');
+    if (len == 0 || (digits[len] != 0 && digits[len] != '?') || n < 200 || n > 599) {
+      respond_text(out, 400, "bad status\n");
+    } else {
+      char text[16] = "";
+      if (n != 204 && n != 304) {  // statuses without a body
+        char num[4] = {(char)('0' + n / 100), (char)('0' + n / 10 % 10), (char)('0' + n % 10), 0};
+        strcat(strcat(strcpy(text, "status "), num), "\n");
+      }
+      respond_text(out, n, text);
+    }
+  } else {
+    respond_text(out, 404, "not found\n");
+  }
+  free(body.data);
+  free(content_type);
+  free(path);
+  free(method);
+}
