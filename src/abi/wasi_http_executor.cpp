@@ -53,7 +53,8 @@ uint32_t make_request(wasi::p2::Context& cx, const Request& req, const CallInfo&
   for (const auto& [k, v] : req.headers) {
     std::string key = http::lowercase(k);
     if (key == "host") authority = v;
-    headers->entries.emplace_back(std::move(key), v);
+    // As wasmtime: the guest sees no forbidden header (the host is the authority).
+    if (!wasi_http::is_forbidden_header(key)) headers->entries.emplace_back(std::move(key), v);
   }
   auto add = [&](std::string k, std::string v) {
     headers->entries.emplace_back(std::move(k), std::move(v));

@@ -2,8 +2,10 @@
 #include "abi/wasi_http_types.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "abi/http.h"
+#include "host/outbound_http/outbound_http.h"
 #include "wasi/p2/define.h"
 #include "wasi/p2/io.h"
 
@@ -26,14 +28,6 @@ constexpr uint32_t kInvalidSyntax = 0, kForbidden = 1, kImmutable = 2;
 // error-code cases used here.
 constexpr uint32_t kInternalError = 38;
 
-// Names a guest may not set (wasmtime's default forbidden headers).
-bool forbidden(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "connection",       "host", "http2-settings",    "keep-alive",
-      "proxy-connection", "te",   "transfer-encoding", "upgrade"};
-  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
-}
-
 Outcome table_full(std::string_view what) {
   return Outcome::trapped(engine::TrapKind::HostError,
                           std::string(what) + ": too many live wasi:http objects");
@@ -45,6 +39,15 @@ Outcome push_own(Context& cx, std::unique_ptr<wasi::p2::Resource> r, Results& ou
   uint32_t rep = cx.table().add(std::move(r));
   if (rep == 0) return table_full(what);
   out.push_back(Val::own(rep));
+  return Outcome::success();
+}
+
+// Adds `r` and pushes ok(own(rep)).
+Outcome push_own_ok(Context& cx, std::unique_ptr<wasi::p2::Resource> r, Results& out,
+                    std::string_view what) {
+  uint32_t rep = cx.table().add(std::move(r));
+  if (rep == 0) return table_full(what);
+  out.push_back(Val::ok(Val::own(rep)));
   return Outcome::success();
 }
 
@@ -66,7 +69,7 @@ std::optional<uint32_t> check(const Fields& f, std::string_view name,
                               const std::string_view* value) {
   if (!is_header_name(name)) return kInvalidSyntax;
   if (value != nullptr && !is_header_value(*value)) return kInvalidSyntax;
-  if (forbidden(http::lowercase(std::string(name)))) return kForbidden;
+  if (is_forbidden_header(http::lowercase(std::string(name)))) return kForbidden;
   if (f.immutable) return kImmutable;
   return std::nullopt;
 }
@@ -449,7 +452,247 @@ void link_messages(component::HostImports& host) {
                    });
 }
 
+// ---- outgoing requests -------------------------------------------------
+
+class OutgoingRequest : public wasi::p2::Resource {
+ public:
+  Val method = Val::variant(0);  // get
+  std::optional<std::string> path_with_query, authority;
+  std::optional<Val> scheme;
+  uint32_t headers = 0;
+  uint32_t body = 0;  // rep of its OutgoingBody once body() was called
+};
+
+class RequestOptions : public wasi::p2::Resource {
+ public:
+  std::optional<uint64_t> connect, first_byte, between_bytes;  // nanoseconds
+};
+
+class IncomingResponse : public wasi::p2::Resource {
+ public:
+  uint16_t status = 0;
+  uint32_t headers = 0;
+  std::shared_ptr<std::string> body;
+  bool consumed = false;
+};
+
+std::string method_name(const Val& m) {
+  static constexpr std::string_view kMethods[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                  "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  if (m.case_index() < 9) return std::string(kMethods[m.case_index()]);
+  return m.payload() ? std::string(m.payload()->as_string()) : "GET";
+}
+
+Val opt_string(const std::optional<std::string>& s) {
+  return s ? Val::some(Val::string(*s)) : Val::none();
+}
+
+std::optional<std::string> string_of(const Val& opt) {
+  if (!opt.is_some()) return std::nullopt;
+  return std::string(opt.payload()->as_string());
+}
+
+// An error-code Val for what outbound_http::send reports.
+Val error_code(host::outbound_http::Sent::Error e) {
+  using S = host::outbound_http::Sent;
+  switch (e) {
+    case S::Denied:
+      return Val::variant(15);  // HTTP-request-denied
+    case S::InvalidUrl:
+      return Val::variant(19);  // HTTP-request-URI-invalid
+    case S::DnsError:
+      return Val::variant(1, Val::record({Val::none(), Val::none()}));
+    case S::ConnectionRefused:
+      return Val::variant(6);
+    case S::Timeout:
+      return Val::variant(8);  // connection-timeout
+    case S::ProtocolError:
+      return Val::variant(35);  // HTTP-protocol-error
+    default:
+      return Val::variant(kInternalError, Val::none());
+  }
+}
+
+void link_outgoing(component::HostImports& host) {
+  def(host, "[constructor]outgoing-request", [](Context& cx, InstanceData*, Params p, Results& r) {
+    auto* h = cx.table().get<Fields>(p[0].rep());
+    if (h == nullptr) return wasi::p2::bad_handle("outgoing-request");
+    h->immutable = true;
+    auto q = std::make_unique<OutgoingRequest>();
+    q->headers = p[0].rep();
+    return push_own(cx, std::move(q), r, "outgoing-request");
+  });
+  auto getter = [&host](std::string member, std::function<Val(OutgoingRequest&)> get) {
+    def(host, "[method]outgoing-request." + member,
+        [member, get](Context& cx, InstanceData*, Params p, Results& r) {
+          auto* q = self<OutgoingRequest>(cx, p);
+          if (q == nullptr) return wasi::p2::bad_handle("outgoing-request." + member);
+          r.push_back(get(*q));
+          return Outcome::success();
+        });
+  };
+  auto setter = [&host](std::string member, std::function<bool(OutgoingRequest&, const Val&)> set) {
+    def(host, "[method]outgoing-request." + member,
+        [member, set](Context& cx, InstanceData*, Params p, Results& r) {
+          auto* q = self<OutgoingRequest>(cx, p);
+          if (q == nullptr) return wasi::p2::bad_handle("outgoing-request." + member);
+          r.push_back(set(*q, p[1]) ? Val::ok() : Val::err());
+          return Outcome::success();
+        });
+  };
+  getter("method", [](OutgoingRequest& q) { return q.method; });
+  setter("set-method", [](OutgoingRequest& q, const Val& v) {
+    if (v.case_index() == 9 && (!v.payload() || !is_header_name(v.payload()->as_string())))
+      return false;
+    q.method = v;
+    return true;
+  });
+  getter("path-with-query", [](OutgoingRequest& q) { return opt_string(q.path_with_query); });
+  setter("set-path-with-query", [](OutgoingRequest& q, const Val& v) {
+    q.path_with_query = string_of(v);
+    return true;
+  });
+  getter("scheme",
+         [](OutgoingRequest& q) { return q.scheme ? Val::some(*q.scheme) : Val::none(); });
+  setter("set-scheme", [](OutgoingRequest& q, const Val& v) {
+    if (v.is_some())
+      q.scheme = *v.payload();
+    else
+      q.scheme.reset();
+    return true;
+  });
+  getter("authority", [](OutgoingRequest& q) { return opt_string(q.authority); });
+  setter("set-authority", [](OutgoingRequest& q, const Val& v) {
+    q.authority = string_of(v);
+    return true;
+  });
+  getter("headers", [](OutgoingRequest& q) { return Val::own(q.headers); });
+  def(host, "[method]outgoing-request.body", [](Context& cx, InstanceData*, Params p, Results& r) {
+    auto* q = self<OutgoingRequest>(cx, p);
+    if (q == nullptr) return wasi::p2::bad_handle("outgoing-request.body");
+    if (q->body != 0) {
+      r.push_back(Val::err());
+      return Outcome::success();
+    }
+    uint32_t rep = cx.table().add(std::make_unique<OutgoingBody>());
+    if (rep == 0) return table_full("outgoing-request.body");
+    q->body = rep;
+    r.push_back(Val::ok(Val::own(rep)));
+    return Outcome::success();
+  });
+
+  def(host, "[constructor]request-options", [](Context& cx, InstanceData*, Params, Results& r) {
+    return push_own(cx, std::make_unique<RequestOptions>(), r, "request-options");
+  });
+  auto option = [&host](std::string name, std::optional<uint64_t> RequestOptions::*field) {
+    def(host, "[method]request-options." + name,
+        [field](Context& cx, InstanceData*, Params p, Results& r) {
+          auto* o = self<RequestOptions>(cx, p);
+          if (o == nullptr) return wasi::p2::bad_handle("request-options");
+          r.push_back((o->*field) ? Val::some(Val::u64(*(o->*field))) : Val::none());
+          return Outcome::success();
+        });
+    def(host, "[method]request-options.set-" + name,
+        [field](Context& cx, InstanceData*, Params p, Results& r) {
+          auto* o = self<RequestOptions>(cx, p);
+          if (o == nullptr) return wasi::p2::bad_handle("request-options");
+          if (p[1].is_some())
+            o->*field = p[1].payload()->as_u64();
+          else
+            (o->*field).reset();
+          r.push_back(Val::ok());
+          return Outcome::success();
+        });
+  };
+  option("connect-timeout", &RequestOptions::connect);
+  option("first-byte-timeout", &RequestOptions::first_byte);
+  option("between-bytes-timeout", &RequestOptions::between_bytes);
+
+  def(host, "[method]incoming-response.status",
+      [](Context& cx, InstanceData*, Params p, Results& r) {
+        auto* i = self<IncomingResponse>(cx, p);
+        if (i == nullptr) return wasi::p2::bad_handle("incoming-response.status");
+        r.push_back(Val::u16(i->status));
+        return Outcome::success();
+      });
+  def(host, "[method]incoming-response.headers",
+      [](Context& cx, InstanceData*, Params p, Results& r) {
+        auto* i = self<IncomingResponse>(cx, p);
+        if (i == nullptr) return wasi::p2::bad_handle("incoming-response.headers");
+        r.push_back(Val::own(i->headers));
+        return Outcome::success();
+      });
+  def(host, "[method]incoming-response.consume",
+      [](Context& cx, InstanceData*, Params p, Results& r) {
+        auto* i = self<IncomingResponse>(cx, p);
+        if (i == nullptr) return wasi::p2::bad_handle("incoming-response.consume");
+        if (i->consumed) {
+          r.push_back(Val::err());
+          return Outcome::success();
+        }
+        i->consumed = true;
+        auto b = std::make_unique<IncomingBody>();
+        b->body = i->body;
+        uint32_t rep = cx.table().add(std::move(b));
+        if (rep == 0) return table_full("incoming-response.consume");
+        r.push_back(Val::ok(Val::own(rep)));
+        return Outcome::success();
+      });
+
+  // handle(request, options) -> result<future-incoming-response, error-code>:
+  // sent at once (the future is ready when handle returns).
+  wasi::p2::define_cx(
+      host, kOutgoing, "handle", [](Context& cx, InstanceData* d, Params p, Results& r) {
+        auto* q = cx.table().get<OutgoingRequest>(p[0].rep());
+        if (q == nullptr) return wasi::p2::bad_handle("outgoing-handler.handle");
+        std::string method = method_name(q->method);
+        std::string path = q->path_with_query.value_or("/");
+        std::string url;
+        if (!q->authority || q->authority->empty()) {
+          url = path;  // no authority: the app itself (a self request)
+        } else {
+          std::string scheme = "https";
+          if (q->scheme && q->scheme->case_index() == 0) scheme = "http";
+          if (q->scheme && q->scheme->case_index() == 2) {
+            r.push_back(Val::err(Val::variant(19)));  // HTTP-request-URI-invalid
+            return Outcome::success();
+          }
+          url = scheme + "://" + *q->authority + path;
+        }
+        host::outbound_http::Headers headers;
+        if (auto* h = cx.table().get<Fields>(q->headers)) headers = h->entries;
+        std::optional<std::string> body;
+        if (auto* b = cx.table().get<OutgoingBody>(q->body)) body = b->buffer->bytes;
+        host::outbound_http::Sent sent = host::outbound_http::send(d, method, url, headers, body);
+        auto f = std::make_unique<Future>();
+        if (sent.error != host::outbound_http::Sent::None) {
+          f->value = Val::err(error_code(sent.error));
+        } else {
+          auto fields = std::make_unique<Fields>();
+          for (auto& [k, v] : sent.headers)
+            fields->entries.emplace_back(http::lowercase(std::move(k)), std::move(v));
+          fields->immutable = true;
+          uint32_t hrep = cx.table().add(std::move(fields));
+          auto resp = std::make_unique<IncomingResponse>();
+          resp->status = static_cast<uint16_t>(sent.status);
+          resp->headers = hrep;
+          resp->body = std::make_shared<std::string>(std::move(sent.body));
+          uint32_t rrep = hrep == 0 ? 0 : cx.table().add(std::move(resp));
+          if (rrep == 0) return table_full("outgoing-handler.handle");
+          f->value = Val::ok(Val::own(rrep));
+        }
+        return push_own_ok(cx, std::move(f), r, "outgoing-handler.handle");
+      });
+}
+
 }  // namespace
+
+bool is_forbidden_header(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "connection",       "host", "http2-settings",    "keep-alive",
+      "proxy-connection", "te",   "transfer-encoding", "upgrade"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
 
 std::string describe_error_code(const Val& v) {
   static constexpr std::string_view kNames[] = {"DNS-timeout",
@@ -503,7 +746,7 @@ void link(component::HostImports& host) {
   link_fields(host);
   link_bodies(host);
   link_messages(host);
-  (void)kOutgoing;
+  link_outgoing(host);
 }
 
 }  // namespace spindle::abi::wasi_http

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,11 @@ class ResponseOutparam : public wasi::p2::Resource {
   uint32_t response = 0;  // rep of the OutgoingResponse (set with ok)
   std::string error;      // set with an error-code: its description
 };
+
+// A header a guest may not set and does not see in an incoming request
+// (wasmtime's default forbidden headers: connection, host, ...); `name`
+// lowercase.
+bool is_forbidden_header(std::string_view name);
 
 // Registers wasi:http/types and wasi:http/outgoing-handler.
 void link(component::HostImports& host);
