@@ -388,7 +388,7 @@ void link_messages(component::HostImports& host) {
   def(host, "[constructor]outgoing-response", [](Context& cx, InstanceData*, Params p, Results& r) {
     auto* h = cx.table().get<Fields>(p[0].rep());
     if (h == nullptr) return wasi::p2::bad_handle("outgoing-response");
-    h->immutable = false;  // the response's own headers: mutable
+    h->immutable = true;  // from now on, as in wasmtime and jco
     auto resp = std::make_unique<OutgoingResponse>();
     resp->headers = p[0].rep();
     return push_own(cx, std::move(resp), r, "outgoing-response");
@@ -664,8 +664,14 @@ void link_outgoing(component::HostImports& host) {
         std::optional<std::string> body;
         if (auto* b = cx.table().get<OutgoingBody>(q->body)) body = b->buffer->bytes;
         host::outbound_http::Sent sent = host::outbound_http::send(d, method, url, headers, body);
+        using Sent = host::outbound_http::Sent;
+        if (sent.error == Sent::Denied || sent.error == Sent::InvalidUrl) {
+          // Refused before any connection: handle itself fails, as in Spin.
+          r.push_back(Val::err(error_code(sent.error)));
+          return Outcome::success();
+        }
         auto f = std::make_unique<Future>();
-        if (sent.error != host::outbound_http::Sent::None) {
+        if (sent.error != Sent::None) {
           f->value = Val::err(error_code(sent.error));
         } else {
           auto fields = std::make_unique<Fields>();
