@@ -222,6 +222,21 @@ TEST_F(WasiHttp, OutgoingHandlerFollowsTheAllowList) {
             "fetched 201: status 201\n");
 }
 
+// Disabled: fails today. The native backend keeps every instance of a core
+// module that imports a table alive until the process exits
+// (engine/native/native_instance.cpp keep_forever), and wit-component's
+// fixup module in every JS component imports one: each request on native
+// code keeps ~9 MiB of instance memory, so once --memory-budget is spent
+// instantiation fails (500). The interpreter does not leak.
+TEST_F(WasiHttp, DISABLED_NativeRequestsGiveTheirMemoryBack) {
+  std::string dir = app_dir("wasi_http_native_budget", kJsOut / "hello.wasm");
+  Up up(dir, {"--memory-budget", "64MiB"});
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  ASSERT_EQ(up.log().find("from the interpreter"), std::string::npos)
+      << "needs the native code in the test cache (run WasiHttp.Native* first)";
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(http_code({up.url() + "/"}), "200") << i << up.log();
+}
+
 // Component text assembled by `jco parse` into `dir`/`name`.wasm.
 std::string assemble(const std::string& dir, const std::string& name, const std::string& wat) {
   std::ofstream(dir + "/" + name + ".wat") << wat;
