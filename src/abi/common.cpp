@@ -2,6 +2,7 @@
 
 #include "abi/spin_executor.h"
 #include "abi/wagi_executor.h"
+#include "abi/wasi_http_executor.h"
 #include "engine/linking.h"
 #include "host/capability.h"
 
@@ -11,6 +12,7 @@ std::string_view to_string(ExecutorKind k) { return k == ExecutorKind::Spin ? "s
 
 PrepareResult make_executor(ExecutorKind kind, std::shared_ptr<engine::Module> module,
                             const ComponentConfig& config) {
+  if (config.component) return make_wasi_http_executor(config);
   if (!module) {
     PrepareResult out;
     out.error = "component `" + config.id + "`: no module";

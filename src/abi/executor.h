@@ -3,7 +3,9 @@
 //   spin  — the Spin 1.x HTTP ABI (`handle-http-request` and the canonical
 //           ABI of wit-bindgen 0.2), see spin_executor.h;
 //   wagi  — CGI over WASI (`_start`, request on stdin and in the environment,
-//           response on stdout), see wagi_executor.h.
+//           response on stdout), see wagi_executor.h;
+//   wasi-http — a component exporting wasi:http/incoming-handler 0.2,
+//           see wasi_http_executor.h.
 //
 // Life cycle: make_executor() does everything that can be done once per
 // component — checks the module's exports and imports (a module that cannot
@@ -28,6 +30,9 @@
 
 namespace spindle::wasi {
 class Environment;
+}
+namespace spindle::component {
+class LinkPlan;
 }
 
 namespace spindle::abi {
@@ -98,6 +103,9 @@ struct ComponentConfig {
   // host::Capability::index(); null: none configured (every capability's
   // import then fails as "not available to this guest").
   std::shared_ptr<const host::Bindings> capabilities;
+  // A WebAssembly component (not a core module): make_executor() serves it
+  // with the wasi:http executor (wasi_http_executor.h), whatever the kind.
+  std::shared_ptr<const component::LinkPlan> component;
 };
 
 struct PrepareResult {
@@ -112,7 +120,8 @@ struct PrepareResult {
 std::shared_ptr<const wasi::Environment> make_component_environment(const ComponentConfig& config,
                                                                     std::string& error);
 
-// Prepares `module` (loaded by any backend) to serve requests.
+// Prepares `module` (loaded by any backend) to serve requests; a component
+// (config.component set; `module` is then null) gets the wasi:http executor.
 PrepareResult make_executor(ExecutorKind kind, std::shared_ptr<engine::Module> module,
                             const ComponentConfig& config);
 

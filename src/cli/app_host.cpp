@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "abi/executor.h"
+#include "engine/component/link_component.h"
+#include "engine/component/loader.h"
 #include "engine/tiered.h"
 #include "host/capability.h"
 #include "manifest/manifest.h"
@@ -157,16 +159,30 @@ bool AppHost::load(std::string& error) {
     std::string display = c.source.kind == manifest::Source::Kind::Remote
                               ? c.source.url
                               : c.source.path.filename().string();
+    abi::ComponentConfig& cc = rt->config;
     // Tiered start: code not compiled yet is served by the interpreter now
-    // and compiled in the background (engine/tiered.h).
-    auto mod = tiered_->load(*bytes, display);
-    if (!mod.ok()) {
-      error = where + mod.error;
-      return false;
+    // and compiled in the background (engine/tiered.h); a component's core
+    // modules too.
+    if (component::is_component(*bytes)) {
+      std::string e;
+      cc.component = component::LinkPlan::create(
+          [&](std::span<const uint8_t> wasm, std::string_view name) {
+            return tiered_->load(wasm, name);
+          },
+          std::move(*bytes), display, e);
+      if (!cc.component) {
+        error = where + e;
+        return false;
+      }
+    } else {
+      auto mod = tiered_->load(*bytes, display);
+      if (!mod.ok()) {
+        error = where + mod.error;
+        return false;
+      }
+      rt->module = mod.module;
     }
     rt->id = c.id;
-    rt->module = mod.module;
-    abi::ComponentConfig& cc = rt->config;
     cc.id = c.id;
     for (const auto& [k, v] : c.environment_map()) cc.environment.emplace_back(k, v);
     for (const auto& kv : o.env) {

@@ -17,82 +17,14 @@
 #include <string>
 #include <thread>
 
-#include "serve.h"
+#include "jco.h"
 
 namespace spindle::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path kComponents = SPINDLE_COMPONENTS_DIR;
-const fs::path kJco = kComponents / "node_modules/.bin/jco";
-const fs::path kOut = SPINDLE_JS_COMPONENTS;
-
-// A loopback port nobody listens on now (bound, read, released).
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
-
-// `jco serve` of one component on 127.0.0.1, bounded: `timeout` stops the
-// whole process group (jco and the node process it spawns) after 180 s at
-// the latest, and when the test ends (SIGTERM from Background).
-class JcoServer {
- public:
-  JcoServer(const fs::path& wasm, const std::string& dir)
-      : port_(free_port()),
-        proc_({"timeout", "-k", "5", "180", kJco.string(), "serve", "--host", "127.0.0.1", "--port",
-               std::to_string(port_), "--isolate-requests", "instance", "--jco-dir", dir + "/jco",
-               wasm.string()},
-              dir + "/serve.log") {
-    if (proc_.wait_for("Server listening @ 127.0.0.1:").empty()) return;
-    // The first request may race the listener's start: retry for up to 10 s.
-    for (int i = 0; i < 50; ++i) {
-      if (curl({"-o", "/dev/null", url() + "/"}).status == 0) {
-        ready_ = true;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-  }
-  bool ready() const { return ready_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string log() const { return proc_.log(); }
-
- private:
-  int port_;
-  Background proc_;
-  bool ready_ = false;
-};
-
-struct Response {
-  std::string status, headers, body;
-};
-
-// curl -i: the status code, the header block (lowercased names) and the body.
-Response get(std::vector<std::string> args) {
-  args.insert(args.begin(), "-i");
-  Result r = curl(args);
-  Response out;
-  size_t end = r.out.find("\r\n\r\n");
-  if (end == std::string::npos) return out;
-  std::string head = r.out.substr(0, end);
-  out.body = r.out.substr(end + 4);
-  size_t sp = head.find(' ');
-  if (sp != std::string::npos) out.status = head.substr(sp + 1, 3);
-  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  out.headers = head;
-  return out;
-}
+const fs::path kOut = kJsOut;
+using Response = HttpAnswer;
 
 class JcoServe : public ::testing::Test {
  protected:

@@ -9,6 +9,13 @@ namespace spindle::component {
 
 std::unique_ptr<LinkPlan> LinkPlan::create(engine::Engine& engine, std::vector<uint8_t> bytes,
                                            std::string_view name, std::string& error) {
+  return create(
+      [&](std::span<const uint8_t> wasm, std::string_view n) { return engine.load(wasm, n); },
+      std::move(bytes), name, error);
+}
+
+std::unique_ptr<LinkPlan> LinkPlan::create(const ModuleLoader& load, std::vector<uint8_t> bytes,
+                                           std::string_view name, std::string& error) {
   std::unique_ptr<LinkPlan> p(new LinkPlan());
   p->bytes_ = std::move(bytes);
   error = load_component(p->bytes_, name, p->file_);
@@ -26,7 +33,7 @@ std::unique_ptr<LinkPlan> LinkPlan::create(engine::Engine& engine, std::vector<u
       }
       std::string mod_name =
           std::string(name) + "#" + std::to_string(c.id) + "." + std::to_string(i);
-      engine::LoadResult r = engine.load(m, mod_name);
+      engine::LoadResult r = load(m, mod_name);
       if (!r.ok()) {
         error = mod_name + ": " + r.error;
         return nullptr;

@@ -56,6 +56,11 @@ class LinkPlan {
   // Loads `bytes` and its core modules; null and `error` when it fails.
   static std::unique_ptr<LinkPlan> create(engine::Engine& engine, std::vector<uint8_t> bytes,
                                           std::string_view name, std::string& error);
+  // The same, loading each core module through `load` (a tiered loader).
+  using ModuleLoader =
+      std::function<engine::LoadResult(std::span<const uint8_t> wasm, std::string_view name)>;
+  static std::unique_ptr<LinkPlan> create(const ModuleLoader& load, std::vector<uint8_t> bytes,
+                                          std::string_view name, std::string& error);
   LinkPlan(const LinkPlan&) = delete;
   LinkPlan& operator=(const LinkPlan&) = delete;
 

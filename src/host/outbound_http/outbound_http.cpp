@@ -41,6 +41,7 @@ struct Response {
   std::string location;  // for redirects
   bool too_large = false;
   size_t cap = 0;
+  int curl_code = 0;  // why the transfer failed (CURLE_*), 0: it did not
 };
 
 size_t on_body(char* p, size_t size, size_t n, void* user) {
@@ -97,6 +98,31 @@ class OutboundHttp final : public Binding {
   static void link(Linker& linker) {
     linker.define("wasi-outbound-http", "request",
                   HostFunc{FuncType{std::vector<ValType>(11, I32), {}}, &request, nullptr});
+  }
+
+  // outbound_http::send (a wasi:http component's outgoing-handler).
+  Sent send_for(const std::string& method, const std::string& url, const Headers& headers,
+                const std::optional<std::string>& body,
+                std::optional<std::chrono::steady_clock::time_point> deadline) const {
+    Response r;
+    Sent out;
+    uint8_t e = send(method.c_str(), url, headers, body, deadline, r);
+    if (e == kDestinationNotAllowed) {
+      out.error = Sent::Denied;
+    } else if (e == kInvalidUrl) {
+      out.error = Sent::InvalidUrl;
+    } else if (e != 0) {
+      out.error = r.curl_code == CURLE_COULDNT_RESOLVE_HOST ? Sent::DnsError
+                  : r.curl_code == CURLE_COULDNT_CONNECT    ? Sent::ConnectionRefused
+                  : r.curl_code == CURLE_OPERATION_TIMEDOUT ? Sent::Timeout
+                  : e == kRuntimeError                      ? Sent::InternalError
+                                                            : Sent::ProtocolError;
+    } else {
+      out.status = r.status;
+      out.headers = std::move(r.headers);
+      out.body = std::move(r.body);
+    }
+    return out;
   }
 
  private:
@@ -193,7 +219,10 @@ class OutboundHttp final : public Binding {
             *deadline - std::chrono::steady_clock::now());
         // Leave the guest a moment to answer after a timed-out request.
         left -= std::min(left / 2, std::chrono::milliseconds(100));
-        if (left.count() <= 0) return kRequestError;
+        if (left.count() <= 0) {
+          out.curl_code = CURLE_OPERATION_TIMEDOUT;
+          return kRequestError;
+        }
         budget = std::min(budget, left);
       }
       c->easy_reset(h);
@@ -235,6 +264,7 @@ class OutboundHttp final : public Binding {
       if (rc != CURLE_OK) {
         std::fprintf(stderr, "component `%s`: outbound request to %s failed: %s\n",
                      policy_.component.c_str(), origin_of(parsed).c_str(), c->easy_strerror(rc));
+        out.curl_code = rc;
         return kRequestError;
       }
       c->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
@@ -353,6 +383,19 @@ class OutboundHttpCapability final : public Capability {
 };
 
 }  // namespace
+
+Sent send(const engine::InstanceData* instance, const std::string& method, const std::string& url,
+          const Headers& headers, const std::optional<std::string>& body) {
+  const CallState* st = instance ? instance->capabilities : nullptr;
+  size_t index = capability().index();
+  if (!st || !st->bindings || index >= st->bindings->size() || !(*st->bindings)[index]) {
+    Sent out;
+    out.error = Sent::Denied;  // no outbound HTTP configured: nothing is allowed
+    return out;
+  }
+  const auto* self = static_cast<const OutboundHttp*>((*st->bindings)[index].get());
+  return self->send_for(method, url, headers, body, instance->deadline);
+}
 
 const Capability& capability() {
   static const OutboundHttpCapability c;

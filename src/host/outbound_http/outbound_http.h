@@ -10,9 +10,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/host.h"
 #include "host/capability.h"
 
 namespace spindle::host::outbound_http {
@@ -36,5 +38,31 @@ struct ComponentPolicy {
 
 // The `wasi-outbound-http` import; each component gets its allow-list.
 const Capability& capability();
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// What one request sent for a wasi:http component came to.
+struct Sent {
+  enum Error : uint8_t {
+    None,
+    Denied,             // not in the component's allowed hosts (or none configured)
+    InvalidUrl,         // not an absolute http(s) URL
+    DnsError,           // the host name did not resolve
+    ConnectionRefused,  // nothing answered at the address
+    Timeout,            // the transfer outlived its time (or the request's deadline)
+    ProtocolError,      // any other transfer failure
+    InternalError,      // spindle could not send it (no libcurl, body too large)
+  } error = None;
+  long status = 0;
+  Headers headers;
+  std::string body;
+};
+
+// Sends a request (absolute URL, or "/path" for the app itself) with the
+// calling component's allow list, self requests and limits, as the Spin
+// 1.x import does: what wasi:http/outgoing-handler.handle uses. `instance`
+// is the calling instance (its capabilities and deadline).
+Sent send(const engine::InstanceData* instance, const std::string& method, const std::string& url,
+          const Headers& headers, const std::optional<std::string>& body);
 
 }  // namespace spindle::host::outbound_http

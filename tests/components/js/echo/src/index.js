@@ -9,6 +9,8 @@
 //                         each enqueued after a timer, so the body leaves in
 //                         several writes
 //   /pipe                 200, the request body streamed back as it arrives
+//   /fetch?url=U          fetch(U): 200 "fetched <status>: <body>", or 502
+//                         "fetch failed: <error>" (outbound HTTP)
 //   anything else         200 application/json: method, url, path, query,
 //                         the request headers (sorted by name), the body as
 //                         text and its length in bytes
@@ -61,6 +63,14 @@ async function handle(request) {
             return new Response(`bad chunks ${url.searchParams.get('chunks')}\n`, { status: 400 });
         }
         return streamResponse(n);
+    }
+    if (url.pathname === '/fetch') {
+        try {
+            const r = await fetch(url.searchParams.get('url'));
+            return new Response(`fetched ${r.status}: ${await r.text()}`, { status: 200 });
+        } catch (e) {
+            return new Response(`fetch failed: ${e}\n`, { status: 502 });
+        }
     }
     if (url.pathname === '/pipe') {
         return new Response(request.body, {

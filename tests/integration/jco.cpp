@@ -1,0 +1,77 @@
+#include "jco.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+namespace spindle::test {
+
+namespace fs = std::filesystem;
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  close(fd);
+  return port;
+}
+
+JcoServer::JcoServer(const fs::path& wasm, const std::string& dir)
+    : port_(free_port()),
+      proc_({"timeout", "-k", "5", "180", kJco.string(), "serve", "--host", "127.0.0.1", "--port",
+             std::to_string(port_), "--isolate-requests", "instance", "--jco-dir", dir + "/jco",
+             wasm.string()},
+            dir + "/serve.log") {
+  if (proc_.wait_for("Server listening @ 127.0.0.1:").empty()) return;
+  // The first request may race the listener's start: retry for up to 10 s.
+  for (int i = 0; i < 50; ++i) {
+    if (curl({"-o", "/dev/null", url() + "/"}).status == 0) {
+      ready_ = true;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+HttpAnswer get(std::vector<std::string> args) {
+  args.insert(args.begin(), "-i");
+  Result r = curl(args);
+  HttpAnswer out;
+  size_t end = r.out.find("\r\n\r\n");
+  if (end == std::string::npos) return out;
+  std::string head = r.out.substr(0, end);
+  out.body = r.out.substr(end + 4);
+  size_t sp = head.find(' ');
+  if (sp != std::string::npos) out.status = head.substr(sp + 1, 3);
+  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out.headers = head;
+  return out;
+}
+
+std::string build_js(const std::string& apps, bool& skip) {
+  fs::create_directories(kJsOut);
+  fs::path log = kJsOut / ("build-js." + std::to_string(getpid()) + ".log");
+  std::string cmd = (kComponents / "build-js.sh").string() + " " + kJsOut.string() + " " + apps +
+                    " >" + log.string() + " 2>&1";
+  int status = std::system(cmd.c_str());
+  std::string out = slurp(log.string());
+  fs::remove(log);
+  skip = WIFEXITED(status) && WEXITSTATUS(status) == 3;
+  if (skip) return "the Spin JS SDK npm packages are not installed (run scripts/setup): " + out;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "build-js.sh failed:\n" + out;
+  return "";
+}
+
+}  // namespace spindle::test
