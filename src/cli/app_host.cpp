@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "abi/executor.h"
@@ -164,12 +165,22 @@ bool AppHost::load(std::string& error) {
     // and compiled in the background (engine/tiered.h); a component's core
     // modules too.
     if (component::is_component(*bytes)) {
+      // Its core modules link with each other: all native, or all
+      // interpreted until every one is compiled.
       std::string e;
-      cc.component = component::LinkPlan::create(
-          [&](std::span<const uint8_t> wasm, std::string_view name) {
-            return tiered_->load(wasm, name);
-          },
-          std::move(*bytes), display, e);
+      std::set<engine::Backend> backends;
+      auto plan = [&](bool interpreted) {
+        return component::LinkPlan::create(
+            [&](std::span<const uint8_t> wasm, std::string_view name) {
+              engine::LoadResult r =
+                  interpreted ? tiered_->load_interpreted(wasm, name) : tiered_->load(wasm, name);
+              if (r.ok()) backends.insert(r.module->backend());
+              return r;
+            },
+            *bytes, display, e);
+      };
+      cc.component = plan(false);
+      if (cc.component && backends.size() > 1) cc.component = plan(true);
       if (!cc.component) {
         error = where + e;
         return false;

@@ -33,6 +33,15 @@ LoadResult TieredLoader::load(std::span<const uint8_t> wasm, std::string_view na
   for (const auto& p : pending_) queued |= p.digest == digest;
   if (done == compiled_.end() && !queued)
     pending_.push_back({digest, std::vector<uint8_t>(wasm.begin(), wasm.end()), std::string(name)});
+  return interp_load(wasm, name);
+}
+
+LoadResult TieredLoader::load_interpreted(std::span<const uint8_t> wasm, std::string_view name) {
+  std::lock_guard lock(mu_);
+  return interp_load(wasm, name);
+}
+
+LoadResult TieredLoader::interp_load(std::span<const uint8_t> wasm, std::string_view name) {
   if (!interp_) {
     EngineOptions io;
     io.backend = Backend::Interp;

@@ -33,6 +33,10 @@ class TieredLoader {
   // compiled in the background; otherwise the interpreter's, and its native
   // compile is queued for compile_queued().
   LoadResult load(std::span<const uint8_t> wasm, std::string_view name);
+  // The interpreter's module, whatever is cached: for a module that must
+  // run beside interpreted ones (the core modules of one component link
+  // with each other, and so must all be on one backend).
+  LoadResult load_interpreted(std::span<const uint8_t> wasm, std::string_view name);
 
   // Compiles what load() queued, on a background thread, one round at a
   // time (a call while a round runs does nothing: the next load() queues
@@ -47,6 +51,7 @@ class TieredLoader {
   void stop();
 
  private:
+  LoadResult interp_load(std::span<const uint8_t> wasm, std::string_view name);  // mu_ held
   struct Pending {
     std::string digest;
     std::vector<uint8_t> bytes;

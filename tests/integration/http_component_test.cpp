@@ -221,7 +221,7 @@ TEST_F(HttpComponent, JcoServesTheHandWrittenCComponent) {
 
 // Enable once spindle serves wasi:http components (the src/abi executor):
 // spindle up and jco serve give the same status, headers and body.
-TEST_F(HttpComponent, DISABLED_SpindleServesTheHandWrittenCComponent) {
+TEST_F(HttpComponent, SpindleServesTheHandWrittenCComponent) {
   std::string dir = temp_dir("http_component_up");
   std::string big = big_body(dir);
   std::ofstream(dir + "/spin.toml") << "spin_manifest_version = 2\n\n"

@@ -61,3 +61,50 @@ route = "/..."
   EXPECT_EQ(http_code({"http://" + rest + "/x"}), "200");
   EXPECT_EQ(again.log().find("from the interpreter"), std::string::npos) << again.log();
 }
+
+// A component's core modules link with each other, so they run on one
+// backend: with some of them in the cache and some not (another app built
+// them, or a compile was interrupted), the interpreter serves the whole
+// component until every one is compiled.
+TEST(TieredStart, AComponentPartlyInTheCacheIsServedWholeByTheInterpreterFirst) {
+  if (!fs::exists(guest("http_component")))
+    GTEST_SKIP() << "build/guests/http_component.wasm needs node and tests/components (npm ci)";
+  std::string dir = temp_dir("tiered_component");
+  fs::copy_file(guest("http_component"), dir + "/c.wasm");
+  std::ofstream(dir + "/spin.toml") << R"(spin_manifest_version = 2
+[application]
+name = "tiered-component"
+[[trigger.http]]
+route = "/..."
+component = "c"
+[component.c]
+source = "c.wasm"
+)";
+  std::string cache = dir + "/cache";
+  auto serve_until_native = [&](const std::string& log, bool expect_interpreter) {
+    Background up({SPINDLE_BIN, "up", "--from", dir, "--listen", "127.0.0.1:0"}, dir + "/" + log,
+                  {"XDG_CACHE_HOME=" + cache});
+    std::string rest = up.wait_for("Serving http://");
+    ASSERT_FALSE(rest.empty()) << up.log();
+    std::string url = "http://" + rest;
+    EXPECT_EQ(up.log().find("from the interpreter") != std::string::npos, expect_interpreter)
+        << up.log();
+    EXPECT_EQ(http_code({url + "/hello"}), "200") << up.log();
+    for (int i = 0; i < 600 && expect_interpreter &&
+                    up.log().find("Switched to native code") == std::string::npos;
+         ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(http_code({url + "/hello"}), "200") << up.log();
+  };
+  serve_until_native("up1.log", true);
+  // Forget the largest artifact (the component's main module) only.
+  fs::path largest;
+  for (const auto& e : fs::recursive_directory_iterator(cache))
+    if (e.path().extension() == ".so" &&
+        (largest.empty() || fs::file_size(e.path()) > fs::file_size(largest)))
+      largest = e.path();
+  ASSERT_FALSE(largest.empty());
+  fs::remove(largest);
+  serve_until_native("up2.log", true);
+  serve_until_native("up3.log", false);
+}
