@@ -51,9 +51,13 @@ CoreRef CoreInst::get(std::string_view name) const {
   throw LinkError("core instance has no export '" + std::string(name) + "'");
 }
 
-const CoreRef* CoreInst::find_inline(std::string_view name) const {
-  for (const auto& [n, r] : bag)
-    if (n == name) return &r;
+const CoreRef* CoreInst::find_inline(std::string_view name, size_t* hint) const {
+  if (hint && *hint < bag.size() && bag[*hint].first == name) return &bag[(*hint)++].second;
+  for (size_t i = 0; i < bag.size(); ++i)
+    if (bag[i].first == name) {
+      if (hint) *hint = i + 1;
+      return &bag[i].second;
+    }
   return nullptr;
 }
 
@@ -200,28 +204,23 @@ std::shared_ptr<CoreInst> Frame::instantiate_core(const CoreInstanceDef& d) {
   auto out = std::make_shared<CoreInst>();
   if (!d.instantiate) {
     out->bag.reserve(d.exports.size());
-    for (const auto& e : d.exports) {
-      CoreRef r = core_item(e.item.sort, e.item.index);
-      bool replaced = false;
-      for (auto& [n, old] : out->bag)
-        if (n == e.name) {
-          old = r;
-          replaced = true;
-        }
-      if (!replaced) out->bag.emplace_back(e.name, std::move(r));
-    }
+    // (the loader rejects duplicate export names)
+    for (const auto& e : d.exports)
+      out->bag.emplace_back(e.name, core_item(e.item.sort, e.item.index));
     return out;
   }
   ItemVal m = item(Sort::CoreModule, d.module);
   const auto& mod = st.plan.module(m.comp, m.module);
   engine::Linker linker;
+  std::vector<size_t> hints(d.args.size());
   for (const engine::ImportDesc& imp : mod->imports()) {
     const CoreInstanceDef::Arg* arg = nullptr;
     for (const auto& a : d.args)
       if (a.name == imp.module) arg = &a;
     if (arg == nullptr) throw LinkError("core module import '" + imp.module + "' has no argument");
     std::shared_ptr<CoreInst> from = core_instance(arg->instance);
-    const CoreRef* inline_ref = from->inst ? nullptr : from->find_inline(imp.name);
+    const CoreRef* inline_ref =
+        from->inst ? nullptr : from->find_inline(imp.name, &hints[arg - d.args.data()]);
     CoreRef fetched;
     if (inline_ref == nullptr) {
       fetched = from->get(imp.name);

@@ -33,7 +33,9 @@ struct CoreInst {
   std::vector<std::pair<std::string_view, CoreRef>> bag;  // else: inline exports
   CoreRef get(std::string_view name) const;               // throws LinkError
   // Like get(), without a copy for inline exports (a null owner: take get()).
-  const CoreRef* find_inline(std::string_view name) const;
+  // `hint`: where to look first (updated; imports usually follow the
+  // inline instance's export order, so a module's lookups are O(1) each).
+  const CoreRef* find_inline(std::string_view name, size_t* hint = nullptr) const;
 };
 
 // A component function: a host function or a lifted core function.
