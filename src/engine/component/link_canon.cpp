@@ -1,22 +1,14 @@
 // Frame: canon lift/lower, resource built-ins and host imports
 // (link_frame.h).
+#include <algorithm>
+
 #include "engine/component/link_frame.h"
+#include "engine/component/link_host.h"
 
 namespace spindle::component {
 
 using engine::Outcome;
 using engine::Value;
-
-struct Trampoline {
-  LinkState* st = nullptr;
-  Frame* frame = nullptr;
-  CanonKind kind = CanonKind::Lower;
-  FuncPtr callee;                // Lower
-  const FuncSig* sig = nullptr;  // Lower
-  AbiOptions opts;               // Lower
-  const ResourceType* rt = nullptr;
-  engine::HostFunc hf;
-};
 
 namespace {
 
@@ -75,19 +67,6 @@ Outcome trampoline_cb(engine::HostCall& call, const Value* args, Value* results)
   }
 }
 
-class HostFunc final : public Func {
- public:
-  HostFunc(HostFn f, engine::InstanceData* data) : fn_(std::move(f)), data_(data) {}
-  Outcome call(std::span<const Val> args, std::vector<Val>& results,
-               const ComponentInstance*) override {
-    return fn_(data_, args, results);
-  }
-
- private:
-  HostFn fn_;
-  engine::InstanceData* data_;
-};
-
 class LiftedFn final : public Func {
  public:
   explicit LiftedFn(LiftedFunc f) : f_(std::move(f)) {}
@@ -100,35 +79,13 @@ class LiftedFn final : public Func {
   LiftedFunc f_;
 };
 
-CoreFn core_fn(LinkState& st, CoreRef r) {
-  return [&st, r = std::move(r)](std::span<const Value> a, std::vector<Value>& out) {
-    return call_core(st, r, a, out);
+// A core function by the address of its memoized CoreRef (Frame::core_ref):
+// small enough for std::function's inline storage.
+CoreFn core_fn(LinkState& st, const CoreRef& r) {
+  const CoreRef* ref = &r;
+  return [st = &st, ref](std::span<const Value> a, std::vector<Value>& out) {
+    return call_core(*st, *ref, a, out);
   };
-}
-
-// The entry of `map` for `key` (`name` or `interface#member`): exact, else
-// one whose interface is semver-compatible.
-template <class Map>
-typename Map::const_iterator find_key(const Map& map, const std::string& key) {
-  if (auto it = map.find(key); it != map.end()) return it;
-  size_t hash = key.find('#');
-  if (hash == std::string::npos) return map.end();
-  auto want = parse_interface_name(std::string_view(key).substr(0, hash));
-  std::string_view member = std::string_view(key).substr(hash + 1);
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    std::string_view k = it->first;
-    size_t h = k.find('#');
-    if (h == std::string::npos || k.substr(h + 1) != member) continue;
-    auto have = parse_interface_name(k.substr(0, h));
-    if (want && have && interface_compatible(*want, *have)) return it;
-  }
-  return map.end();
-}
-
-HostFn find_host(const HostImports& host, const std::string& key, const FuncSig& sig) {
-  if (auto it = find_key(host.funcs, key); it != host.funcs.end()) return it->second;
-  if (host.fallback) return host.fallback(key, sig);
-  return {};
 }
 
 }  // namespace
@@ -149,21 +106,21 @@ AbiOptions Frame::abi_options(const CanonOptions& o) {
   AbiOptions out;
   out.encoding = o.encoding;
   if (o.memory != kNone) {
-    CoreRef m = core_item(CoreSort::Memory, o.memory);
+    const CoreRef& m = core_ref(CoreSort::Memory, o.memory);
     if (m.owner == nullptr || m.name != "memory")
       throw LinkError("canon memory must be a core instance's export named 'memory' (is '" +
-                      m.name + "')");
+                      std::string(m.name) + "')");
     engine::Instance* owner = m.owner;
     out.refresh_memory = [owner] { return owner->memory(); };
   }
   if (o.realloc != kNone) {
-    CoreFn f = core_fn(st, core_item(CoreSort::Func, o.realloc));
-    out.realloc = [f](uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size,
-                      uint32_t& ptr) {
+    const CoreRef* f = &core_ref(CoreSort::Func, o.realloc);
+    out.realloc = [st = &st, f](uint32_t old_ptr, uint32_t old_size, uint32_t align,
+                                uint32_t new_size, uint32_t& ptr) {
       Value a[4] = {Value::from_i32(old_ptr), Value::from_i32(old_size), Value::from_i32(align),
                     Value::from_i32(new_size)};
       std::vector<Value> r;
-      Outcome res = f(a, r);
+      Outcome res = call_core(*st, *f, a, r);
       if (res.ok()) {
         if (r.size() != 1) return abi_trap("realloc must return one i32");
         ptr = r[0].i32;
@@ -175,7 +132,7 @@ AbiOptions Frame::abi_options(const CanonOptions& o) {
 }
 
 CoreRef Frame::canon_core(const CanonDef& d) {
-  auto t = std::make_unique<Trampoline>();
+  Trampoline* t = &st.trampolines.emplace_back();
   t->st = &st;
   t->frame = this;
   t->kind = d.kind;
@@ -192,8 +149,8 @@ CoreRef Frame::canon_core(const CanonDef& d) {
     auto it = st.resources.find(d.type);
     if (it == st.resources.end()) throw LinkError("unknown resource type");
     t->rt = it->second;
-    if (auto def = st.defined.find(d.type); def != st.defined.end() && def->second->impl == nullptr)
-      define_resource(*def->second, st.plan.file().types.at(d.type));
+    if (ResourceType* def = st.find_defined(d.type); def != nullptr && def->impl == nullptr)
+      define_resource(*def, st.plan.file().types.at(d.type));
     using engine::ValType;
     if (d.kind == CanonKind::ResourceDrop)
       t->hf.type = {{ValType::I32}, {}};
@@ -201,22 +158,20 @@ CoreRef Frame::canon_core(const CanonDef& d) {
       t->hf.type = {{ValType::I32}, {ValType::I32}};
   }
   t->hf.callback = trampoline_cb;
-  t->hf.data = t.get();
-  engine::HostFunc hf = t->hf;
-  st.trampolines.push_back(std::move(t));
+  t->hf.data = t;
   CoreRef r;
-  r.entry = hf;
+  r.entry = t->hf;
   return r;
 }
 
 void Frame::define_resource(ResourceType& rt, const TypeDef& t) {
   rt.impl = &ci;
   if (t.dtor == kNone || t.owner != c.id) return;
-  CoreFn f = core_fn(st, core_item(CoreSort::Func, t.dtor));
-  rt.dtor = [f](engine::InstanceData*, uint32_t rep) {
+  const CoreRef* f = &core_ref(CoreSort::Func, t.dtor);
+  rt.dtor = [st = &st, f](engine::InstanceData*, uint32_t rep) {
     Value a = Value::from_i32(rep);
     std::vector<Value> r;
-    return f({&a, 1}, r);
+    return call_core(*st, *f, {&a, 1}, r);
   };
 }
 
@@ -228,42 +183,49 @@ FuncPtr Frame::lift(const CanonDef& d) {
   f.opts = abi_options(d.options);
   f.inst = &ci;
   f.resources = &st.resources;
-  f.callee = core_fn(st, core_item(CoreSort::Func, d.func));
+  f.callee = core_fn(st, core_ref(CoreSort::Func, d.func));
   if (d.options.post_return != kNone)
-    f.post_return = core_fn(st, core_item(CoreSort::Func, d.options.post_return));
+    f.post_return = core_fn(st, core_ref(CoreSort::Func, d.options.post_return));
   return std::make_shared<LiftedFn>(std::move(f));
 }
 
 ItemVal Frame::import(const Import& imp) {
   if (parent != nullptr) {
-    auto it = args.find(imp.name);
-    if (it == args.end()) throw LinkError("no argument for import '" + imp.name + "'");
-    return it->second;
+    const ItemVal* arg = args.find(imp.name);
+    if (arg == nullptr) throw LinkError("no argument for import '" + imp.name + "'");
+    return *arg;
   }
   const auto& types = st.plan.file().types;
-  auto host_func = [&](const std::string& key, TypeId type) {
-    const FuncSig& sig = st.plan.signature(type);
-    HostFn fn = find_host(st.host, key, sig);
-    if (!fn) throw LinkError("import '" + key + "' is not provided by the host");
-    return ItemVal::of_func(std::make_shared<HostFunc>(std::move(fn), st.core_opts.data));
+  const auto& bound = st.binding->imports.at(static_cast<size_t>(&imp - c.imports.data()));
+  size_t next = 0;
+  auto host_func = [&] {
+    const HostBinding::FuncBind& b = bound.funcs.at(next++);
+    if (b.fn == nullptr) throw LinkError(b.error);
+    if (st.host_funcs.size() == st.host_funcs.capacity())  // not expected
+      return ItemVal::of_func(std::make_shared<HostFuncVal>(b.fn, st.core_opts.data));
+    HostFuncVal& hf = st.host_funcs.emplace_back(b.fn, st.core_opts.data);
+    // Not owning: the LinkState holds it for as long as the instance lives.
+    return ItemVal::of_func(FuncPtr(std::shared_ptr<void>(), &hf));
   };
   switch (imp.type.sort) {
     case Sort::Func:
-      return host_func(imp.name, imp.type.type);
+      return host_func();
     case Sort::Type:
       return ItemVal::of_type(imp.type.type);
     case Sort::Instance: {
       ItemVal out;
       out.sort = Sort::Instance;
       out.instance = std::make_shared<InstanceVal>();
-      for (const ExternDecl& e : types.at(imp.type.type).exports) {
-        std::string key = imp.name + "#" + e.name;
+      const auto& decls = types.at(imp.type.type).exports;
+      out.instance->exports.items.reserve(decls.size());
+      for (const ExternDecl& e : decls) {
         if (e.type.sort == Sort::Func) {
-          out.instance->exports[e.name] = host_func(key, e.type.type);
+          out.instance->exports.set(e.name, host_func());
         } else if (e.type.sort == Sort::Type) {
-          out.instance->exports[e.name] = ItemVal::of_type(e.type.type);
+          out.instance->exports.set(e.name, ItemVal::of_type(e.type.type));
         } else {
-          throw LinkError("import '" + key + "': only functions and types are supported");
+          throw LinkError("import '" + imp.name + "#" + e.name +
+                          "': only functions and types are supported");
         }
       }
       return out;
@@ -274,28 +236,30 @@ ItemVal Frame::import(const Import& imp) {
   }
 }
 
-void Frame::bind_host_resources(const Import& imp) {
-  auto bind = [&](const std::string& key, TypeId type) {
-    if (auto r = find_key(st.host.resources, key); r != st.host.resources.end())
-      st.resources[type] = r->second;
-  };
-  if (imp.type.sort == Sort::Type) {
-    bind(imp.name, imp.type.type);
-  } else if (imp.type.sort == Sort::Instance) {
-    for (const ExternDecl& e : st.plan.file().types.at(imp.type.type).exports)
-      if (e.type.sort == Sort::Type) bind(imp.name + "#" + e.name, e.type.type);
-  }
+void Frame::bind_host_resources(uint32_t import_index) {
+  for (const auto& [type, rt] : st.binding->imports.at(import_index).resources)
+    st.resources[type] = rt;
 }
 
-LinkState::LinkState(const LinkPlan& p, const HostImports& h) : plan(p), host(h) {
+LinkState::LinkState(const LinkPlan& p, const HostImports& h)
+    : plan(p), host(h), binding(p.binding(h)) {
+  host_funcs.reserve(binding->num_funcs);
   const auto& types = plan.file().types;
-  for (TypeId i = 0; i < types.size(); ++i) {
-    if (types[i].kind != TypeKind::Resource) continue;
+  const auto& ids = plan.resource_types();
+  owned_resources.reserve(ids.size());
+  resources.reserve(ids.size());
+  for (TypeId i : ids) {
     ResourceType& rt = owned_resources.emplace_back();
     rt.name = types[i].debug_name;
     resources[i] = &rt;
-    if (!types[i].abstract) defined[i] = &rt;
+    if (!types[i].abstract) defined.emplace_back(i, &rt);
   }
+}
+
+ResourceType* LinkState::find_defined(TypeId t) const {
+  auto it = std::lower_bound(defined.begin(), defined.end(), t,
+                             [](const auto& d, TypeId id) { return d.first < id; });
+  return it != defined.end() && it->first == t ? it->second : nullptr;
 }
 
 LinkState::~LinkState() {

@@ -2,6 +2,7 @@
 #include "engine/component/link_component.h"
 
 #include "engine/component/link_frame.h"
+#include "engine/component/link_host.h"
 #include "engine/component/loader.h"
 #include "engine/component/reader.h"
 
@@ -46,7 +47,29 @@ std::unique_ptr<LinkPlan> LinkPlan::create(const ModuleLoader& load, std::vector
     if (p->file_.types[t].kind == TypeKind::Func)
       p->sigs_.emplace(t,
                        std::make_unique<FuncSig>(make_signature(*p->layouts_, p->file_.types[t])));
+  for (TypeId t = 0; t < p->file_.types.size(); ++t)
+    if (p->file_.types[t].kind == TypeKind::Resource) p->resource_types_.push_back(t);
   return p;
+}
+
+std::shared_ptr<const HostBinding> LinkPlan::binding(const HostImports& host) const {
+  auto matches = [&](const Bound& b) {
+    return b.host == &host && host.identity && b.identity.lock() == host.identity &&
+           b.funcs == host.funcs.size() && b.resources == host.resources.size() &&
+           b.fallback == static_cast<bool>(host.fallback);
+  };
+  {
+    std::lock_guard lock(bound_mu_);
+    for (const Bound& b : bound_)
+      if (matches(b)) return b.binding;
+  }
+  auto made = bind_host(*this, host);
+  if (!host.identity) return made;
+  std::lock_guard lock(bound_mu_);
+  std::erase_if(bound_, [&](const Bound& b) { return b.identity.expired() || b.host == &host; });
+  bound_.push_back(Bound{&host, host.identity, host.funcs.size(), host.resources.size(),
+                         static_cast<bool>(host.fallback), made});
+  return made;
 }
 
 const std::shared_ptr<engine::Module>& LinkPlan::module(uint32_t comp, uint32_t index) const {
@@ -104,9 +127,9 @@ FuncPtr find_export(Frame& root, std::string_view name) {
     ItemVal v = root.item(e.item.sort, e.item.index);
     if (hash == std::string_view::npos) return v.sort == Sort::Func ? v.func : nullptr;
     if (v.sort != Sort::Instance) return nullptr;
-    auto it = v.instance->exports.find(name.substr(hash + 1));
-    if (it == v.instance->exports.end() || it->second.sort != Sort::Func) return nullptr;
-    return it->second.func;
+    const ItemVal* f = v.instance->exports.find(name.substr(hash + 1));
+    if (f == nullptr || f->sort != Sort::Func) return nullptr;
+    return f->func;
   }
   return nullptr;
 }

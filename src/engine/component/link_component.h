@@ -28,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,7 +50,15 @@ struct HostImports {
   // Called for an imported function nothing in `funcs` matches; an empty
   // HostFn (or no fallback) makes instantiation fail naming the import.
   std::function<HostFn(const std::string& key, const FuncSig& sig)> fallback;
+  // What the imports of a plan bind to is resolved on the first
+  // instantiation with this HostImports and reused (the fallback runs once
+  // per key): do not change a HostImports once a component was
+  // instantiated with it (assigning a whole new one is fine). This token
+  // tells a HostImports from a later one at the same address.
+  std::shared_ptr<const char> identity = std::make_shared<const char>('\0');
 };
+
+struct HostBinding;  // link_host.h
 
 class LinkPlan {
  public:
@@ -71,6 +80,12 @@ class LinkPlan {
   // The signature of function type `type` (every one is made by create(),
   // so a plan can be shared by threads instantiating it).
   const FuncSig& signature(TypeId type) const;
+  // What the root's imports bind to in `host`: resolved once per
+  // HostImports (link_host.h), then shared by every instance.
+  std::shared_ptr<const HostBinding> binding(const HostImports& host) const;
+  // The resource TypeIds of the file (each instance makes a run-time type
+  // of each).
+  const std::vector<TypeId>& resource_types() const { return resource_types_; }
 
  private:
   LinkPlan() = default;
@@ -79,6 +94,16 @@ class LinkPlan {
   std::unique_ptr<Layouts> layouts_;
   std::vector<std::vector<std::shared_ptr<engine::Module>>> modules_;  // [comp][index]
   std::unordered_map<TypeId, std::unique_ptr<FuncSig>> sigs_;
+  std::vector<TypeId> resource_types_;
+  struct Bound {
+    const HostImports* host;
+    std::weak_ptr<const char> identity;
+    size_t funcs, resources;  // HostImports sizes when bound
+    bool fallback;
+    std::shared_ptr<const HostBinding> binding;
+  };
+  mutable std::mutex bound_mu_;
+  mutable std::vector<Bound> bound_;
 };
 
 struct LinkState;  // link_frame.h

@@ -45,17 +45,36 @@ CoreRef CoreInst::get(std::string_view name) const {
   if (inst) {
     engine::ExternPtr e = inst->get_export(name);
     if (!e) throw LinkError("core instance has no export '" + std::string(name) + "'");
-    return CoreRef{e, inst.get(), std::string(name)};
+    return CoreRef{std::move(e), inst.get(), name};
   }
-  auto it = bag.find(name);
-  if (it == bag.end()) throw LinkError("core instance has no export '" + std::string(name) + "'");
-  return it->second;
+  if (const CoreRef* r = find_inline(name)) return *r;
+  throw LinkError("core instance has no export '" + std::string(name) + "'");
+}
+
+const CoreRef* CoreInst::find_inline(std::string_view name, size_t* hint) const {
+  if (hint && *hint < bag.size() && bag[*hint].first == name) return &bag[(*hint)++].second;
+  for (size_t i = 0; i < bag.size(); ++i)
+    if (bag[i].first == name) {
+      if (hint) *hint = i + 1;
+      return &bag[i].second;
+    }
+  return nullptr;
 }
 
 Frame::Frame(LinkState& s, const Component& comp, Frame* p)
     : st(s), c(comp), parent(p), ci(p ? &p->ci : nullptr) {
   ci.data = st.core_opts.data;
   core_instances_.resize(c.core_instances.size());
+  const IndexSpaces& sp = c.spaces;
+  core_[0].resize(sp.core_funcs.size());
+  core_[1].resize(sp.core_tables.size());
+  core_[2].resize(sp.core_memories.size());
+  core_[3].resize(sp.core_globals.size());
+  items_[0].resize(sp.funcs.size());
+  items_[1].resize(sp.instances.size());
+  items_[2].resize(sp.components.size());
+  items_[3].resize(sp.core_modules.size());
+  items_[4].resize(sp.types.size());
 }
 
 namespace {
@@ -86,7 +105,7 @@ void Frame::run() {
         case DefKind::Import:
           // Host resource types before anything (a canon resource.drop, a
           // lowered function) is linked against them.
-          if (parent == nullptr) bind_host_resources(c.imports.at(d.index));
+          if (parent == nullptr) bind_host_resources(d.index);
           break;
         case DefKind::Start:
           throw LinkError("component start functions are not supported");
@@ -111,12 +130,50 @@ void Frame::instance_def(uint32_t ref) {
     }
 }
 
-CoreRef Frame::core_item(CoreSort sort, uint32_t index) {
-  auto key = std::make_pair(static_cast<int>(sort), index);
-  if (auto it = core_.find(key); it != core_.end()) return it->second;
-  CoreRef r = make_core(sort, index);
-  core_.emplace(key, r);
-  return r;
+namespace {
+
+int core_slot(CoreSort sort) {
+  switch (sort) {
+    case CoreSort::Func:
+      return 0;
+    case CoreSort::Table:
+      return 1;
+    case CoreSort::Memory:
+      return 2;
+    case CoreSort::Global:
+      return 3;
+    default:
+      throw LinkError(std::string("core sort ") + to_string(sort) + " cannot be linked");
+  }
+}
+
+int item_slot(Sort sort) {
+  switch (sort) {
+    case Sort::Func:
+      return 0;
+    case Sort::Instance:
+      return 1;
+    case Sort::Component:
+      return 2;
+    case Sort::CoreModule:
+      return 3;
+    case Sort::Type:
+      return 4;
+    default:
+      throw LinkError(std::string("sort ") + to_string(sort) + " is not supported");
+  }
+}
+
+}  // namespace
+
+const CoreRef& Frame::core_ref(CoreSort sort, uint32_t index) {
+  auto& memo = core_[core_slot(sort)];
+  if (index >= memo.size()) throw LinkError("core item index out of range");
+  if (!memo[index]) {
+    CoreRef r = make_core(sort, index);
+    memo[index] = std::move(r);
+  }
+  return *memo[index];
 }
 
 CoreRef Frame::make_core(CoreSort sort, uint32_t index) {
@@ -146,19 +203,30 @@ std::shared_ptr<CoreInst> Frame::core_instance(uint32_t index) {
 std::shared_ptr<CoreInst> Frame::instantiate_core(const CoreInstanceDef& d) {
   auto out = std::make_shared<CoreInst>();
   if (!d.instantiate) {
-    for (const auto& e : d.exports) out->bag[e.name] = core_item(e.item.sort, e.item.index);
+    out->bag.reserve(d.exports.size());
+    // (the loader rejects duplicate export names)
+    for (const auto& e : d.exports)
+      out->bag.emplace_back(e.name, core_item(e.item.sort, e.item.index));
     return out;
   }
   ItemVal m = item(Sort::CoreModule, d.module);
   const auto& mod = st.plan.module(m.comp, m.module);
   engine::Linker linker;
+  std::vector<size_t> hints(d.args.size());
   for (const engine::ImportDesc& imp : mod->imports()) {
     const CoreInstanceDef::Arg* arg = nullptr;
     for (const auto& a : d.args)
       if (a.name == imp.module) arg = &a;
     if (arg == nullptr) throw LinkError("core module import '" + imp.module + "' has no argument");
-    CoreRef r = core_instance(arg->instance)->get(imp.name);
-    std::visit([&](const auto& e) { linker.define(imp.module, imp.name, e); }, r.entry);
+    std::shared_ptr<CoreInst> from = core_instance(arg->instance);
+    const CoreRef* inline_ref =
+        from->inst ? nullptr : from->find_inline(imp.name, &hints[arg - d.args.data()]);
+    CoreRef fetched;
+    if (inline_ref == nullptr) {
+      fetched = from->get(imp.name);
+      inline_ref = &fetched;
+    }
+    std::visit([&](const auto& e) { linker.define(imp.module, imp.name, e); }, inline_ref->entry);
   }
   engine::InstantiateResult res = mod->instantiate(linker, st.core_opts);
   if (!res.link_error.empty()) throw LinkError("core instance: " + res.link_error);
@@ -171,11 +239,13 @@ ItemVal Frame::item(Sort sort, uint32_t index) {
   if (sort == Sort::CoreFunc || sort == Sort::CoreMemory || sort == Sort::CoreTable ||
       sort == Sort::CoreGlobal)
     throw LinkError("a core item cannot cross a component boundary");
-  auto key = std::make_pair(static_cast<int>(sort), index);
-  if (auto it = items_.find(key); it != items_.end()) return it->second;
-  ItemVal v = make_item(sort, index);
-  items_.emplace(key, v);
-  return v;
+  auto& memo = items_[item_slot(sort)];
+  if (index >= memo.size()) throw LinkError("index out of range");
+  if (!memo[index]) {
+    ItemVal v = make_item(sort, index);
+    memo[index] = std::move(v);
+  }
+  return *memo[index];
 }
 
 ItemVal Frame::make_item(Sort sort, uint32_t index) {
@@ -202,10 +272,9 @@ ItemVal Frame::make_item(Sort sort, uint32_t index) {
       }
       if (a.kind != AliasKind::InstanceExport) throw LinkError("unsupported alias");
       ItemVal inst = item(Sort::Instance, a.instance);
-      auto e = inst.instance->exports.find(a.name);
-      if (e == inst.instance->exports.end())
-        throw LinkError("instance has no export '" + a.name + "'");
-      return e->second;
+      const ItemVal* e = inst.instance->exports.find(a.name);
+      if (e == nullptr) throw LinkError("instance has no export '" + a.name + "'");
+      return *e;
     }
     case Origin::Canon:
       return ItemVal::of_func(lift(c.canons.at(it.ref)));
@@ -230,19 +299,23 @@ ItemVal Frame::instantiate(const InstanceDef& d) {
   out.sort = Sort::Instance;
   out.instance = std::make_shared<InstanceVal>();
   if (!d.instantiate) {
-    for (const auto& e : d.exports) out.instance->exports[e.name] = item(e.item.sort, e.item.index);
+    out.instance->exports.items.reserve(d.exports.size());
+    for (const auto& e : d.exports)
+      out.instance->exports.set(e.name, item(e.item.sort, e.item.index));
     return out;
   }
   ItemVal comp = item(Sort::Component, d.component);
   const Component& nc = st.plan.file().components.at(comp.comp);
   st.frames.push_back(std::make_unique<Frame>(st, nc, this));
   Frame& f = *st.frames.back();
-  for (const auto& a : d.args) f.args[a.name] = item(a.item.sort, a.item.index);
+  f.args.items.reserve(d.args.size());
+  for (const auto& a : d.args) f.args.set(a.name, item(a.item.sort, a.item.index));
   for (const Import& imp : nc.imports)
-    if (auto it = f.args.find(imp.name); it != f.args.end()) share_resources(imp, it->second);
+    if (const ItemVal* arg = f.args.find(imp.name)) share_resources(imp, *arg);
   f.run();
+  out.instance->exports.items.reserve(nc.exports.size());
   for (const Export& e : nc.exports)
-    out.instance->exports[e.name] = f.item(e.item.sort, e.item.index);
+    out.instance->exports.set(e.name, f.item(e.item.sort, e.item.index));
   return out;
 }
 
@@ -260,9 +333,8 @@ void Frame::share_resources(const Import& imp, const ItemVal& arg) {
   if (imp.type.sort != Sort::Instance || arg.sort != Sort::Instance) return;
   for (const ExternDecl& e : types.at(imp.type.type).exports) {
     if (e.type.sort != Sort::Type) continue;
-    auto it = arg.instance->exports.find(e.name);
-    if (it != arg.instance->exports.end() && it->second.sort == Sort::Type)
-      alias(e.type.type, it->second.type);
+    const ItemVal* it = arg.instance->exports.find(e.name);
+    if (it != nullptr && it->sort == Sort::Type) alias(e.type.type, it->type);
   }
 }
 

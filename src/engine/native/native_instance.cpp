@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -162,10 +163,8 @@ class NativeInstance final : public Instance {
   }
   const Module& module() const override { return *module_; }
   ExternPtr get_export(std::string_view name) override {
-    const auto& ex = st_->info->exports;
-    for (size_t i = 0; i < ex.size(); ++i)
-      if (ex[i].name == name) return std::make_shared<ExportExtern>(st_, i);
-    return nullptr;
+    int i = st_->info->find_export(name);
+    return i < 0 ? nullptr : std::make_shared<ExportExtern>(st_, static_cast<size_t>(i));
   }
   GuestMemory memory() override { return st_->memory(); }
 
@@ -221,6 +220,21 @@ Value load_global(const void* storage, ValType t) {
       break;
   }
   return v;
+}
+
+int ModuleInfo::find_export(std::string_view name) const {
+  std::call_once(export_index_once_, [this] {
+    export_index_.resize(exports.size());
+    for (uint32_t i = 0; i < exports.size(); ++i) export_index_[i] = i;
+    // Stable: with duplicate names (invalid wasm), the first one wins.
+    std::stable_sort(export_index_.begin(), export_index_.end(),
+                     [this](uint32_t a, uint32_t b) { return exports[a].name < exports[b].name; });
+  });
+  auto it = std::lower_bound(
+      export_index_.begin(), export_index_.end(), name,
+      [this](uint32_t i, std::string_view n) { return std::string_view(exports[i].name) < n; });
+  if (it == export_index_.end() || exports[*it].name != name) return -1;
+  return static_cast<int>(*it);
 }
 
 // A module's imports resolved against one Linker generation.

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "engine/engine.h"
@@ -34,6 +35,15 @@ struct ModuleInfo {
   std::shared_ptr<const LoadedCode> code;  // shared with modules of the same code
   const spindle_module_abi_t* abi = nullptr;
   ~ModuleInfo();
+
+  // The index in `exports` of the export `name`, or -1 (a binary search in
+  // an index built on first use: component linking looks up every alias of
+  // a core export per instantiation, and modules may export hundreds).
+  int find_export(std::string_view name) const;
+
+ private:
+  mutable std::once_flag export_index_once_;
+  mutable std::vector<uint32_t> export_index_;  // export indices sorted by name
 };
 
 class NativeModule final : public Module, public std::enable_shared_from_this<NativeModule> {
