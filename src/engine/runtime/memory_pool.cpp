@@ -19,6 +19,15 @@ size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
 }  // namespace
 
+// Mapped images at least this large are copied into a slot when it is
+// acquired (see acquire()).
+constexpr size_t kPopulateMin = size_t{4} << 20;
+#ifdef MADV_POPULATE_WRITE
+constexpr int kMadvPopulateWrite = MADV_POPULATE_WRITE;
+#else
+constexpr int kMadvPopulateWrite = 23;
+#endif
+
 struct MemoryPool::Arena {
   uint8_t* base = nullptr;
   Slot slots[kSlotsPerArena];
@@ -187,6 +196,16 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
       std::memcpy(s->base, image->bytes_.data(), n);
     }
     s->populated = true;
+  }
+  if (image && !image->resident() && image->length() >= kPopulateMin) {
+    // A large image belongs to a language runtime (StarlingMonkey: 9.5 MB)
+    // that writes much of it on every request: a read then a write of each
+    // such page costs a copy-on-write fault and a TLB shootdown on every
+    // other core. Copying the image in one call first is cheaper: 225 -> 400
+    // rps for the Spin JS hello. (Without MADV_POPULATE_WRITE, Linux < 5.14,
+    // the faults happen as before.)
+    size_t n = image->length() < s->rw_bytes ? image->length() : s->rw_bytes;
+    madvise(s->base, n, kMadvPopulateWrite);
   }
   s->high_water = s->rw_bytes;
   s->limit_pages = 65536;
