@@ -3,8 +3,6 @@
 // during the build): `jco serve`, the oracle, answers its four routes as the
 // README says, and `spindle up` answers them the same way.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -16,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "jco.h"
 #include "serve.h"
 
 namespace spindle::test {
@@ -23,53 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kComponents = SPINDLE_COMPONENTS_DIR;
-const fs::path kJco = kComponents / "node_modules/.bin/jco";
 const fs::path kComponent = fs::path(SPINDLE_GUEST_DIR) / "http_component.wasm";
-
-// A loopback port nobody listens on now (bound, read, released).
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
-
-// `jco serve --isolate-requests instance` of the component on 127.0.0.1 (as
-// in jco_serve_test.cpp): `timeout` bounds the process group to 180 s.
-class JcoServer {
- public:
-  explicit JcoServer(const std::string& dir)
-      : port_(free_port()),
-        proc_({"timeout", "-k", "5", "180", kJco.string(), "serve", "--host", "127.0.0.1", "--port",
-               std::to_string(port_), "--isolate-requests", "instance", "--jco-dir", dir + "/jco",
-               kComponent.string()},
-              dir + "/serve.log") {
-    if (proc_.wait_for("Server listening @ 127.0.0.1:").empty()) return;
-    for (int i = 0; i < 50; ++i) {  // the first request may race the listener
-      if (curl({"-o", "/dev/null", url() + "/"}).status == 0) {
-        ready_ = true;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-  }
-  bool ready() const { return ready_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string log() const { return proc_.log(); }
-
- private:
-  int port_;
-  Background proc_;
-  bool ready_ = false;
-};
 
 struct Response {
   std::string status;                          // "" when curl failed
@@ -163,7 +116,7 @@ class HttpComponent : public ::testing::Test {
 TEST_F(HttpComponent, JcoServesTheHandWrittenCComponent) {
   std::string dir = temp_dir("http_component_jco");
   std::string big = big_body(dir);
-  JcoServer jco(dir);
+  JcoServer jco(kComponent, dir);
   ASSERT_TRUE(jco.ready()) << jco.log();
 
   Response r = fetch(jco.url() + "/hello");
@@ -229,7 +182,7 @@ TEST_F(HttpComponent, SpindleServesTheHandWrittenCComponent) {
                                        "[[trigger.http]]\nroute = \"/...\"\ncomponent = \"c\"\n\n"
                                        "[component.c]\nsource = \""
                                     << kComponent.string() << "\"\n";
-  JcoServer jco(dir);
+  JcoServer jco(kComponent, dir);
   ASSERT_TRUE(jco.ready()) << jco.log();
   Up up(dir);
   ASSERT_FALSE(up.url().empty()) << up.log();
