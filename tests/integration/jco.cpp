@@ -60,18 +60,4 @@ HttpAnswer get(std::vector<std::string> args) {
   return out;
 }
 
-std::string build_js(const std::string& apps, bool& skip) {
-  fs::create_directories(kJsOut);
-  fs::path log = kJsOut / ("build-js." + std::to_string(getpid()) + ".log");
-  std::string cmd = (kComponents / "build-js.sh").string() + " " + kJsOut.string() + " " + apps +
-                    " >" + log.string() + " 2>&1";
-  int status = std::system(cmd.c_str());
-  std::string out = slurp(log.string());
-  fs::remove(log);
-  skip = WIFEXITED(status) && WEXITSTATUS(status) == 3;
-  if (skip) return "the Spin JS SDK npm packages are not installed (run scripts/setup): " + out;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "build-js.sh failed:\n" + out;
-  return "";
-}
-
 }  // namespace spindle::test

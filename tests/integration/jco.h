@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "build_js.h"
 #include "serve.h"
 
 namespace spindle::test {
@@ -40,9 +41,5 @@ struct HttpAnswer {
 
 // curl -i <args>: the status code, the header block and the body.
 HttpAnswer get(std::vector<std::string> args);
-
-// Builds `apps` (js/<app>) into kJsOut. "" on success; else why, and
-// `skip` is set when node or the SDK packages are missing.
-std::string build_js(const std::string& apps, bool& skip);
 
 }  // namespace spindle::test

@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 
+#include "build_js.h"
 #include "engine/component/loader.h"
 #include "engine/component/reader.h"
 #include "engine/validate.h"
@@ -23,17 +24,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kComponents = SPINDLE_COMPONENTS_DIR;
 const fs::path kOut = SPINDLE_JS_COMPONENTS;
 
 std::vector<uint8_t> read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), {}};
-}
-
-std::string slurp(const fs::path& p) {
-  auto b = read_file(p);
-  return {b.begin(), b.end()};
 }
 
 // A core module's sections by id, in order (custom sections by their name
@@ -88,22 +83,15 @@ class ComponentJs : public ::testing::Test {
   // Builds both apps once per test process (build-js.sh skips an app whose
   // inputs did not change, and serialises concurrent runs).
   static void SetUpTestSuite() {
-    fs::create_directories(kOut);
-    fs::path log = kOut / "build-js.log";
-    std::string cmd = (kComponents / "build-js.sh").string() + " " + kOut.string() +
-                      " hello echo >" + log.string() + " 2>&1";
-    int status = std::system(cmd.c_str());
-    build_log_ = slurp(log);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
-      skip_ = "the Spin JS SDK npm packages are not installed (run scripts/setup): " + build_log_;
-      return;
-    }
-    build_ok_ = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    bool skip = false;
+    build_log_ = test::build_js("hello echo", skip);
+    if (skip) skip_ = build_log_;
+    build_ok_ = build_log_.empty();
   }
 
   void SetUp() override {
     if (!skip_.empty()) GTEST_SKIP() << skip_;
-    ASSERT_TRUE(build_ok_) << "tests/components/build-js.sh failed:\n" << build_log_;
+    ASSERT_TRUE(build_ok_) << build_log_;
   }
 
   // The app's component, read and loaded on first use.

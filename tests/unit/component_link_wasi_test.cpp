@@ -1,6 +1,7 @@
 // Instantiating components real tools make (link_component.h) against WASI
 // 0.2 stubs: clang-19 modules wrapped by `jco new` with jco's preview1
 // adapters, and the Spin JS SDK hello component.
+#include "build_js.h"
 #include "component_link_util.h"
 
 namespace spindle::component::link_test {
@@ -106,17 +107,10 @@ TEST_F(ComponentLink, WasiCommandRuns) {
 // stubbed, and exports wasi:http/incoming-handler.
 TEST_F(ComponentLink, SpinJsHelloLinks) {
   fs::path out = SPINDLE_JS_COMPONENTS;
-  fs::create_directories(out);
-  int status = std::system((fs::path(SPINDLE_COMPONENTS_DIR) / "build-js.sh")
-                               .string()
-                               .append(" ")
-                               .append(out.string())
-                               .append(" hello >")
-                               .append((dir_ / "js.log").string())
-                               .append(" 2>&1")
-                               .c_str());
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 3) GTEST_SKIP() << slurp(dir_ / "js.log");
-  ASSERT_EQ(status, 0) << slurp(dir_ / "js.log");
+  bool skip = false;
+  std::string error = test::build_js("hello", skip);
+  if (skip) GTEST_SKIP() << error;
+  ASSERT_EQ(error, "");
   auto p = plan(read_bytes(out / "hello.wasm"));
   ASSERT_TRUE(p);
   Stubs stubs(p->layouts());

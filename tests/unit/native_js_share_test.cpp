@@ -15,6 +15,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "build_js.h"
 #include "engine/component/loader.h"
 #include "engine/engine.h"
 #include "engine/native/module_code.h"
@@ -24,7 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kComponents = SPINDLE_COMPONENTS_DIR;
 const fs::path kOut = SPINDLE_JS_COMPONENTS;
 
 std::vector<uint8_t> read_bytes(const fs::path& p) {
@@ -50,18 +50,15 @@ std::vector<uint8_t> main_module(const std::string& app) {
 class NativeJsShare : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    fs::create_directories(kOut);
-    std::string cmd = (kComponents / "build-js.sh").string() + " " + kOut.string() +
-                      " hello echo >" + (kOut / "build-js-native.log").string() + " 2>&1";
-    int status = std::system(cmd.c_str());
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 3) skip_ = true;
-    ok_ = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    error_ = test::build_js("hello echo", skip_);
+    ok_ = error_.empty();
   }
   void SetUp() override {
     if (skip_) GTEST_SKIP() << "the Spin JS SDK npm packages are not installed (scripts/setup)";
-    ASSERT_TRUE(ok_) << "tests/components/build-js.sh failed";
+    ASSERT_TRUE(ok_) << error_;
   }
   static inline bool skip_ = false, ok_ = false;
+  static inline std::string error_;
 };
 
 TEST_F(NativeJsShare, StarlingMonkeyModulesHaveOneCodeKeyAndTheirOwnImages) {
