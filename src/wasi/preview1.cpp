@@ -16,7 +16,6 @@
 //  - fd_readdir lists "." and ".." first, then the other entries sorted by
 //    name (deterministic); cookie n is the index of the n-th entry.
 //  - proc_raise returns ENOSYS; sock_* return ENOTSUP.
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -34,6 +33,7 @@
 #include <vector>
 
 #include "wasi/abi.h"
+#include "wasi/listing.h"
 #include "wasi/resolve.h"
 #include "wasi/state.h"
 #include "wasi/wasi.h"
@@ -87,25 +87,6 @@ uint8_t filetype_of(mode_t mode) {
   if (S_ISBLK(mode)) return abi::kFileBlockDevice;
   if (S_ISSOCK(mode)) return abi::kFileSocketStream;
   return abi::kFileUnknown;  // fifo
-}
-
-uint8_t filetype_of_dtype(unsigned char t) {
-  switch (t) {
-    case DT_REG:
-      return abi::kFileRegular;
-    case DT_DIR:
-      return abi::kFileDirectory;
-    case DT_LNK:
-      return abi::kFileSymlink;
-    case DT_CHR:
-      return abi::kFileCharacterDevice;
-    case DT_BLK:
-      return abi::kFileBlockDevice;
-    case DT_SOCK:
-      return abi::kFileSocketStream;
-    default:
-      return abi::kFileUnknown;
-  }
 }
 
 uint64_t ns_of(const struct timespec& ts) {
@@ -662,40 +643,15 @@ Errno fd_tell(Call& c) {
 
 Errno list_directory(int dirfd, std::vector<FdEntry::DirEntry>& out) {
   out.clear();
-  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return abi::from_host_errno(errno);
-  DIR* d = fdopendir(fd);
-  if (!d) {
-    int err = errno;
-    close(fd);
-    return abi::from_host_errno(err);
-  }
+  std::vector<ListedEntry> entries;
+  if (int err = list_entries(dirfd, entries)) return abi::from_host_errno(err);
   struct stat self {
   }, parent{};
-  fstat(fd, &self);
-  if (fstatat(fd, "..", &parent, 0) != 0) parent = self;
+  fstat(dirfd, &self);
+  if (fstatat(dirfd, "..", &parent, 0) != 0) parent = self;
   out.push_back({".", static_cast<uint64_t>(self.st_ino), abi::kFileDirectory});
   out.push_back({"..", static_cast<uint64_t>(parent.st_ino), abi::kFileDirectory});
-  size_t first = out.size();
-  errno = 0;
-  while (struct dirent* de = readdir(d)) {
-    std::string_view name = de->d_name;
-    if (name == "." || name == "..") continue;
-    FdEntry::DirEntry x;
-    x.name = std::string(name);
-    x.ino = de->d_ino;
-    x.type = filetype_of_dtype(de->d_type);
-    if (de->d_type == DT_UNKNOWN) {
-      struct stat s;
-      if (fstatat(fd, de->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0) x.type = filetype_of(s.st_mode);
-    }
-    out.push_back(std::move(x));
-  }
-  int err = errno;
-  closedir(d);
-  if (err) return abi::from_host_errno(err);
-  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (ListedEntry& x : entries) out.push_back({std::move(x.name), x.ino, filetype_of(x.type)});
   return abi::kSuccess;
 }
 

@@ -4,7 +4,6 @@
 // a read-only preopen (`--dir-ro`, the component's `files`) and everything
 // opened through it refuse every mutation with `not-permitted` before the
 // path is resolved, as preview 1 does with EPERM.
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +12,7 @@
 #include <algorithm>
 #include <string>
 
+#include "wasi/listing.h"
 #include "wasi/p2/define.h"
 #include "wasi/p2/fs_types.h"
 #include "wasi/p2/interfaces.h"
@@ -243,29 +243,10 @@ Outcome is_same_object(Context& cx, Descriptor& d, Params p, Results& r) {
 
 Outcome read_directory(Context& cx, Descriptor& d, Params, Results& r) {
   if (!d.dir) return fail(r, kNotDirectory);
-  int fd = openat(d.host(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return fail_errno(r, errno);
-  DIR* dir = fdopendir(fd);
-  if (dir == nullptr) {
-    int e = errno;
-    close(fd);
-    return fail_errno(r, e);
-  }
+  std::vector<ListedEntry> entries;
+  if (int e = list_entries(d.host(), entries)) return fail_errno(r, e);
   auto out = std::make_unique<DirectoryEntryStream>();
-  errno = 0;
-  while (struct dirent* de = readdir(dir)) {
-    std::string_view name = de->d_name;
-    if (name == "." || name == "..") continue;
-    struct stat s;
-    uint32_t type = 0;
-    if (fstatat(fd, de->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0) type = type_of(s.st_mode);
-    out->entries.push_back({type, std::string(name)});
-  }
-  int e = errno;
-  closedir(dir);
-  if (e != 0) return fail_errno(r, e);
-  std::sort(out->entries.begin(), out->entries.end(),
-            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  for (ListedEntry& x : entries) out->entries.push_back({type_of(x.type), std::move(x.name)});
   return add(cx, std::move(out), r);
 }
 
