@@ -52,10 +52,7 @@ std::vector<uint8_t> core_module(const std::vector<uint8_t>& file, const std::st
     std::fprintf(stderr, "%s\n", err.c_str());
     return {};
   }
-  const component::CoreModuleDef* big = nullptr;
-  for (const auto& comp : c.components)
-    for (const auto& m : comp.modules_defined)
-      if (!big || m.size > big->size) big = &m;
+  const component::CoreModuleDef* big = component::largest_core_module(c);
   if (!big) return {};
   auto b = component::module_bytes(file, *big);
   return {b.begin(), b.end()};

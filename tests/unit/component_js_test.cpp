@@ -71,10 +71,7 @@ struct Built {
 // The largest embedded core module: StarlingMonkey with the app's
 // snapshot (the others are small shims and adapters).
 std::span<const uint8_t> main_module(const Built& b) {
-  const CoreModuleDef* big = nullptr;
-  for (const Component& c : b.file.components)
-    for (const CoreModuleDef& m : c.modules_defined)
-      if (!big || m.size > big->size) big = &m;
+  const CoreModuleDef* big = largest_core_module(b.file);
   return big ? module_bytes(b.bytes, *big) : std::span<const uint8_t>();
 }
 

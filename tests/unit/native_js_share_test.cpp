@@ -38,10 +38,7 @@ std::vector<uint8_t> main_module(const std::string& app) {
   component::ComponentFile c;
   std::string err = component::load_component(file, app, c);
   EXPECT_EQ(err, "");
-  const component::CoreModuleDef* big = nullptr;
-  for (const auto& comp : c.components)
-    for (const auto& m : comp.modules_defined)
-      if (!big || m.size > big->size) big = &m;
+  const component::CoreModuleDef* big = component::largest_core_module(c);
   if (!big) return {};
   auto b = component::module_bytes(file, *big);
   return {b.begin(), b.end()};

@@ -32,6 +32,16 @@ inline std::span<const uint8_t> module_bytes(std::span<const uint8_t> file,
   return file.subspan(m.offset, m.size);
 }
 
+// The largest core module of any component in `c` (a Spin JS app's is
+// StarlingMonkey); null when there is none.
+inline const CoreModuleDef* largest_core_module(const ComponentFile& c) {
+  const CoreModuleDef* big = nullptr;
+  for (const auto& comp : c.components)
+    for (const auto& m : comp.modules_defined)
+      if (!big || m.size > big->size) big = &m;
+  return big;
+}
+
 // A core module without its custom sections: wit-component leaves the
 // preview1 adapter's "name" section naming one function more than the
 // module has, which WABT (reading debug names) rejects; the code itself is
