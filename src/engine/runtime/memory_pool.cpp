@@ -67,6 +67,9 @@ MemoryImage::MemoryImage(std::span<const uint8_t> bytes) {
     if (ok) {
       fcntl(fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
       resident_ = false;
+      // The image's own pages, read when a slot's written pages are restored.
+      void* v = mmap(nullptr, length_, PROT_READ, MAP_SHARED, fd_, 0);
+      if (v != MAP_FAILED) view_ = static_cast<const uint8_t*>(v);
       return;
     }
     // No memfd (fd limit, seccomp, file-size limit): keep the bytes and copy
@@ -80,6 +83,7 @@ MemoryImage::MemoryImage(std::span<const uint8_t> bytes) {
 
 MemoryImage::~MemoryImage() {
   MemoryPool::instance().forget(this);
+  if (view_) munmap(const_cast<uint8_t*>(view_), length_);
   if (fd_ >= 0) close(fd_);
 }
 
@@ -100,6 +104,48 @@ static bool swap_in_use() {
 }
 
 MemoryPool::MemoryPool() : swap_enabled_(swap_in_use()) {}
+
+// /proc/self/pagemap tells, per 4 KiB page, whether a private file mapping's
+// page is still the file's (never written) or a private copy (written since
+// it was mapped): with it a slot can keep its copies and restore just those.
+// -1 when /proc is not mounted or the kernel hides it.
+static int pagemap_fd() {
+  static const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  return fd;
+}
+
+bool MemoryPool::dirty_pages_visible() { return pagemap_fd() >= 0; }
+
+// Fills `out` with one pagemap entry per page of [base, base + bytes).
+static bool read_pagemap(const uint8_t* base, size_t bytes, std::vector<uint64_t>& out) {
+  size_t pages = bytes / kOsPage;
+  out.resize(pages);
+  auto* dst = reinterpret_cast<char*>(out.data());
+  size_t want = pages * sizeof(uint64_t), got = 0;
+  off_t at = static_cast<off_t>(reinterpret_cast<uintptr_t>(base) / kOsPage * sizeof(uint64_t));
+  while (got < want) {
+    ssize_t n = pread(pagemap_fd(), dst + got, want - got, at + static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    got += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// A page the guest may have changed: a private copy in memory (present, not
+// the file's page) or in swap.
+static bool private_page(uint64_t entry) {
+  constexpr uint64_t kPresent = uint64_t{1} << 63, kSwapped = uint64_t{1} << 62,
+                     kFile = uint64_t{1} << 61;
+  return (entry & kSwapped) || ((entry & kPresent) && !(entry & kFile));
+}
+
+static bool all_zero(const uint8_t* page) {
+  const uint64_t* w = reinterpret_cast<const uint64_t*>(page);
+  for (size_t k = 0; k < kOsPage / 8; ++k)
+    if (w[k]) return false;
+  return true;
+}
 
 Slot* MemoryPool::new_slot() {
   // mu_ held
@@ -197,13 +243,13 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
     }
     s->populated = true;
   }
-  if (image && !image->resident() && image->length() >= kPopulateMin) {
-    // A large image belongs to a language runtime (StarlingMonkey: 9.5 MB)
-    // that writes much of it on every request: a read then a write of each
-    // such page costs a copy-on-write fault and a TLB shootdown on every
-    // other core. Copying the image in one call first is cheaper: 225 -> 400
-    // rps for the Spin JS hello. (Without MADV_POPULATE_WRITE, Linux < 5.14,
-    // the faults happen as before.)
+  if (image && !image->resident() && image->length() >= kPopulateMin && !dirty_pages_visible()) {
+    // Without /proc/self/pagemap the slot is dropped with madvise at every
+    // release. A large image belongs to a language runtime (StarlingMonkey:
+    // 9.5 MB) that writes much of it on every request: a read then a write
+    // of each such page costs a copy-on-write fault and a TLB shootdown on
+    // every other core. Copying the image in one call first is cheaper
+    // (225 -> 400 rps for the Spin JS hello; Linux >= 5.14).
     size_t n = image->length() < s->rw_bytes ? image->length() : s->rw_bytes;
     madvise(s->base, n, kMadvPopulateWrite);
   }
@@ -214,9 +260,42 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
 
 bool MemoryPool::grow(Slot* s, uint64_t new_pages) { return set_rw(s, new_pages * kPageSize); }
 
+// A mapped image's slot keeps its private pages between uses: the pages the
+// guest wrote (ever, in this slot) are copied back from the image and the
+// pages past it are zeroed. A guest that writes the same pages on every
+// request (a JS runtime's heap) then costs one memcpy of them per request
+// instead of a copy-on-write fault per page plus a TLB shootdown to drop them.
+bool MemoryPool::restore_mapped(Slot* s) {
+  thread_local std::vector<uint64_t> entries;
+  const MemoryImage* image = s->image;
+  size_t image_bytes = std::min(s->mapped_image, s->high_water);
+  // Past the image, only a bounded window is scanned and restored page by
+  // page; a guest that touched more (a big heap) gets the rest dropped:
+  // keeping it would pin its peak memory in the slot.
+  constexpr size_t kScanPastImage = size_t{4} << 20;
+  size_t scan = std::min(s->high_water, image_bytes + kScanPastImage);
+  if (!read_pagemap(s->base, scan, entries)) return false;
+  if (scan < s->high_water) madvise(s->base + scan, s->high_water - scan, MADV_DONTNEED);
+  size_t image_pages = image_bytes / kOsPage;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!private_page(entries[i])) continue;
+    uint8_t* page = s->base + i * kOsPage;
+    if (i < image_pages)
+      std::memcpy(page, image->view_ + i * kOsPage, kOsPage);
+    else if (!all_zero(page))  // only read (the shared zero page): leave it unallocated
+      std::memset(page, 0, kOsPage);
+  }
+  return true;
+}
+
 void MemoryPool::reset(Slot* s) {
   if (!s->high_water) return;
   const MemoryImage* image = s->image;
+  if (image && !image->resident() && image->view_ && s->mapped_image && dirty_pages_visible() &&
+      restore_mapped(s)) {
+    s->high_water = 0;
+    return;
+  }
   if (s->populated && (!image || image->resident()) && !swap_enabled_) {
     constexpr size_t kMaxRestorePages = 64;
     size_t pages = s->high_water / kOsPage;
@@ -245,10 +324,7 @@ void MemoryPool::reset(Slot* s) {
           }
           // Skip pages that are still zero (e.g. only read: the shared
           // zero page), so restoring them does not allocate.
-          const uint64_t* w = reinterpret_cast<const uint64_t*>(page);
-          bool zero = true;
-          for (size_t k = 0; k < kOsPage / 8 && zero; ++k) zero = w[k] == 0;
-          if (!zero) std::memset(page, 0, kOsPage);
+          if (!all_zero(page)) std::memset(page, 0, kOsPage);
         }
         s->high_water = 0;
         return;

@@ -3,9 +3,10 @@
 // either in bounds or on an inaccessible page), carved from large arenas
 // reserved once. A slot stays bound to one module's initial-memory image and
 // is reset between uses in one of two ways:
-//   - large images are mapped copy-on-write from a memfd; one
-//     madvise(MADV_DONTNEED) drops the private copies (restoring the image)
-//     and zeroes the rest;
+//   - large images are mapped copy-on-write from a memfd; the pages the
+//     guest wrote (private copies, found in /proc/self/pagemap) stay in the
+//     slot and are copied back from the image, the rest of the slot is
+//     zeroed (or, without pagemap, one madvise(MADV_DONTNEED) drops them);
 //   - small images (and no image) live in the slot's own pages, which stay
 //     resident between uses: the pages the guest touched (found with one
 //     mincore) are copied back from the image or zeroed. This avoids the
@@ -47,8 +48,9 @@ class MemoryImage {
   friend class MemoryPool;
   int fd_ = -1;
   size_t length_ = 0;
-  bool resident_ = true;        // copied into slots (small, or no memfd could be made)
-  std::vector<uint8_t> bytes_;  // resident images: the bytes, page-rounded
+  bool resident_ = true;           // copied into slots (small, or no memfd could be made)
+  const uint8_t* view_ = nullptr;  // mapped images: the memfd, read-only
+  std::vector<uint8_t> bytes_;     // resident images: the bytes, page-rounded
   std::mutex mu_;
   std::vector<Slot*> free_;  // slots bound to this image, reset, ready
 };
@@ -95,6 +97,8 @@ class MemoryPool {
   bool bind(Slot* s, MemoryImage* image);
   bool set_rw(Slot* s, size_t bytes);
   void reset(Slot* s);
+  bool restore_mapped(Slot* s);
+  static bool dirty_pages_visible();
 
   struct Arena;
   static constexpr size_t kSlotsPerArena = 16;
