@@ -53,6 +53,10 @@ struct CallInfo {
   std::string host = "localhost";
   std::string scheme = "http";        // "https" behind TLS
   std::string protocol = "HTTP/1.1";  // SERVER_PROTOCOL
+  // Answers with a streamed body (the wasi:http executor, once the guest
+  // has set its response and waits or writes much); null: the executor
+  // answers with Result::response.
+  http::StartStream stream;
   // Limits for this request's instance (`user` is ignored: the executor sets
   // it). The timeout applies to each call into the guest.
   engine::InstanceOptions limits;
@@ -67,6 +71,9 @@ struct Result {
   // executor answered for it (405, 500, 502, 504), for the log.
   std::string error;
   engine::TrapKind trap = engine::TrapKind::None;  // when the guest trapped
+  // The response went out through CallInfo::stream (`response` holds its
+  // status and headers, for the log): there is nothing left to send.
+  bool streamed = false;
 };
 
 class Executor {

@@ -79,6 +79,89 @@ uint32_t make_request(wasi::p2::Context& cx, const Request& req, const CallInfo&
   return hrep == 0 ? 0 : cx.table().add(std::move(r));
 }
 
+// The status and headers of an outgoing-response (the server frames the
+// body itself: no content-length or transfer-encoding of the guest's).
+Response response_head(wasi::p2::ResourceTable& t, const wasi_http::OutgoingResponse& resp) {
+  Response head;
+  head.status = resp.status;
+  if (auto* h = t.get<wasi_http::Fields>(resp.headers))
+    for (const auto& [k, v] : h->entries)
+      if (k != "content-length" && k != "transfer-encoding") head.headers.emplace_back(k, v);
+  return head;
+}
+
+// Sends the guest's response through CallInfo::stream while the guest still
+// runs: all at once when the body ends before the guest waits for anything
+// (a Content-Length response, sent before the instance is torn down), else
+// the head as soon as the guest waits or has written 64 KiB, then the body
+// chunk by chunk as it is written.
+class Streamer {
+ public:
+  Streamer(wasi::p2::Context& cx, const http::StartStream& start, uint32_t outparam,
+           std::optional<std::chrono::steady_clock::time_point> deadline)
+      : cx_(cx), start_(start), outparam_(outparam), deadline_(deadline) {}
+
+  void flush(bool waiting) {
+    if (failed_ || ended_) return;
+    auto& t = cx_.table();
+    auto* out = t.get<wasi_http::ResponseOutparam>(outparam_);
+    if (out == nullptr || !out->set || !out->error.empty()) return;
+    auto* resp = t.get<wasi_http::OutgoingResponse>(out->response);
+    if (resp == nullptr) return;
+    auto* body = resp->body ? t.get<wasi_http::OutgoingBody>(resp->body) : nullptr;
+    wasi_http::BodyBuffer* b = body ? body->buffer.get() : nullptr;
+    if (!sink_) {
+      bool complete = b && b->finished;
+      if (!waiting && !complete && !(b && b->bytes.size() >= kSendAt)) return;
+      head_ = response_head(t, *resp);
+      std::optional<uint64_t> length;
+      if (complete && b->trailers.empty()) length = b->bytes.size();
+      sink_ = start_(head_, length);
+      if (!sink_) {
+        failed_ = true;
+        return;
+      }
+    }
+    if (b == nullptr) return;
+    b->streaming = true;
+    if (!b->bytes.empty()) {
+      if (!sink_->write(b->bytes, deadline_)) b->broken = true;
+      b->bytes.clear();
+    }
+    if (b->finished) end();
+  }
+
+  // The guest returned having set its response: what is left goes out and
+  // the body ends (also when the guest never called outgoing-body.finish).
+  void end() {
+    if (!sink_ || ended_) return;
+    auto* out = cx_.table().get<wasi_http::ResponseOutparam>(outparam_);
+    auto* resp = out ? cx_.table().get<wasi_http::OutgoingResponse>(out->response) : nullptr;
+    auto* body =
+        resp && resp->body ? cx_.table().get<wasi_http::OutgoingBody>(resp->body) : nullptr;
+    ended_ = true;
+    if (body != nullptr && !body->buffer->bytes.empty()) {
+      sink_->write(body->buffer->bytes, deadline_);
+      body->buffer->bytes.clear();
+    }
+    sink_->finish(body != nullptr ? body->buffer->trailers : http::Headers{}, deadline_);
+  }
+
+  bool started() const { return sink_ != nullptr; }
+  bool ended() const { return ended_; }
+  const Response& head() const { return head_; }
+
+ private:
+  static constexpr size_t kSendAt = 64 << 10;
+  wasi::p2::Context& cx_;
+  const http::StartStream& start_;
+  uint32_t outparam_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
+  std::unique_ptr<http::BodySink> sink_;  // destroyed unfinished: the connection closes
+  Response head_;
+  bool failed_ = false, ended_ = false;
+};
+
 Result WasiHttpExecutor::handle(const Request& req, const CallInfo& info) const {
   Result result;
   const std::string& id = config_.id;
@@ -109,8 +192,29 @@ Result WasiHttpExecutor::handle(const Request& req, const CallInfo& info) const 
     finish();
     return result;
   }
+  std::optional<Streamer> streamer;
+  if (info.stream) {
+    streamer.emplace(p2, info.stream, outparam, scope.data.deadline);
+    p2.flush_output = [&](bool waiting) { streamer->flush(waiting); };
+  }
   std::vector<Val> results;
   outcome = linked->call(handle_, std::vector<Val>{Val::own(request), Val::own(outparam)}, results);
+  p2.flush_output = nullptr;
+  if (streamer && streamer->started()) {
+    // The head is out: a failure now can only cut the body short (the
+    // streamer closes the connection when it is destroyed unfinished).
+    result.streamed = true;
+    if (outcome.ok()) streamer->end();
+    linked.reset();
+    if (!outcome.ok()) {
+      detail::fail_trap(result, outcome, id, "wasi:http/incoming-handler.handle");
+      if (streamer->ended()) result.response.status = streamer->head().status;
+    } else {
+      result.response = streamer->head();
+    }
+    finish();
+    return result;
+  }
   // The guest's handles end with the instance, before the objects they name.
   linked.reset();
   auto* out = p2.table().get<wasi_http::ResponseOutparam>(outparam);
@@ -122,14 +226,7 @@ Result WasiHttpExecutor::handle(const Request& req, const CallInfo& info) const 
   } else if (!out->error.empty()) {
     detail::fail(result, 500, "component `" + id + "`: the guest answered error " + out->error);
   } else if (auto* resp = p2.table().get<wasi_http::OutgoingResponse>(out->response)) {
-    result.response.status = resp->status;
-    if (auto* h = p2.table().get<wasi_http::Fields>(resp->headers)) {
-      for (auto& [k, v] : h->entries) {
-        // The server frames the (buffered) body itself.
-        if (k == "content-length" || k == "transfer-encoding") continue;
-        result.response.headers.emplace_back(std::move(k), std::move(v));
-      }
-    }
+    result.response = response_head(p2.table(), *resp);
     if (auto* b = p2.table().get<wasi_http::OutgoingBody>(resp->body))
       result.response.body = std::move(b->buffer->bytes);
   } else {

@@ -204,20 +204,28 @@ class BodyReader : public wasi::p2::InputStream {
   size_t pos_ = 0;
 };
 
-// Appends to the response's buffer, up to a cap.
+// Appends to the response's buffer, up to a cap; what is written is sent on
+// (Context::flush_output) once the response streams, or when a lot waits.
 class BodyWriter : public wasi::p2::OutputStream {
  public:
   static constexpr uint64_t kMaxBody = uint64_t{256} << 20;
-  explicit BodyWriter(std::shared_ptr<BodyBuffer> b) : buf_(std::move(b)) {}
+  static constexpr size_t kSendAt = 64 << 10;
+  BodyWriter(std::shared_ptr<BodyBuffer> b, Context& cx) : buf_(std::move(b)), cx_(cx) {}
   wasi::p2::StreamResult check_write(uint64_t& permitted) override {
+    if (buf_->broken) return wasi::p2::StreamResult::failed("the client closed the connection");
     if (buf_->finished) return wasi::p2::StreamResult::closed();
     permitted = std::min<uint64_t>(uint64_t{1} << 20, kMaxBody - buf_->bytes.size());
     if (permitted == 0) return wasi::p2::StreamResult::failed("response body too large");
     return wasi::p2::StreamResult::ok();
   }
   wasi::p2::StreamResult write(std::string_view bytes) override {
+    if (buf_->broken) return wasi::p2::StreamResult::failed("the client closed the connection");
     if (buf_->finished) return wasi::p2::StreamResult::closed();
     buf_->bytes.append(bytes);
+    if ((buf_->streaming || buf_->bytes.size() >= kSendAt) && cx_.flush_output) {
+      cx_.flush_output(false);
+      if (buf_->broken) return wasi::p2::StreamResult::failed("the client closed the connection");
+    }
     return wasi::p2::StreamResult::ok();
   }
   wasi::p2::StreamResult flush() override { return wasi::p2::StreamResult::ok(); }
@@ -226,6 +234,7 @@ class BodyWriter : public wasi::p2::OutputStream {
 
  private:
   std::shared_ptr<BodyBuffer> buf_;
+  Context& cx_;
 };
 
 class IncomingBody : public wasi::p2::Resource {
@@ -298,7 +307,7 @@ void link_bodies(component::HostImports& host) {
       return Outcome::success();
     }
     b->written = true;
-    uint32_t rep = cx.table().add(std::make_unique<BodyWriter>(b->buffer));
+    uint32_t rep = cx.table().add(std::make_unique<BodyWriter>(b->buffer, cx));
     if (rep == 0) return table_full("outgoing-body.write");
     r.push_back(Val::ok(Val::own(rep)));
     return Outcome::success();
@@ -306,7 +315,10 @@ void link_bodies(component::HostImports& host) {
   def(host, "[static]outgoing-body.finish", [](Context& cx, InstanceData*, Params p, Results& r) {
     auto* b = self<OutgoingBody>(cx, p);
     if (b == nullptr) return wasi::p2::bad_handle("outgoing-body.finish");
-    b->buffer->finished = true;  // trailers, if any, are not sent (HTTP/1.1, buffered)
+    b->buffer->finished = true;
+    if (p.size() > 1 && p[1].is_some())
+      if (auto* t = cx.table().get<Fields>(p[1].payload()->rep())) b->buffer->trailers = t->entries;
+    if (cx.flush_output) cx.flush_output(false);
     r.push_back(Val::ok());
     return Outcome::success();
   });
@@ -443,6 +455,7 @@ void link_messages(component::HostImports& host) {
       o->response = p[1].payload()->rep();
     else
       o->error = p[1].payload() ? describe_error_code(*p[1].payload()) : "error";
+    if (cx.flush_output) cx.flush_output(false);  // the body may be complete already
     return Outcome::success();
   });
   wasi::p2::define(host, std::string(kTypes), "http-error-code",

@@ -3,9 +3,11 @@
 // wasi:http/types function in a component::HostImports.
 //
 // Objects live in the instance's wasi::p2::ResourceTable (a handle's rep is
-// the table index). Bodies are buffered: an incoming body is an InputStream
-// over the whole request body; an outgoing body's OutputStream appends to
-// the response's buffer, which the executor sends when the guest returns.
+// the table index). An incoming body is an InputStream over the whole
+// request body. An outgoing response body's OutputStream appends to a
+// buffer that the executor sends on (Context::flush_output): as one
+// response when the guest ends the body before it waits for anything, else
+// streamed: the head as soon as the guest waits, then each write.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "abi/http.h"
 #include "engine/component/link_component.h"
 #include "wasi/p2/context.h"
 #include "wasi/p2/streams.h"
@@ -43,8 +46,11 @@ class IncomingRequest : public wasi::p2::Resource {
 
 // The bytes written to an outgoing body (shared by the body and its stream).
 struct BodyBuffer {
-  std::string bytes;
+  std::string bytes;  // written and not yet sent on
   bool finished = false;
+  http::Headers trailers;  // given to outgoing-body.finish
+  bool streaming = false;  // set by the executor: each write is sent on at once
+  bool broken = false;     // the client is gone: writes fail
 };
 
 class OutgoingBody : public wasi::p2::Resource {

@@ -1,8 +1,13 @@
 // The wasi:http component written in C with the canonical ABI by hand
 // (tests/guests/http_component, built into build/guests/http_component.wasm
-// during the build): `jco serve`, the oracle, answers its four routes as the
-// README says, and `spindle up` answers them the same way.
+// during the build): `jco serve`, the oracle, answers its routes as the
+// README says, and `spindle up` answers them the same way, streaming the
+// bodies the guest writes piece by piece.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -201,6 +206,133 @@ TEST_F(HttpComponent, SpindleServesTheHandWrittenCComponent) {
   EXPECT_TRUE(r.body == big);
   // each request gets a fresh instance
   for (int i = 0; i < 3; ++i) EXPECT_EQ(fetch(up.url() + "/hello").body, "hello from C\n");
+}
+
+// What a raw HTTP/1.1 client read of one response, piece by piece, with the
+// milliseconds since the request was sent at which each piece arrived.
+struct Timed {
+  std::string bytes;
+  std::vector<std::pair<double, size_t>> arrivals;  // (ms, bytes so far)
+  // When the bytes so far first contained `text` (-1: never).
+  double when(const std::string& text) const {
+    for (const auto& [ms, n] : arrivals)
+      if (bytes.substr(0, n).find(text) != std::string::npos) return ms;
+    return -1;
+  }
+};
+
+// Sends `request` to the server at `url` (http://127.0.0.1:port) and reads
+// until `end` is in the answer, the peer closes, or 10 s pass.
+Timed read_timed(const std::string& url, const std::string& request, const std::string& end) {
+  std::string hostport = url.substr(url.find("//") + 2);
+  size_t colon = hostport.rfind(':');
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(std::stoi(hostport.substr(colon + 1))));
+  inet_pton(AF_INET, hostport.substr(0, colon).c_str(), &sa.sin_addr);
+  Timed out;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    if (fd >= 0) close(fd);
+    return out;
+  }
+  auto start = std::chrono::steady_clock::now();
+  (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  char buf[65536];
+  while (out.bytes.find(end) == std::string::npos &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.bytes.append(buf, static_cast<size_t>(n));
+    out.arrivals.emplace_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
+        out.bytes.size());
+  }
+  close(fd);
+  return out;
+}
+
+std::string app_dir(const std::string& name) {
+  std::string dir = temp_dir(name);
+  std::ofstream(dir + "/spin.toml") << "spin_manifest_version = 2\n\n"
+                                       "[application]\nname = \"c-component\"\n\n"
+                                       "[[trigger.http]]\nroute = \"/...\"\ncomponent = \"c\"\n\n"
+                                       "[component.c]\nsource = \""
+                                    << kComponent.string() << "\"\n";
+  return dir;
+}
+
+// A body the guest writes in pieces reaches the client piece by piece: the
+// first line arrives while the guest still waits to write the next ones,
+// then the end of the chunked body with the guest's trailer.
+TEST_F(HttpComponent, ABodyWrittenInPiecesIsStreamedAsTheGuestWritesIt) {
+  std::string dir = app_dir("http_component_stream");
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  Timed t =
+      read_timed(up.url(), "GET /stream?n=3&ms=400 HTTP/1.1\r\nhost: x\r\nte: trailers\r\n\r\n",
+                 "\r\n0\r\nx-chunks: 3\r\n\r\n");
+  double first = t.when("chunk 0\n"), last = t.when("chunk 2\n");
+  ASSERT_GE(first, 0) << t.bytes << "\n" << up.log();
+  ASSERT_GE(last, 0) << t.bytes;
+  EXPECT_NE(t.bytes.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << t.bytes;
+  // Buffered, the three lines would arrive together after 800 ms.
+  EXPECT_LT(first, 300) << "the first piece waited for the others";
+  EXPECT_GE(last - first, 600) << t.bytes;
+  // The trailer the guest gave outgoing-body.finish, after the last chunk.
+  EXPECT_TRUE(t.bytes.ends_with("chunk 2\n\r\n0\r\nx-chunks: 3\r\n\r\n")) << t.bytes;
+
+  // Without `te: trailers` the body ends with no trailer; HTTP/1.0 gets the
+  // body unchunked, ended by the close.
+  Result r = curl({"--raw", up.url() + "/stream?n=2&ms=10"});
+  EXPECT_EQ(r.out, "8\r\nchunk 0\n\r\n8\r\nchunk 1\n\r\n0\r\n\r\n");
+  r = curl({"-0", "-i", up.url() + "/stream?n=2&ms=10"});
+  EXPECT_NE(r.out.find("HTTP/1.0 200"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("chunked"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.out.ends_with("\r\n\r\nchunk 0\nchunk 1\n")) << r.out;
+}
+
+// The streamed bodies are the ones jco serve gives, also for a body much
+// larger than the socket buffers sent to a client that reads slowly (the
+// guest's writes wait for it).
+TEST_F(HttpComponent, StreamedBodiesMatchJcoAndWaitForASlowReader) {
+  std::string dir = app_dir("http_component_stream_jco");
+  JcoServer jco(kComponent, dir);
+  ASSERT_TRUE(jco.ready()) << jco.log();
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  for (std::string path : {"/stream?n=5&ms=20", "/big?kb=64", "/big?kb=1024"}) {
+    Response want = fetch(jco.url() + path), got = fetch(up.url() + path);
+    EXPECT_EQ(got.status, "200") << path << "\n" << up.log();
+    EXPECT_EQ(got.body.size(), want.body.size()) << path;
+    EXPECT_TRUE(got.body == want.body) << path;
+  }
+  std::string line = "0123456789abcde\n";
+  Result slow = curl({"--limit-rate", "4M", up.url() + "/big?kb=12288"});
+  ASSERT_EQ(slow.status, 0) << slow.err;
+  ASSERT_EQ(slow.out.size(), size_t{12} << 20);
+  size_t bad = 0;
+  for (size_t i = 0; i < slow.out.size(); i += line.size())
+    bad += slow.out.compare(i, line.size(), line) != 0;
+  EXPECT_EQ(bad, 0u);
+}
+
+// A guest that traps after its response head went out: the client gets what
+// was written, then the connection closes (no second answer); the log says
+// why and the next request is served.
+TEST_F(HttpComponent, AGuestThatTrapsMidStreamCutsTheBodyAndTheServerGoesOn) {
+  std::string dir = app_dir("http_component_stream_trap");
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  Result r = curl({"-i", up.url() + "/stream?n=3&ms=100&trap=1"});
+  EXPECT_NE(r.status, 0) << "curl saw a complete response: " << r.out;
+  EXPECT_NE(r.out.find("HTTP/1.1 200"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("chunk 0\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("chunk 1"), std::string::npos) << r.out;
+  EXPECT_EQ(fetch(up.url() + "/hello").body, "hello from C\n");
+  EXPECT_NE(up.log().find("unreachable"), std::string::npos) << up.log();
 }
 
 }  // namespace

@@ -114,8 +114,10 @@ class HttpTrigger final : public Trigger {
  private:
   void on_request(Incoming&& in, Respond respond);
   // Runs a routed request in its component (on a worker, or inline for self
-  // requests).
-  Outgoing run(const State& st, Incoming& in, RouteMatch& m);
+  // requests). With `streamed`, the executor may answer through
+  // Incoming::stream itself (then *streamed is set and the returned
+  // response is only its head, for the log).
+  Outgoing run(const State& st, Incoming& in, RouteMatch& m, bool* streamed = nullptr);
   // Health, info and 404: answered without a guest; nullopt for a route.
   std::optional<Outgoing> answer_without_guest(const State& st, std::string_view path,
                                                std::optional<RouteMatch>& m);
@@ -220,9 +222,10 @@ void HttpTrigger::on_request(Incoming&& in, Respond respond) {
   std::string method = in.method, target = in.uri, component = m->component;
   bool queued = services_.workers->submit(
       [this, st, in = std::move(in), m = std::move(*m), respond, start]() mutable {
-        Outgoing out = run(*st, in, m);
+        bool streamed = false;
+        Outgoing out = run(*st, in, m, &streamed);
         log_request(in, m.component, out.status, start);
-        respond(std::move(out));
+        if (!streamed) respond(std::move(out));
       });
   if (!queued) {
     Outgoing out = text(503, "Service Unavailable: every worker is busy; retry shortly\n");
@@ -239,7 +242,7 @@ void HttpTrigger::on_request(Incoming&& in, Respond respond) {
   }
 }
 
-Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m) {
+Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m, bool* streamed) {
   const Served& s = st.served.at(m.component);
   const ComponentRuntime& c = *s.component;
   // Headers and body are moved, not copied (method and uri stay for the
@@ -271,7 +274,9 @@ Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m) {
   ci.client_addr = in.client_addr;
   ci.host = in.host;
   ci.limits = c.limits;
+  if (streamed) ci.stream = std::move(in.stream);
   abi::Result r = s.executor->handle(req, ci);
+  if (streamed) *streamed = r.streamed;
   c.write_output(*services_.log, r.guest_stdout, r.guest_stderr);
   Outgoing out;
   out.status = r.response.status;

@@ -1,6 +1,7 @@
 // The only translation unit that includes Boost.Beast.
 #include "trigger/http/server.h"
 
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -43,6 +44,44 @@ size_t raise_nofile_limit() {
 }
 
 class Session;
+
+// Sends all of `parts` on the non-blocking socket `fd` from the calling
+// thread, waiting while it is full, until `until`. False when the peer is
+// gone or the time ran out.
+bool send_all(int fd, std::initializer_list<std::string_view> parts,
+              std::chrono::steady_clock::time_point until) {
+  std::array<iovec, 4> iov{};
+  size_t n = 0;
+  for (std::string_view p : parts)
+    if (!p.empty() && n < iov.size()) iov[n++] = {const_cast<char*>(p.data()), p.size()};
+  size_t first = 0;
+  while (first < n) {
+    msghdr msg{};
+    msg.msg_iov = iov.data() + first;
+    msg.msg_iovlen = n - first;
+    ssize_t r = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (r > 0) {
+      auto left = static_cast<size_t>(r);
+      while (first < n && left >= iov[first].iov_len) left -= iov[first++].iov_len;
+      if (first < n) {
+        iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + left;
+        iov[first].iov_len -= left;
+      }
+      continue;
+    }
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now());
+      if (wait.count() <= 0) return false;
+      pollfd p{fd, POLLOUT, 0};
+      ::poll(&p, 1, static_cast<int>(std::min<int64_t>(wait.count() + 1, 1000)));
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
 
 // Connections that may be closed to make room, oldest first: keep-alive
 // connections waiting for a request, and connections still sending a request
@@ -178,6 +217,13 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     stream_.expires_never();  // the handler's own limits apply while it runs
     uint64_t seq = ++seq_;
+    bool trailers = false;  // the client takes trailers: `te: trailers`
+    for (const auto& [k, v] : in.headers)
+      if (k == "te" && v.find("trailers") != std::string::npos) trailers = true;
+    in.stream = [self = shared_from_this(), seq, keep_alive, version, head, trailers](
+                    const Outgoing& out, std::optional<uint64_t> length) {
+      return self->start_stream(seq, out, length, keep_alive, version, head, trailers);
+    };
     // While the handler has the request, nothing else touches this
     // connection (no read is pending, it is off the evictable list), so the
     // thread that responds writes the response itself: a worker does not
@@ -185,13 +231,24 @@ class Session : public std::enable_shared_from_this<Session> {
     // once goes back to the connection's strand.
     server_.handler(std::move(in),
                     [self = shared_from_this(), seq, keep_alive, version, head](Outgoing out) {
-                      uint64_t prev = self->answered_.load();
-                      while (prev < seq && !self->answered_.compare_exchange_weak(prev, seq)) {
-                      }
-                      if (prev >= seq) return;  // a second answer to one request
+                      if (!self->claim(seq)) return;  // a second answer to one request
                       self->write(std::move(out), keep_alive, version, head);
                     });
   }
+
+  // True for the first answer to request `seq` (a response or a stream).
+  bool claim(uint64_t seq) {
+    uint64_t prev = answered_.load();
+    while (prev < seq && !answered_.compare_exchange_weak(prev, seq)) {
+    }
+    return prev < seq;
+  }
+
+  std::unique_ptr<spindle::http::BodySink> start_stream(uint64_t seq, const Outgoing& out,
+                                                        std::optional<uint64_t> length,
+                                                        bool keep_alive, unsigned version,
+                                                        bool head, bool trailers);
+  friend class StreamSink;
 
   // The response's bytes: the status line and header, then the body.
   struct Wire {
@@ -199,37 +256,56 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string body;
   };
 
-  static Wire serialize(Outgoing&& out, bool keep_alive, unsigned version, bool head) {
-    Wire w;
-    size_t length = out.body.size();
-    w.head.reserve(160);
-    w.head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-    w.head += std::to_string(out.status);
-    w.head += ' ';
-    w.head += bhttp::obsolete_reason(static_cast<bhttp::status>(out.status));
-    w.head += "\r\n";
+  // The status line and header. `length`: the Content-Length; none: the
+  // body is chunked (HTTP/1.1) or ends with the connection (HTTP/1.0).
+  static std::string serialize_head(const Outgoing& out, std::optional<uint64_t> length,
+                                    bool keep_alive, unsigned version) {
+    std::string h;
+    h.reserve(160);
+    h += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    h += std::to_string(out.status);
+    h += ' ';
+    h += bhttp::obsolete_reason(static_cast<bhttp::status>(out.status));
+    h += "\r\n";
     for (const auto& [k, v] : out.headers) {
       // A name or value that would end the header early is dropped (no
       // response splitting from a guest's headers).
-      if (k.empty() || k.find_first_of("\r\n:") != std::string::npos ||
-          v.find_first_of("\r\n") != std::string::npos)
-        continue;
+      if (!safe_field(k, v)) continue;
       std::string name = spindle::http::lowercase(k);
-      // A bodiless answer to HEAD may say how long the GET body would be.
-      if (name == "content-length" && head && out.body.empty() && !v.empty() &&
-          v.find_first_not_of("0123456789") == std::string::npos && v.size() < 19)
-        length = std::stoull(v);
       if (name == "content-length" || name == "transfer-encoding" || name == "connection") continue;
-      w.head += k;
-      w.head += ": ";
-      w.head += v;
-      w.head += "\r\n";
+      h += k;
+      h += ": ";
+      h += v;
+      h += "\r\n";
     }
-    if (version == 10 && keep_alive) w.head += "Connection: keep-alive\r\n";
-    if (version != 10 && !keep_alive) w.head += "Connection: close\r\n";
-    w.head += "Content-Length: ";
-    w.head += std::to_string(length);
-    w.head += "\r\n\r\n";
+    if (version == 10 && keep_alive) h += "Connection: keep-alive\r\n";
+    if (version != 10 && !keep_alive) h += "Connection: close\r\n";
+    if (length) {
+      h += "Content-Length: ";
+      h += std::to_string(*length);
+      h += "\r\n";
+    } else if (version != 10) {
+      h += "Transfer-Encoding: chunked\r\n";
+    }
+    h += "\r\n";
+    return h;
+  }
+
+  static bool safe_field(std::string_view k, std::string_view v) {
+    return !k.empty() && k.find_first_of("\r\n:") == std::string::npos &&
+           v.find_first_of("\r\n") == std::string::npos;
+  }
+
+  static Wire serialize(Outgoing&& out, bool keep_alive, unsigned version, bool head) {
+    Wire w;
+    uint64_t length = out.body.size();
+    // A bodiless answer to HEAD may say how long the GET body would be.
+    if (head && out.body.empty())
+      for (const auto& [k, v] : out.headers)
+        if (spindle::http::lowercase(k) == "content-length" && !v.empty() &&
+            v.find_first_not_of("0123456789") == std::string::npos && v.size() < 19)
+          length = std::stoull(v);
+    w.head = serialize_head(out, length, keep_alive, version);
     if (!head) w.body = std::move(out.body);
     return w;
   }
@@ -317,6 +393,81 @@ class Session : public std::enable_shared_from_this<Session> {
   bool marked_ = false;                // guarded by server_.evictable.mu
   std::list<std::weak_ptr<Session>>::iterator pos_;
 };
+
+// A streamed response body (server.h): written by the thread that makes it,
+// which owns the connection until finish() (as for Respond).
+class StreamSink final : public spindle::http::BodySink {
+  using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
+ public:
+  StreamSink(std::shared_ptr<Session> s, bool chunked, bool keep_alive, bool head, bool trailers)
+      : session_(std::move(s)),
+        chunked_(chunked),
+        keep_alive_(keep_alive),
+        head_(head),
+        trailers_(trailers) {}
+  ~StreamSink() override {
+    if (!done_) session_->close();
+  }
+
+  bool write(std::string_view bytes, Deadline deadline) override {
+    if (done_ || failed_) return false;
+    if (head_ || bytes.empty()) return true;
+    if (!chunked_) return send({bytes}, deadline);
+    char size[24];
+    int n = std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+    return send({std::string_view(size, static_cast<size_t>(n)), bytes, "\r\n"}, deadline);
+  }
+
+  bool finish(const spindle::http::Headers& trailers, Deadline deadline) override {
+    if (done_) return !failed_;
+    if (!failed_ && chunked_ && !head_) {
+      std::string end = "0\r\n";
+      if (trailers_)
+        for (const auto& [k, v] : trailers)
+          if (Session::safe_field(k, v)) end += k + ": " + v + "\r\n";
+      end += "\r\n";
+      send({end}, deadline);
+    }
+    done_ = true;
+    if (failed_ || !keep_alive_) {
+      session_->close();
+      return !failed_;
+    }
+    session_->wait_for_request();
+    return true;
+  }
+
+  // The status line and header.
+  bool begin(std::string_view head) { return send({head}, std::nullopt); }
+
+ private:
+  bool send(std::initializer_list<std::string_view> parts, Deadline deadline) {
+    auto until = std::chrono::steady_clock::now() + kWriteTimeout;
+    if (deadline && *deadline < until) until = *deadline;
+    if (!send_all(session_->stream_.socket().native_handle(), parts, until)) failed_ = true;
+    return !failed_;
+  }
+
+  std::shared_ptr<Session> session_;
+  bool chunked_, keep_alive_, head_, trailers_;
+  bool done_ = false, failed_ = false;
+};
+
+std::unique_ptr<spindle::http::BodySink> Session::start_stream(uint64_t seq, const Outgoing& out,
+                                                               std::optional<uint64_t> length,
+                                                               bool keep_alive, unsigned version,
+                                                               bool head, bool trailers) {
+  if (!claim(seq)) return nullptr;
+  // HTTP/1.0 has no chunks: a body of unknown length ends with the connection.
+  if (version == 10 && !length) keep_alive = false;
+  auto sink = std::make_unique<StreamSink>(shared_from_this(), !length && version != 10, keep_alive,
+                                           head, trailers);
+  // When the head cannot be sent, the sink's writes fail and destroying it
+  // closes the connection.
+  sink->begin(serialize_head(out, length, keep_alive, version));
+  return sink;
+}
 
 }  // namespace
 

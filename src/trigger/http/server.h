@@ -12,6 +12,9 @@
 // once is finished asynchronously on the connection's strand. Pipelined
 // requests on one connection are read and answered in order (the next is
 // read only once the current response is written); keep-alive is honoured.
+// A streamed response (Incoming::stream) is written the same way, chunk by
+// chunk, by the thread that makes it: it blocks while the client does not
+// read (the guest's writes wait: backpressure), up to its deadline.
 //
 // Hostile clients are bounded: RLIMIT_NOFILE is raised to its hard limit at
 // start; at most `max_connections` are open (at the cap, the connection that
@@ -42,6 +45,9 @@ namespace spindle::trigger::http {
 struct Incoming : spindle::http::Request {
   std::string client_addr;  // "ip:port"
   std::string host;         // Host header, or the listen address
+  // Answers with a streamed body instead of Respond (from the thread the
+  // request was handed to); null when the request cannot be answered so.
+  spindle::http::StartStream stream;
 };
 
 using Outgoing = spindle::http::Response;

@@ -4,6 +4,8 @@
 // engine::InstanceData::wasi_p2.
 #pragma once
 
+#include <functional>
+
 #include "engine/host.h"
 #include "wasi/p2/resources.h"
 #include "wasi/wasi.h"
@@ -20,6 +22,13 @@ class Context {
 
   wasi::Context& preview1() { return p1_; }
   ResourceTable& table() { return table_; }
+
+  // Sends what the guest has made so far on its way (the wasi:http
+  // executor: the response head and the body written until now). Called
+  // with `waiting` before the guest blocks (wasi:io/poll, blocking stream
+  // calls that have to wait), without it when the response body fills or
+  // ends; may be empty.
+  std::function<void(bool waiting)> flush_output;
 
  private:
   wasi::Context& p1_;

@@ -67,8 +67,16 @@ Outcome table_full(std::string_view what) {
                           std::string(what) + ": too many live WASI resources");
 }
 
+// The guest is about to wait: what it has made so far goes out first (a
+// streamed response's head and chunks).
+void flush_before_wait(const InstanceData* d) {
+  Context* cx = d != nullptr ? d->wasi_p2 : nullptr;
+  if (cx != nullptr && cx->flush_output) cx->flush_output(true);
+}
+
 // Waits for the first of `ps` to be ready (none is ready now).
 Outcome wait_any(std::span<Pollable* const> ps, const InstanceData* d) {
+  flush_before_wait(d);
   Deadline deadline = d != nullptr ? d->deadline : std::nullopt;
   // The earliest timer bounds every wait.
   std::optional<Clock::time_point> timer;
@@ -420,6 +428,8 @@ Outcome stream_result(Context& cx, const StreamResult& r, std::optional<Val> ok,
 }
 
 Outcome wait_ready(Waitable& w, const InstanceData* d, std::string_view what) {
+  if (w.ready()) return Outcome::success();
+  flush_before_wait(d);
   if (w.ready()) return Outcome::success();
   Deadline deadline = d != nullptr ? d->deadline : std::nullopt;
   if (w.wait(deadline)) return Outcome::success();

@@ -10,6 +10,10 @@
 //   /echo           200, the request body back, x-method, x-path and the
 //                   request's content-type (default application/octet-stream)
 //   /status/<n>     status n (200..599), body "status <n>\n"
+//   /stream?n=N&ms=M  200, N lines "chunk <i>\n" with M ms between them (the
+//                   guest waits on a monotonic-clock pollable), then the
+//                   trailer x-chunks: N; with &trap=1 it traps after the first
+//   /big?kb=K       200, K KiB of "0123456789abcdef" lines, written at once
 //   anything else   404 "not found\n"
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +65,13 @@ STREAMS("[method]output-stream.blocking-write-and-flush")
 void output_stream_blocking_write_and_flush(handle self, const void* data, size_t len, void* ret);
 STREAMS("[resource-drop]output-stream") void drop_output_stream(handle self);
 IO_ERROR("[resource-drop]error") void drop_io_error(handle self);
+__attribute__((import_module("wasi:clocks/monotonic-clock@0.2.12"),
+               import_name("subscribe-duration"))) handle
+subscribe_duration(int64_t nanoseconds);
+__attribute__((import_module("wasi:io/poll@0.2.12"), import_name("[method]pollable.block"))) void
+pollable_block(handle self);
+__attribute__((import_module("wasi:io/poll@0.2.12"), import_name("[resource-drop]pollable"))) void
+drop_pollable(handle self);
 
 // Host-allocated strings and lists land here (the canonical ABI's realloc).
 __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void* ptr, size_t old_size,
@@ -249,6 +260,85 @@ static void respond(handle out, int status, const header* headers, size_t n_head
   outgoing_body_finish(out_body, 0, 0, ret);
 }
 
+static void sleep_ms(int ms) {
+  handle p = subscribe_duration((int64_t)ms * 1000000);
+  pollable_block(p);
+  drop_pollable(p);
+}
+
+// The value of `key` in the query ("?n=3&ms=10"), or `fallback`.
+static int query_int(const char* path, const char* key, int fallback) {
+  const char* q = strchr(path, '?');
+  size_t n = strlen(key);
+  while (q) {
+    ++q;
+    if (strncmp(q, key, n) == 0 && q[n] == '=') return atoi(q + n + 1);
+    q = strchr(q, '&');
+  }
+  return fallback;
+}
+
+// A response whose body is written piece by piece: `chunks` pieces from
+// `piece(i, buf)` (at most 4096 bytes each), `ms` milliseconds apart; the
+// trailer x-chunks when `trailer`; a trap after the first piece when `trap`.
+static void respond_pieces(handle out, int chunks, int ms, int trailer, int trap,
+                           size_t (*piece)(int i, char* buf)) {
+  handle fields = fields_new();
+  fields_append(fields, "content-type", 12, "text/plain", 10, ret);
+  handle response = outgoing_response_new(fields);
+  outgoing_response_body(response, ret);
+  handle out_body = (handle)u32_at(4);
+  response_outparam_set(out, 0, response, 0, 0, 0, 0, 0, 0);
+  outgoing_body_write(out_body, ret);
+  handle stream = (handle)u32_at(4);
+  char buf[4096];
+  for (int i = 0; i < chunks; ++i) {
+    if (i > 0 && ms > 0) sleep_ms(ms);
+    output_stream_blocking_write_and_flush(stream, buf, piece(i, buf), ret);
+    if (u8_at(0) != 0) {
+      drop_stream_error(4);
+      break;
+    }
+    if (trap) {
+      sleep_ms(ms);
+      __builtin_trap();
+    }
+  }
+  drop_output_stream(stream);
+  handle trailers = 0;
+  if (trailer) {
+    char count[12];
+    size_t len = 0;
+    for (int v = chunks; len == 0 || v > 0; v /= 10) count[len++] = (char)('0' + v % 10);
+    for (size_t i = 0; i < len / 2; ++i) {
+      char c = count[i];
+      count[i] = count[len - 1 - i];
+      count[len - 1 - i] = c;
+    }
+    trailers = fields_new();
+    fields_append(trailers, "x-chunks", 8, count, len, ret);
+  }
+  outgoing_body_finish(out_body, trailer, trailers, ret);
+}
+
+static size_t chunk_line(int i, char* buf) {
+  char digits[12];
+  size_t len = 0;
+  for (int v = i; len == 0 || v > 0; v /= 10) digits[len++] = (char)('0' + v % 10);
+  size_t n = 0;
+  memcpy(buf, "chunk ", 6);
+  n = 6;
+  while (len) buf[n++] = digits[--len];
+  buf[n++] = '\n';
+  return n;
+}
+
+static size_t hex_lines(int i, char* buf) {
+  (void)i;
+  for (size_t k = 0; k < 4096; k += 16) memcpy(buf + k, "0123456789abcde\n", 16);
+  return 4096;
+}
+
 static void respond_text(handle out, int status, const char* text) {
   const header h[] = {{"content-type", "text/plain"}};
   respond(out, status, h, 1, text, strlen(text));
@@ -283,6 +373,11 @@ __attribute__((export_name("wasi:http/incoming-handler@0.2.12#handle"))) void ha
                         {"x-method", method},
                         {"x-path", path}};
     respond(out, 200, h, 3, body.data, body.len);
+  } else if (path_is(path, "/stream")) {
+    respond_pieces(out, query_int(path, "n", 3), query_int(path, "ms", 0), 1,
+                   query_int(path, "trap", 0), chunk_line);
+  } else if (path_is(path, "/big")) {
+    respond_pieces(out, query_int(path, "kb", 64) / 4, 0, 0, 0, hex_lines);
   } else if (starts_with(path, "/status/")) {
     const char* digits = path + strlen("/status/");
     int n = 0;
