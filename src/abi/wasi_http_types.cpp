@@ -15,8 +15,8 @@ using component::Val;
 using engine::InstanceData;
 using engine::Outcome;
 using wasi::p2::Context;
-using Params = std::span<const Val>;
-using Results = std::vector<Val>;
+using wasi::p2::Params;
+using wasi::p2::Results;
 
 namespace {
 

@@ -140,6 +140,7 @@ bool AppHost::load(std::string& error) {
   if (!capabilities) return false;
 
   // One runtime per component, shared by all its triggers.
+  size_t interpreted = 0;  // components served by the interpreter for now
   auto make_runtime = [&](const manifest::Component& c) -> bool {
     if (next->components.count(c.id)) return true;
     auto rt = std::make_shared<trigger::ComponentRuntime>();
@@ -185,6 +186,7 @@ bool AppHost::load(std::string& error) {
         error = where + e;
         return false;
       }
+      interpreted += backends.count(engine::Backend::Interp);
     } else {
       auto mod = tiered_->load(*bytes, display);
       if (!mod.ok()) {
@@ -192,6 +194,7 @@ bool AppHost::load(std::string& error) {
         return false;
       }
       rt->module = mod.module;
+      interpreted += mod.module->backend() == engine::Backend::Interp;
     }
     rt->id = c.id;
     cc.id = c.id;
@@ -270,7 +273,7 @@ bool AppHost::load(std::string& error) {
   tiered_->settle();
   size_t compiling = 0;
   if (!stopping_) {
-    size_t n = compiling = tiered_->compile_queued([this](double seconds) {
+    compiling = tiered_->compile_queued([this](double seconds) {
       std::string e;
       if (load(e)) {
         std::printf("Switched to native code after %.1fs\n", seconds);
@@ -279,9 +282,9 @@ bool AppHost::load(std::string& error) {
         std::fprintf(stderr, "spindle up: switching to native code failed: %s\n", e.c_str());
       }
     });
-    if (n > 0) {
-      std::printf("Serving %zu component%s from the interpreter while native code compiles\n", n,
-                  n == 1 ? "" : "s");
+    if (compiling > 0 && interpreted > 0) {
+      std::printf("Serving %zu component%s from the interpreter while native code compiles\n",
+                  interpreted, interpreted == 1 ? "" : "s");
       std::fflush(stdout);
     }
   }

@@ -335,5 +335,101 @@ TEST_F(HttpComponent, AGuestThatTrapsMidStreamCutsTheBodyAndTheServerGoesOn) {
   EXPECT_NE(up.log().find("unreachable"), std::string::npos) << up.log();
 }
 
+// Bad input. A component file cut short or with an unknown section is
+// refused at start, naming the file, the offset and what is wrong. A guest
+// that sets its response with a handle it never had, uses a handle it
+// dropped, passes a string pointer past its memory, or declares a WASI
+// import with fewer parameters or another result than WASI's gets a 500
+// that says why, and the next request is served.
+TEST_F(HttpComponent, BadComponentsAreRefusedOrAnswer500AndTheServerGoesOn) {
+  std::string dir = temp_dir("http_component_bad");
+  std::string bytes = slurp(kComponent.string());
+  ASSERT_GT(bytes.size(), 3000u);
+  auto manifest = [&](const std::string& source) {
+    std::ofstream(dir + "/spin.toml")
+        << "spin_manifest_version = 2\n[application]\nname = \"bad\"\n"
+           "[[trigger.http]]\nroute = \"/...\"\ncomponent = \"c\"\n"
+           "[component.c]\nsource = \""
+        << source << "\"\n";
+  };
+  struct Broken {
+    std::string file, bytes, why;
+  };
+  for (const Broken& b : {Broken{"cut.wasm", bytes.substr(0, 3000), "exceeds the"},
+                          Broken{"unknown.wasm",
+                                 bytes + std::string("\x0f\x03"
+                                                     "abc",
+                                                     5),
+                                 "unknown section id 15"}}) {
+    std::ofstream(dir + "/" + b.file, std::ios::binary) << b.bytes;
+    manifest(b.file);
+    Result r =
+        run_process({"timeout", "60", SPINDLE_BIN, "up", "--from", dir, "--listen", "127.0.0.1:0"});
+    EXPECT_EQ(r.status, 1) << b.file << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("component `c`: " + b.file + ": "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("offset 0x"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(b.why), std::string::npos) << r.err;
+  }
+
+  // fields.append declared with only `self`; fields.entries with no result.
+  for (std::string which : {"append", "entries"}) {
+    std::string decl =
+        which == "append"
+            ? R"((export "[method]fields.append" (func (param "self" (borrow $f)))))"
+            : R"((export "[method]fields.entries" (func (param "self" (borrow $f)))))";
+    assemble(dir, which,
+             R"((component
+  (import "wasi:http/types@0.2.0" (instance $types
+    (export "fields" (type $f (sub resource)))
+    (export "incoming-request" (type (sub resource)))
+    (export "response-outparam" (type (sub resource)))
+    (export "[constructor]fields" (func (result (own $f))))
+    )" + decl + R"())
+  (alias export $types "incoming-request" (type $req))
+  (alias export $types "response-outparam" (type $out))
+  (alias export $types "[constructor]fields" (func $new))
+  (alias export $types "[method]fields.)" +
+                 which + R"(" (func $call))
+  (core func $new_low (canon lower (func $new)))
+  (core func $call_low (canon lower (func $call)))
+  (core module $m
+    (import "h" "new" (func $n (result i32)))
+    (import "h" "call" (func $c (param i32)))
+    (func (export "handle") (param i32 i32) (call $c (call $n))))
+  (core instance $i (instantiate $m
+    (with "h" (instance (export "new" (func $new_low)) (export "call" (func $call_low))))))
+  (type $handle-ty (func (param "request" (own $req)) (param "response-out" (own $out))))
+  (func $handle (type $handle-ty) (canon lift (core func $i "handle")))
+  (instance $h (export "handle" (func $handle)))
+  (export "wasi:http/incoming-handler@0.2.0" (instance $h))))");
+  }
+  std::ofstream toml(dir + "/spin.toml");
+  toml << "spin_manifest_version = 2\n[application]\nname = \"bad\"\n";
+  for (std::string c : {"c", "append", "entries"})
+    toml << "[[trigger.http]]\nroute = \"/" << (c == "c" ? "" : c + "/") << "...\"\ncomponent = \""
+         << c << "\"\n[component." << c << "]\nsource = \""
+         << (c == "c" ? kComponent.string() : dir + "/" + c + ".wasm") << "\"\n";
+  toml.close();
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  struct Case {
+    std::string path, log;
+  };
+  for (const Case& k : {Case{"/bad/handle", "own handle 12345 does not exist"},
+                        Case{"/bad/dropped", "borrow handle 1 does not exist"},
+                        Case{"/bad/string", "is outside memory"},
+                        Case{"/append/",
+                             "`wasi:http/types@0.2.0#[method]fields.append` was called with 1 "
+                             "parameters: the component declares this import with a type other "
+                             "than WASI's"},
+                        Case{"/entries/", "expected 0 values, got 1"}}) {
+    size_t before = up.log().size();
+    Response r = fetch(up.url() + k.path);
+    EXPECT_EQ(r.status, "500") << k.path << "\n" << up.log();
+    EXPECT_NE(up.log().find(k.log, before), std::string::npos) << k.path << "\n" << up.log();
+    EXPECT_EQ(fetch(up.url() + "/hello").body, "hello from C\n") << "after " << k.path;
+  }
+}
+
 }  // namespace
 }  // namespace spindle::test

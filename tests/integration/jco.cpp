@@ -1,5 +1,6 @@
 #include "jco.h"
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -8,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 namespace spindle::test {
@@ -58,6 +60,14 @@ HttpAnswer get(std::vector<std::string> args) {
   for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   out.headers = head;
   return out;
+}
+
+std::string assemble(const std::string& dir, const std::string& name, const std::string& wat) {
+  std::ofstream(dir + "/" + name + ".wat") << wat;
+  Result r = run_process(
+      {kJco.string(), "parse", dir + "/" + name + ".wat", "-o", dir + "/" + name + ".wasm"});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  return dir + "/" + name + ".wasm";
 }
 
 }  // namespace spindle::test

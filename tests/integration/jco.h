@@ -42,4 +42,8 @@ struct HttpAnswer {
 // curl -i <args>: the status code, the header block and the body.
 HttpAnswer get(std::vector<std::string> args);
 
+// Component text assembled by `jco parse` into `dir`/`name`.wasm (its path;
+// a failure is a test failure with jco's output).
+std::string assemble(const std::string& dir, const std::string& name, const std::string& wat);
+
 }  // namespace spindle::test

@@ -228,15 +228,6 @@ TEST_F(WasiHttp, OutgoingHandlerFollowsTheAllowList) {
             "fetched 201: status 201\n");
 }
 
-// Component text assembled by `jco parse` into `dir`/`name`.wasm.
-std::string assemble(const std::string& dir, const std::string& name, const std::string& wat) {
-  std::ofstream(dir + "/" + name + ".wat") << wat;
-  Result r = run_process(
-      {kJco.string(), "parse", dir + "/" + name + ".wat", "-o", dir + "/" + name + ".wasm"});
-  EXPECT_EQ(r.status, 0) << r.out << r.err;
-  return dir + "/" + name + ".wasm";
-}
-
 // A wasi:http handler whose core function is `body` (params: two handles).
 std::string handler(const std::string& body) {
   return R"((component

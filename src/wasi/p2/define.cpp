@@ -20,17 +20,26 @@ std::string key(std::string_view iface, std::string_view member) {
 
 }  // namespace
 
-void define(component::HostImports& host, std::string_view iface, std::string_view member,
-            component::HostFn fn) {
-  host.funcs[key(iface, member)] = std::move(fn);
+void define(component::HostImports& host, std::string_view iface, std::string_view member, Fn fn) {
+  std::string k = key(iface, member);
+  host.funcs[k] = [fn = std::move(fn), k](engine::InstanceData* d,
+                                          std::span<const component::Val> params,
+                                          std::vector<component::Val>& results) {
+    bool overread = false;
+    engine::Outcome o = fn(d, Params(params, &overread), results);
+    if (!overread) return o;
+    return engine::Outcome::trapped(
+        engine::TrapKind::HostError,
+        "`" + k + "` was called with " + std::to_string(params.size()) +
+            " parameters: the component declares this import with a type other than WASI's");
+  };
 }
 
 void define_cx(component::HostImports& host, std::string_view iface, std::string_view member,
                CxFn fn) {
   define(host, iface, member,
-         [fn = std::move(fn), iface = std::string(iface)](engine::InstanceData* d,
-                                                          std::span<const component::Val> params,
-                                                          std::vector<component::Val>& results) {
+         [fn = std::move(fn), iface = std::string(iface)](engine::InstanceData* d, Params params,
+                                                          Results& results) {
            Context* cx = context_of(d);
            if (cx == nullptr) return no_context(iface);
            return fn(*cx, d, params, results);

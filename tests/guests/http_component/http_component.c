@@ -14,6 +14,9 @@
 //                   guest waits on a monotonic-clock pollable), then the
 //                   trailer x-chunks: N; with &trap=1 it traps after the first
 //   /big?kb=K       200, K KiB of "0123456789abcdef" lines, written at once
+//   /bad/handle     sets the response with a handle it never had (a trap)
+//   /bad/dropped    appends to headers it dropped (a dangling handle: a trap)
+//   /bad/string     a header name pointer past the end of memory (a trap)
 //   anything else   404 "not found\n"
 #include <stddef.h>
 #include <stdint.h>
@@ -373,6 +376,15 @@ __attribute__((export_name("wasi:http/incoming-handler@0.2.12#handle"))) void ha
                         {"x-method", method},
                         {"x-path", path}};
     respond(out, 200, h, 3, body.data, body.len);
+  } else if (path_is(path, "/bad/handle")) {
+    response_outparam_set(out, 0, 12345, 0, 0, 0, 0, 0, 0);
+  } else if (path_is(path, "/bad/dropped")) {
+    handle fields = fields_new();
+    drop_fields(fields);
+    fields_append(fields, "a", 1, "b", 1, ret);
+  } else if (path_is(path, "/bad/string")) {
+    handle fields = fields_new();
+    fields_append(fields, (const char*)(uintptr_t)0xfffffff0u, 64, "b", 1, ret);
   } else if (path_is(path, "/stream")) {
     respond_pieces(out, query_int(path, "n", 3), query_int(path, "ms", 0), 1,
                    query_int(path, "trap", 0), chunk_line);
