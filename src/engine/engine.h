@@ -158,6 +158,11 @@ class Module {
   virtual const std::vector<ImportDesc>& imports() const = 0;
   virtual const std::vector<ExportDesc>& exports() const = 0;
   virtual InstantiateResult instantiate(const Linker& linker, const InstanceOptions& opts) = 0;
+  // The same with imports()[i] defined by imports[i] (null: unknown):
+  // linking by position, without names (a component's core instances, per
+  // request).
+  using ImportList = std::span<const Linker::Entry* const>;
+  virtual InstantiateResult instantiate_with(ImportList imports, const InstanceOptions& opts) = 0;
 };
 
 struct LoadResult {

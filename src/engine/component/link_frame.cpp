@@ -194,7 +194,7 @@ CoreRef Frame::make_core(CoreSort sort, uint32_t index) {
   }
 }
 
-std::shared_ptr<CoreInst> Frame::core_instance(uint32_t index) {
+const std::shared_ptr<CoreInst>& Frame::core_instance(uint32_t index) {
   if (index >= core_instances_.size()) throw LinkError("core instance index out of range");
   if (!core_instances_[index]) core_instances_[index] = instantiate_core(c.core_instances[index]);
   return core_instances_[index];
@@ -211,24 +211,26 @@ std::shared_ptr<CoreInst> Frame::instantiate_core(const CoreInstanceDef& d) {
   }
   ItemVal m = item(Sort::CoreModule, d.module);
   const auto& mod = st.plan.module(m.comp, m.module);
-  engine::Linker linker;
+  // Linked by position: each import's definition where it already is (an
+  // inline instance's memoized entry) or fetched from the instance.
+  const auto& imports = mod->imports();
+  std::vector<const engine::Linker::Entry*> entries(imports.size());
+  std::vector<CoreRef> fetched;
+  fetched.reserve(imports.size());  // never reallocated: entries point into it
   std::vector<size_t> hints(d.args.size());
-  for (const engine::ImportDesc& imp : mod->imports()) {
+  for (size_t k = 0; k < imports.size(); ++k) {
+    const engine::ImportDesc& imp = imports[k];
     const CoreInstanceDef::Arg* arg = nullptr;
     for (const auto& a : d.args)
       if (a.name == imp.module) arg = &a;
     if (arg == nullptr) throw LinkError("core module import '" + imp.module + "' has no argument");
-    std::shared_ptr<CoreInst> from = core_instance(arg->instance);
-    const CoreRef* inline_ref =
+    const std::shared_ptr<CoreInst>& from = core_instance(arg->instance);
+    const CoreRef* ref =
         from->inst ? nullptr : from->find_inline(imp.name, &hints[arg - d.args.data()]);
-    CoreRef fetched;
-    if (inline_ref == nullptr) {
-      fetched = from->get(imp.name);
-      inline_ref = &fetched;
-    }
-    std::visit([&](const auto& e) { linker.define(imp.module, imp.name, e); }, inline_ref->entry);
+    if (ref == nullptr) ref = &fetched.emplace_back(from->get(imp.name));
+    entries[k] = &ref->entry;
   }
-  engine::InstantiateResult res = mod->instantiate(linker, st.core_opts);
+  engine::InstantiateResult res = mod->instantiate_with(entries, st.core_opts);
   if (!res.link_error.empty()) throw LinkError("core instance: " + res.link_error);
   if (!res.ok()) throw res.outcome;
   out->inst = std::move(res.instance);

@@ -132,7 +132,7 @@ struct Frame {
   CoreRef core_item(CoreSort sort, uint32_t index) { return core_ref(sort, index); }
   // The memoized entry (its address is stable for the frame's life).
   const CoreRef& core_ref(CoreSort sort, uint32_t index);
-  std::shared_ptr<CoreInst> core_instance(uint32_t index);
+  const std::shared_ptr<CoreInst>& core_instance(uint32_t index);
   ItemVal item(Sort sort, uint32_t index);
   AbiOptions abi_options(const CanonOptions& o);
 

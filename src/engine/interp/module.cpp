@@ -63,11 +63,19 @@ ExternType live_type(const InterpExtern& ext) {
 }  // namespace
 
 InstantiateResult InterpModule::instantiate(const Linker& linker, const InstanceOptions& opts) {
+  std::vector<const Linker::Entry*> entries(imports_.size());
+  for (size_t k = 0; k < imports_.size(); ++k)
+    entries[k] = linker.find(imports_[k].module, imports_[k].name);
+  return instantiate_with(entries, opts);
+}
+
+InstantiateResult InterpModule::instantiate_with(ImportList entries, const InstanceOptions& opts) {
   InstantiateResult result;
   std::vector<core::Import> imports;
   imports.reserve(imports_.size());
-  for (const ImportDesc& imp : imports_) {
-    const Linker::Entry* e = linker.find(imp.module, imp.name);
+  for (size_t k = 0; k < imports_.size(); ++k) {
+    const ImportDesc& imp = imports_[k];
+    const Linker::Entry* e = k < entries.size() ? entries[k] : nullptr;
     if (!e) {
       result.link_error = "unknown import: " + imp.module + "." + imp.name;
       return result;

@@ -35,6 +35,7 @@ class InterpModule final : public Module, public std::enable_shared_from_this<In
   const std::vector<ImportDesc>& imports() const override { return imports_; }
   const std::vector<ExportDesc>& exports() const override { return exports_; }
   InstantiateResult instantiate(const Linker& linker, const InstanceOptions& opts) override;
+  InstantiateResult instantiate_with(ImportList imports, const InstanceOptions& opts) override;
 
  private:
   std::vector<ImportDesc> imports_;

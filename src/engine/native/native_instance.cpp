@@ -252,15 +252,16 @@ struct Resolution {
 
 namespace {
 
-std::shared_ptr<const Resolution> resolve(const ModuleInfo& info, const Linker& linker) {
+// `entry(k)`: the definition of import k (null: none).
+template <class Entry>
+std::shared_ptr<Resolution> resolve(const ModuleInfo& info, const Entry& entry) {
   auto r = std::make_shared<Resolution>();
-  r->generation = linker.generation();
   const auto& imports = info.imports;
   r->ptrs.assign(imports.size(), nullptr);
   r->resolved.resize(imports.size());
   for (size_t k = 0; k < imports.size(); ++k) {
     const ImportDesc& imp = imports[k];
-    const Linker::Entry* e = linker.find(imp.module, imp.name);
+    const Linker::Entry* e = entry(k);
     if (!e) {
       r->link_error = "unknown import: " + imp.module + "." + imp.name;
       return r;
@@ -302,6 +303,31 @@ std::shared_ptr<const Resolution> resolve(const ModuleInfo& info, const Linker& 
 }  // namespace
 
 InstantiateResult NativeModule::instantiate(const Linker& linker, const InstanceOptions& opts) {
+  std::shared_ptr<const Resolution> res;
+  {
+    std::lock_guard lock(resolution_mu_);
+    if (resolution_ && resolution_->generation == linker.generation()) res = resolution_;
+  }
+  if (!res) {
+    auto fresh = resolve(*info_, [&](size_t k) {
+      return linker.find(info_->imports[k].module, info_->imports[k].name);
+    });
+    fresh->generation = linker.generation();
+    res = fresh;
+    if (res->reusable && res->link_error.empty()) {
+      std::lock_guard lock(resolution_mu_);
+      resolution_ = res;
+    }
+  }
+  return instantiate_resolved(*res, opts);  // a copy: the cached one stays
+}
+
+InstantiateResult NativeModule::instantiate_with(ImportList imports, const InstanceOptions& opts) {
+  auto res = resolve(*info_, [&](size_t k) { return k < imports.size() ? imports[k] : nullptr; });
+  return instantiate_resolved(std::move(*res), opts);
+}
+
+InstantiateResult NativeModule::instantiate_resolved(Resolution res, const InstanceOptions& opts) {
   InstantiateResult result;
   auto st = std::make_shared<InstanceState>();
   st->info = info_;
@@ -310,25 +336,13 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
   st->timeout = opts.timeout;
   st->deadline = opts.deadline;
   st->guard.shadow_stack = info_->shadow_stack;
-  std::shared_ptr<const Resolution> res;
-  {
-    std::lock_guard lock(resolution_mu_);
-    if (resolution_ && resolution_->generation == linker.generation()) res = resolution_;
-  }
-  if (!res) {
-    res = resolve(*info_, linker);
-    if (res->reusable && res->link_error.empty()) {
-      std::lock_guard lock(resolution_mu_);
-      resolution_ = res;
-    }
-  }
-  if (!res->link_error.empty()) {
-    result.link_error = res->link_error;
+  if (!res.link_error.empty()) {
+    result.link_error = res.link_error;
     return result;
   }
-  st->ptrs = res->ptrs;
-  st->resolved = res->resolved;
-  st->keep_alive = res->keep_alive;
+  st->ptrs = std::move(res.ptrs);
+  st->resolved = std::move(res.resolved);
+  st->keep_alive = std::move(res.keep_alive);
   st->block.owner = st.get();
   st->block.host.self = &st->block.host;
   st->block.host.call = dispatch;

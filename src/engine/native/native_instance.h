@@ -53,8 +53,10 @@ class NativeModule final : public Module, public std::enable_shared_from_this<Na
   const std::vector<ImportDesc>& imports() const override { return info_->imports; }
   const std::vector<ExportDesc>& exports() const override { return info_->exports; }
   InstantiateResult instantiate(const Linker& linker, const InstanceOptions& opts) override;
+  InstantiateResult instantiate_with(ImportList imports, const InstanceOptions& opts) override;
 
  private:
+  InstantiateResult instantiate_resolved(struct Resolution res, const InstanceOptions& opts);
   std::shared_ptr<ModuleInfo> info_;
   // The imports as resolved against the last Linker (by generation): an
   // executor instantiates with the same Linker every request, so the lookups
