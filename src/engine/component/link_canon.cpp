@@ -220,9 +220,9 @@ ItemVal Frame::import(const Import& imp) {
       out.instance->exports.items.reserve(decls.size());
       for (const ExternDecl& e : decls) {
         if (e.type.sort == Sort::Func) {
-          out.instance->exports.set(e.name, host_func());
+          out.instance->exports.add(e.name, host_func());
         } else if (e.type.sort == Sort::Type) {
-          out.instance->exports.set(e.name, ItemVal::of_type(e.type.type));
+          out.instance->exports.add(e.name, ItemVal::of_type(e.type.type));
         } else {
           throw LinkError("import '" + imp.name + "#" + e.name +
                           "': only functions and types are supported");

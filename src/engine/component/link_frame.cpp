@@ -303,7 +303,7 @@ ItemVal Frame::instantiate(const InstanceDef& d) {
   if (!d.instantiate) {
     out.instance->exports.items.reserve(d.exports.size());
     for (const auto& e : d.exports)
-      out.instance->exports.set(e.name, item(e.item.sort, e.item.index));
+      out.instance->exports.add(e.name, item(e.item.sort, e.item.index));
     return out;
   }
   ItemVal comp = item(Sort::Component, d.component);
@@ -317,7 +317,7 @@ ItemVal Frame::instantiate(const InstanceDef& d) {
   f.run();
   out.instance->exports.items.reserve(nc.exports.size());
   for (const Export& e : nc.exports)
-    out.instance->exports.set(e.name, f.item(e.item.sort, e.item.index));
+    out.instance->exports.add(e.name, f.item(e.item.sort, e.item.index));
   return out;
 }
 

@@ -79,6 +79,9 @@ struct NamedItems {
       if (n == name) return &v;
     return nullptr;
   }
+  // Names the loader already checked are unique (an instance type's
+  // exports, a component's exports): no search.
+  void add(std::string_view name, ItemVal v) { items.emplace_back(name, std::move(v)); }
   void set(std::string_view name, ItemVal v) {
     for (auto& [n, old] : items)
       if (n == name) {
