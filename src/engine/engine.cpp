@@ -72,7 +72,16 @@ std::chrono::nanoseconds call_budget(
 std::optional<std::vector<uint8_t>> read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return std::nullopt;
-  std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // One read of the whole file (a JS component is 12 MB), then whatever
+  // follows if it grew meanwhile.
+  std::error_code ec;
+  auto size = std::filesystem::file_size(p, ec);
+  std::vector<uint8_t> data(ec ? 0 : static_cast<size_t>(size));
+  in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<size_t>(in.gcount()));
+  if (in.bad()) return std::nullopt;
+  if (in)
+    data.insert(data.end(), std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   if (in.bad()) return std::nullopt;
   return data;
 }

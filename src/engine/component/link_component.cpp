@@ -25,9 +25,10 @@ std::unique_ptr<LinkPlan> LinkPlan::create(const ModuleLoader& load, std::vector
   for (const Component& c : p->file_.components) {
     auto& mods = p->modules_.emplace_back();
     for (size_t i = 0; i < c.modules_defined.size(); ++i) {
-      std::vector<uint8_t> m;
+      std::vector<uint8_t> storage;
+      std::span<const uint8_t> m;
       try {
-        m = without_custom_sections(module_bytes(p->bytes_, c.modules_defined[i]));
+        m = without_custom_sections(module_bytes(p->bytes_, c.modules_defined[i]), storage);
       } catch (const ParseError& e) {
         error = std::string(name) + ": core module " + std::to_string(i) + ": " + e.what();
         return nullptr;

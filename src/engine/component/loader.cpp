@@ -432,7 +432,9 @@ std::string load_component(std::span<const uint8_t> bytes, std::string_view name
 
 std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> m) {
   if (m.size() < 8) return {m.begin(), m.end()};
-  std::vector<uint8_t> out(m.begin(), m.begin() + 8);
+  std::vector<uint8_t> out;
+  out.reserve(m.size());
+  out.assign(m.begin(), m.begin() + 8);
   Reader r(m.subspan(8), 8);
   while (!r.at_end()) {
     size_t start = r.pos();
@@ -442,6 +444,28 @@ std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> m) {
     if (id != 0) out.insert(out.end(), m.begin() + 8 + start, m.begin() + 8 + r.pos());
   }
   return out;
+}
+
+std::span<const uint8_t> without_custom_sections(std::span<const uint8_t> m,
+                                                 std::vector<uint8_t>& storage) {
+  if (m.size() < 8) return m;
+  Reader r(m.subspan(8), 8);
+  size_t end = 8;  // of the last non-custom section
+  bool custom_seen = false, prefix = true;
+  while (!r.at_end()) {
+    uint8_t id = r.u8();
+    uint32_t size = r.u32();
+    r.bytes(size);
+    if (id == 0) {
+      custom_seen = true;
+      continue;
+    }
+    prefix &= !custom_seen;
+    end = 8 + r.pos();
+  }
+  if (prefix) return m.first(end);
+  storage = without_custom_sections(m);
+  return storage;
 }
 
 }  // namespace spindle::component

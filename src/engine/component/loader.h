@@ -48,5 +48,10 @@ inline const CoreModuleDef* largest_core_module(const ComponentFile& c) {
 // valid. `m` must be a well-formed module (as module_bytes() of a loaded
 // component is); a shorter input than the preamble is returned as is.
 std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> m);
+// The same without a copy when it can be: custom sections only after the
+// others (the usual layout: names and producers last) leave a prefix of
+// `m`; otherwise the copy is made in `storage`.
+std::span<const uint8_t> without_custom_sections(std::span<const uint8_t> m,
+                                                 std::vector<uint8_t>& storage);
 
 }  // namespace spindle::component

@@ -37,7 +37,8 @@ struct ModuleCode {
   };
   std::vector<Segment> active;  // when `image`: the active segments, in order
   // The initial memory image: zero-filled up to the end of the last
-  // non-empty active segment (empty when there is none or !image).
+  // non-empty active segment (empty when there is none or !image). (The
+  // loader writes the segments into the image's memfd directly.)
   std::vector<uint8_t> image_bytes() const;
 };
 

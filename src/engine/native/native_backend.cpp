@@ -244,8 +244,11 @@ class NativeEngine final : public Engine {
     }
     ir.reset();
     if (code.image) {
-      std::vector<uint8_t> bytes = code.image_bytes();
-      if (!bytes.empty()) info->image = std::make_shared<runtime::MemoryImage>(bytes);
+      std::vector<runtime::MemoryImage::Piece> pieces;
+      pieces.reserve(code.active.size());
+      for (const ModuleCode::Segment& s : code.active) pieces.push_back({s.offset, s.bytes});
+      auto image = std::make_shared<runtime::MemoryImage>(pieces);
+      if (image->length() > 0) info->image = std::move(image);
     }
     info->code = open_code(so, info->exports.size(), error);
     if (!work.empty()) fs::remove_all(work, ec);  // the mapping stays valid

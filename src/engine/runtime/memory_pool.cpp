@@ -33,36 +33,53 @@ struct MemoryPool::Arena {
   Slot slots[kSlotsPerArena];
 };
 
-MemoryImage::MemoryImage(std::span<const uint8_t> bytes) {
-  length_ = round_up(bytes.size(), kOsPage);
+// Writes `bytes` at `at` in `fd`, skipping the 4 KiB pages that are all
+// zero: they stay holes, which read as zeros and take no memory.
+static bool write_nonzero(int fd, uint64_t at, std::span<const uint8_t> bytes) {
+  static const uint8_t kZeros[kOsPage] = {};
+  auto zero = [&](size_t from) {
+    size_t n = std::min(from + kOsPage, bytes.size()) - from;
+    return std::memcmp(bytes.data() + from, kZeros, n) == 0;  // vectorized, unlike a byte loop
+  };
+  for (size_t from = 0; from < bytes.size();) {
+    if (zero(from)) {
+      from += kOsPage;
+      continue;
+    }
+    size_t end = from + kOsPage;
+    while (end < bytes.size() && !zero(end)) end += kOsPage;
+    end = std::min(end, bytes.size());
+    while (from < end) {
+      ssize_t n = pwrite(fd, bytes.data() + from, end - from, static_cast<off_t>(at + from));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      from += static_cast<size_t>(n);
+    }
+  }
+  return true;
+}
+
+MemoryImage::MemoryImage(std::span<const Piece> pieces) {
+  uint64_t end = 0;
+  for (const Piece& p : pieces)
+    if (!p.bytes.empty()) end = std::max<uint64_t>(end, p.offset + p.bytes.size());
+  length_ = round_up(end, kOsPage);
   if (length_ == 0) return;
   if (length_ > kResidentMax) {
+    // Each segment is written straight into the memfd (a JS app's 9.5 MB
+    // image holds 3 MB of data), with no copy of the whole image first.
     fd_ = memfd_create("spindle-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     bool ok = fd_ >= 0 && ftruncate(fd_, static_cast<off_t>(length_)) == 0;
-    // Only the pages that are not all zero are written: the others stay
-    // holes, which read as zeros and take no memory (a JS app's 9.5 MB
-    // image holds 3 MB of data).
-    auto zero = [&](size_t at) {
-      size_t end = std::min(at + kOsPage, bytes.size());
-      return std::all_of(bytes.begin() + static_cast<ptrdiff_t>(at),
-                         bytes.begin() + static_cast<ptrdiff_t>(end), [](uint8_t b) { return !b; });
-    };
-    for (size_t at = 0; ok && at < bytes.size();) {
-      if (zero(at)) {
-        at += kOsPage;
-        continue;
-      }
-      size_t end = at + kOsPage;
-      while (end < bytes.size() && !zero(end)) end += kOsPage;
-      end = std::min(end, bytes.size());
-      while (ok && at < end) {
-        ssize_t n = pwrite(fd_, bytes.data() + at, end - at, static_cast<off_t>(at));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0)
-          ok = false;
-        else
-          at += static_cast<size_t>(n);
-      }
+    uint64_t written_end = 0;  // past every piece so far (they are usually in order)
+    for (size_t i = 0; ok && i < pieces.size(); ++i) {
+      // A piece that may overlap an earlier one overwrites it whole (its
+      // zero pages too).
+      const Piece& p = pieces[i];
+      bool overlapped = p.offset < written_end;
+      written_end = std::max<uint64_t>(written_end, p.offset + p.bytes.size());
+      ok = overlapped ? pwrite(fd_, p.bytes.data(), p.bytes.size(), static_cast<off_t>(p.offset)) ==
+                            static_cast<ssize_t>(p.bytes.size())
+                      : write_nonzero(fd_, p.offset, p.bytes);
     }
     if (ok) {
       fcntl(fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
@@ -77,8 +94,9 @@ MemoryImage::MemoryImage(std::span<const uint8_t> bytes) {
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
   }
-  bytes_.assign(bytes.begin(), bytes.end());
-  bytes_.resize(length_, 0);
+  bytes_.assign(length_, 0);
+  for (const Piece& p : pieces)
+    std::copy(p.bytes.begin(), p.bytes.end(), bytes_.begin() + p.offset);
 }
 
 MemoryImage::~MemoryImage() {

@@ -30,9 +30,15 @@ struct Slot;
 // The initial contents of a module's memory, as a sealed memfd.
 class MemoryImage {
  public:
-  // `bytes` is the initial memory from address 0 (may be shorter than the
-  // initial memory size; the rest is zero).
-  explicit MemoryImage(std::span<const uint8_t> bytes);
+  // Bytes at an offset of the initial memory (an active data segment).
+  struct Piece {
+    uint64_t offset;
+    std::span<const uint8_t> bytes;
+  };
+  // The initial memory: zero but for `pieces`, written in order (a later
+  // one wins where they overlap), up to the end of the last non-empty one
+  // (the rest of the initial memory is zero too).
+  explicit MemoryImage(std::span<const Piece> pieces);
   ~MemoryImage();
   MemoryImage(const MemoryImage&) = delete;
   MemoryImage& operator=(const MemoryImage&) = delete;
