@@ -83,6 +83,17 @@ std::string big_body(const std::string& dir) {
   return big;
 }
 
+// A directory with a spin.toml serving the C component at "/...".
+std::string app_dir(const std::string& name) {
+  std::string dir = temp_dir(name);
+  std::ofstream(dir + "/spin.toml") << "spin_manifest_version = 2\n\n"
+                                       "[application]\nname = \"c-component\"\n\n"
+                                       "[[trigger.http]]\nroute = \"/...\"\ncomponent = \"c\"\n\n"
+                                       "[component.c]\nsource = \""
+                                    << kComponent.string() << "\"\n";
+  return dir;
+}
+
 std::vector<Request> requests(const std::string& dir) {
   std::string big = "@" + dir + "/big.bin";
   return {
@@ -177,16 +188,10 @@ TEST_F(HttpComponent, JcoServesTheHandWrittenCComponent) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(fetch(jco.url() + "/hello").body, "hello from C\n");
 }
 
-// Enable once spindle serves wasi:http components (the src/abi executor):
 // spindle up and jco serve give the same status, headers and body.
 TEST_F(HttpComponent, SpindleServesTheHandWrittenCComponent) {
-  std::string dir = temp_dir("http_component_up");
+  std::string dir = app_dir("http_component_up");
   std::string big = big_body(dir);
-  std::ofstream(dir + "/spin.toml") << "spin_manifest_version = 2\n\n"
-                                       "[application]\nname = \"c-component\"\n\n"
-                                       "[[trigger.http]]\nroute = \"/...\"\ncomponent = \"c\"\n\n"
-                                       "[component.c]\nsource = \""
-                                    << kComponent.string() << "\"\n";
   JcoServer jco(kComponent, dir);
   ASSERT_TRUE(jco.ready()) << jco.log();
   Up up(dir);
@@ -252,16 +257,6 @@ Timed read_timed(const std::string& url, const std::string& request, const std::
   }
   close(fd);
   return out;
-}
-
-std::string app_dir(const std::string& name) {
-  std::string dir = temp_dir(name);
-  std::ofstream(dir + "/spin.toml") << "spin_manifest_version = 2\n\n"
-                                       "[application]\nname = \"c-component\"\n\n"
-                                       "[[trigger.http]]\nroute = \"/...\"\ncomponent = \"c\"\n\n"
-                                       "[component.c]\nsource = \""
-                                    << kComponent.string() << "\"\n";
-  return dir;
 }
 
 // A body the guest writes in pieces reaches the client piece by piece: the
