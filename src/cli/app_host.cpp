@@ -1,6 +1,5 @@
 #include "cli/app_host.h"
 
-#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include "manifest/runtime_config.h"
 #include "trigger/registry.h"
 #include "trigger/worker_pool.h"
+#include "util/heap.h"
 #include "util/paths.h"
 
 namespace spindle::cli {
@@ -292,7 +292,7 @@ bool AppHost::load(std::string& error) {
   // idle server holds only what serving needs (not while a compile runs: it
   // would contend with the compiler's heap, and the reload onto native code
   // that follows trims anyway).
-  if (compiling == 0) malloc_trim(0);
+  if (compiling == 0) util::release_free_memory();
   return true;
 }
 

@@ -1,7 +1,6 @@
 #include "engine/native/native_backend.h"
 
 #include <dlfcn.h>
-#include <malloc.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -24,6 +23,7 @@
 #include "engine/runtime/guard.h"
 #include "engine/runtime/memory_pool.h"
 #include "engine/validate.h"
+#include "util/heap.h"
 #include "wabt/ir.h"
 
 namespace spindle::engine::native {
@@ -77,7 +77,7 @@ bool build(std::unique_ptr<wabt::Module> ir, const std::vector<ImportDesc>& impo
       return false;
     }
   }
-  malloc_trim(0);  // the C text and the IR were hundreds of MB for a large module
+  util::release_free_memory();  // the C text and the IR were hundreds of MB for a large module
   return compile_module(cc, work, parts, so, name, progress, error, cancel);
 }
 
