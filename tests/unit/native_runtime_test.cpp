@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "engine/runtime/memory_pool.h"
 #include "test_util.h"
 
 using namespace spindle::engine;
@@ -58,7 +59,13 @@ TEST(NativeRuntime, LargeImagesAreRestoredBetweenInstances) {
 // A slot keeps the pages its guest wrote and copies them back from the image
 // (or zeroes them) at release: every page a previous instance wrote, inside
 // the image, in a hole of it, or in grown memory, reads as new next time.
-TEST(NativeRuntime, WrittenPagesAreRestoredWhereverTheyAre) {
+class WrittenPages : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override { runtime::MemoryPool::set_pagemap_scan(GetParam()); }
+  void TearDown() override { runtime::MemoryPool::set_pagemap_scan(true); }
+};
+
+TEST_P(WrittenPages, AreRestoredWhereverTheyAre) {
   auto e = engine_for(Backend::Native);
   auto m = load(*e, R"((module (memory 4)
     (data (i32.const 1000) "first") (data (i32.const 200000) "last")
@@ -95,6 +102,10 @@ TEST(NativeRuntime, WrittenPagesAreRestoredWhereverTheyAre) {
     }
   }
 }
+
+// Found with PAGEMAP_SCAN (when the kernel has it), and by reading pagemap.
+INSTANTIATE_TEST_SUITE_P(NativeRuntime, WrittenPages, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "scan" : "pagemap"; });
 
 TEST(NativeRuntime, FourGiBMemoryKeepsBulkOperationsWorking) {
   auto e = engine_for(Backend::Native);

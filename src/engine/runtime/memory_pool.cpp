@@ -1,6 +1,7 @@
 #include "engine/runtime/memory_pool.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -150,6 +151,57 @@ static bool read_pagemap(const uint8_t* base, size_t bytes, std::vector<uint64_t
   return true;
 }
 
+// Linux >= 6.7's PAGEMAP_SCAN (linux/fs.h, newer than these headers): the
+// kernel returns the ranges of pages in given categories, instead of one
+// pagemap entry per page for the caller to sift.
+struct PmScanArg {
+  uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+  uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+struct PageRegion {
+  uint64_t start, end, categories;
+};
+constexpr unsigned long kPagemapScan = _IOWR('f', 16, PmScanArg);
+constexpr uint64_t kPageIsFile = 1 << 2, kPageIsPresent = 1 << 3, kPageIsSwapped = 1 << 4,
+                   kPageIsPfnZero = 1 << 5;
+static std::atomic<bool> pagemap_scan_works{true};
+
+// The page ranges of [base, base + bytes) that hold private copies (present
+// or swapped, not the file's page, not the shared zero page), as page
+// indices from base, through PAGEMAP_SCAN. False when the kernel has no
+// PAGEMAP_SCAN (the caller reads pagemap itself).
+static bool scan_private(const uint8_t* base, size_t bytes,
+                         std::vector<std::pair<size_t, size_t>>& out) {
+  out.clear();
+  if (!pagemap_scan_works.load(std::memory_order_relaxed)) return false;
+  PageRegion regions[64];
+  auto start = reinterpret_cast<uint64_t>(base), end = start + bytes;
+  while (start < end) {
+    PmScanArg a{};
+    a.size = sizeof a;
+    a.start = start;
+    a.end = end;
+    a.vec = reinterpret_cast<uint64_t>(regions);
+    a.vec_len = std::size(regions);
+    a.category_inverted = kPageIsFile | kPageIsPfnZero;
+    a.category_mask = kPageIsFile | kPageIsPfnZero;  // neither the file's page nor the zero page
+    a.category_anyof_mask = kPageIsPresent | kPageIsSwapped;
+    a.return_mask = kPageIsPresent | kPageIsSwapped;
+    int n = ioctl(pagemap_fd(), kPagemapScan, &a);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      pagemap_scan_works = false;
+      return false;
+    }
+    auto b = reinterpret_cast<uint64_t>(base);
+    for (int i = 0; i < n; ++i)
+      out.emplace_back((regions[i].start - b) / kOsPage, (regions[i].end - b) / kOsPage);
+    if (a.walk_end <= start) return false;  // no progress: not to be trusted
+    start = a.walk_end;
+  }
+  return true;
+}
+
 // A page the guest may have changed: a private copy in memory (present, not
 // the file's page) or in swap.
 static bool private_page(uint64_t entry) {
@@ -283,8 +335,11 @@ bool MemoryPool::grow(Slot* s, uint64_t new_pages) { return set_rw(s, new_pages 
 // pages past it are zeroed. A guest that writes the same pages on every
 // request (a JS runtime's heap) then costs one memcpy of them per request
 // instead of a copy-on-write fault per page plus a TLB shootdown to drop them.
+void MemoryPool::set_pagemap_scan(bool on) { pagemap_scan_works = on; }
+
 bool MemoryPool::restore_mapped(Slot* s) {
   thread_local std::vector<uint64_t> entries;
+  thread_local std::vector<std::pair<size_t, size_t>> ranges;  // [first, last) page
   const MemoryImage* image = s->image;
   size_t image_bytes = std::min(s->mapped_image, s->high_water);
   // Past the image, only a bounded window is scanned and restored page by
@@ -292,16 +347,30 @@ bool MemoryPool::restore_mapped(Slot* s) {
   // keeping it would pin its peak memory in the slot.
   constexpr size_t kScanPastImage = size_t{4} << 20;
   size_t scan = std::min(s->high_water, image_bytes + kScanPastImage);
-  if (!read_pagemap(s->base, scan, entries)) return false;
+  if (!scan_private(s->base, scan, ranges)) {
+    if (!read_pagemap(s->base, scan, entries)) return false;
+    ranges.clear();
+    for (size_t i = 0; i < entries.size(); ++i)
+      if (private_page(entries[i])) {
+        if (!ranges.empty() && ranges.back().second == i)
+          ++ranges.back().second;
+        else
+          ranges.emplace_back(i, i + 1);
+      }
+  }
   if (scan < s->high_water) madvise(s->base + scan, s->high_water - scan, MADV_DONTNEED);
   size_t image_pages = image_bytes / kOsPage;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (!private_page(entries[i])) continue;
-    uint8_t* page = s->base + i * kOsPage;
-    if (i < image_pages)
-      std::memcpy(page, image->view_ + i * kOsPage, kOsPage);
-    else if (!all_zero(page))  // only read (the shared zero page): leave it unallocated
-      std::memset(page, 0, kOsPage);
+  for (auto [first, last] : ranges) {
+    // Inside the image: copied back in one run; past it: zeroed (pages only
+    // read are the shared zero page: left unallocated).
+    size_t copy_end = std::min(last, image_pages);
+    if (first < copy_end)
+      std::memcpy(s->base + first * kOsPage, image->view_ + first * kOsPage,
+                  (copy_end - first) * kOsPage);
+    for (size_t i = std::max(first, image_pages); i < last; ++i) {
+      uint8_t* page = s->base + i * kOsPage;
+      if (!all_zero(page)) std::memset(page, 0, kOsPage);
+    }
   }
   return true;
 }

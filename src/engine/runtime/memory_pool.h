@@ -96,6 +96,10 @@ class MemoryPool {
   bool offset_in_slot(uintptr_t addr, uint64_t* offset) const;
   // An image is going away: its free slots go back to the common pool.
   void forget(MemoryImage* image);
+  // Whether written pages are found with PAGEMAP_SCAN (Linux >= 6.7) or by
+  // reading pagemap entries; on by default when the kernel has it. Tests
+  // turn it off to run the other path.
+  static void set_pagemap_scan(bool on);
 
  private:
   MemoryPool();
