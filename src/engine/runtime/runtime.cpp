@@ -300,6 +300,10 @@ Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeo
   t.fault_valid = 0;
   if (code == 0) return Outcome::success();
   Outcome o = outcome_for(code);
+  // A host function's own failure (set_host_failure) keeps its message
+  // whatever its kind (the canonical ABI's out-of-bounds string, a wait cut
+  // by the deadline), as on the interpreter.
+  if (o.message.empty() && o.trap != TrapKind::Exit) o.message = resources.message;
   resources.message.clear();
   if (code == WASM_RT_TRAP_OOB && faulted && t.fault_write && ctx && ctx->shadow_stack &&
       memory_budget::is_shadow_stack_fault(t.fault_offset))
