@@ -1,5 +1,6 @@
 #include "engine/memory_budget.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 
@@ -20,12 +21,16 @@ uint64_t instance_memory_in_use() { return g_in_use.load(std::memory_order_relax
 
 namespace memory_budget {
 
-bool acquire(uint64_t bytes) {
+bool acquire(uint64_t bytes, bool grow) {
   if (bytes == 0) return true;
-  const uint64_t budget = g_budget.load(std::memory_order_relaxed);
+  uint64_t budget = g_budget.load(std::memory_order_relaxed);
   if (budget == 0) {
     g_in_use.fetch_add(bytes, std::memory_order_relaxed);
     return true;
+  }
+  if (grow) {
+    constexpr uint64_t kPage = 65536, kMaxReserve = uint64_t{8} << 20;
+    budget -= std::min(budget / 32, kMaxReserve) / kPage * kPage;
   }
   uint64_t cur = g_in_use.load(std::memory_order_relaxed);
   do {

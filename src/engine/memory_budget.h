@@ -12,8 +12,10 @@
 namespace spindle::engine::memory_budget {
 
 // Counts `bytes` more as held by live instances. False (and nothing counted)
-// when that would pass the budget. Lock-free; any thread.
-bool acquire(uint64_t bytes);
+// when that would pass the budget. A `grow` may not take the budget's last
+// 1/32 (at most 8 MiB, in whole 64 KiB pages): memory bombs filling the
+// budget cannot keep other instances from starting. Lock-free; any thread.
+bool acquire(uint64_t bytes, bool grow = false);
 // Gives back bytes counted by acquire().
 void release(uint64_t bytes);
 uint64_t limit();   // 0: no budget

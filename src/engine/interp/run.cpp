@@ -194,7 +194,7 @@ wi::HostFunc::Ptr make_grow_func(Store& store, uint64_t max_memory_bytes,
       return wabt::Result::Ok;
     }
     const uint64_t added = account->released ? 0 : delta * kPageSize;
-    if (!memory_budget::acquire(added)) {
+    if (!memory_budget::acquire(added, /*grow=*/true)) {
       account->refusal = {want_bytes, memory_budget::limit(), true};
       results[0] = wi::Value::Make(failed);
       return wabt::Result::Ok;

@@ -568,7 +568,7 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* mem, uint32_t delta) {
       result = UINT32_MAX;
     } else if (want > s->limit_pages) {
       refuse(uint64_t{s->limit_pages} * MemoryPool::kPageSize, false);
-    } else if (!memory_budget::acquire(added)) {
+    } else if (!memory_budget::acquire(added, /*grow=*/true)) {
       refuse(memory_budget::limit(), true);
     } else if (!MemoryPool::instance().grow(s, want)) {
       memory_budget::release(added);
