@@ -103,17 +103,15 @@ class Streamer {
 
   void flush(bool waiting) {
     if (failed_ || ended_) return;
-    auto& t = cx_.table();
-    auto* out = t.get<wasi_http::ResponseOutparam>(outparam_);
+    auto* out = cx_.table().get<wasi_http::ResponseOutparam>(outparam_);
     if (out == nullptr || !out->set || !out->error.empty()) return;
-    auto* resp = t.get<wasi_http::OutgoingResponse>(out->response);
+    auto* resp = cx_.table().get<wasi_http::OutgoingResponse>(out->response);
     if (resp == nullptr) return;
-    auto* body = resp->body ? t.get<wasi_http::OutgoingBody>(resp->body) : nullptr;
-    wasi_http::BodyBuffer* b = body ? body->buffer.get() : nullptr;
+    wasi_http::BodyBuffer* b = body_of(resp);
     if (!sink_) {
       bool complete = b && b->finished;
       if (!waiting && !complete && !(b && b->bytes.size() >= kSendAt)) return;
-      head_ = response_head(t, *resp);
+      head_ = response_head(cx_.table(), *resp);
       std::optional<uint64_t> length;
       if (complete && b->trailers.empty()) length = b->bytes.size();
       sink_ = start_(head_, length);
@@ -137,14 +135,13 @@ class Streamer {
     if (!sink_ || ended_) return;
     auto* out = cx_.table().get<wasi_http::ResponseOutparam>(outparam_);
     auto* resp = out ? cx_.table().get<wasi_http::OutgoingResponse>(out->response) : nullptr;
-    auto* body =
-        resp && resp->body ? cx_.table().get<wasi_http::OutgoingBody>(resp->body) : nullptr;
+    wasi_http::BodyBuffer* b = resp ? body_of(resp) : nullptr;
     ended_ = true;
-    if (body != nullptr && !body->buffer->bytes.empty()) {
-      sink_->write(body->buffer->bytes, deadline_);
-      body->buffer->bytes.clear();
+    if (b != nullptr && !b->bytes.empty()) {
+      sink_->write(b->bytes, deadline_);
+      b->bytes.clear();
     }
-    sink_->finish(body != nullptr ? body->buffer->trailers : http::Headers{}, deadline_);
+    sink_->finish(b != nullptr ? b->trailers : http::Headers{}, deadline_);
   }
 
   bool started() const { return sink_ != nullptr; }
@@ -152,6 +149,12 @@ class Streamer {
   const Response& head() const { return head_; }
 
  private:
+  // The response's body buffer, once the guest asked for its body.
+  wasi_http::BodyBuffer* body_of(const wasi_http::OutgoingResponse* resp) {
+    auto* body = resp->body ? cx_.table().get<wasi_http::OutgoingBody>(resp->body) : nullptr;
+    return body ? body->buffer.get() : nullptr;
+  }
+
   static constexpr size_t kSendAt = 64 << 10;
   wasi::p2::Context& cx_;
   const http::StartStream& start_;

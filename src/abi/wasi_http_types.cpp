@@ -212,19 +212,19 @@ class BodyWriter : public wasi::p2::OutputStream {
   static constexpr size_t kSendAt = 64 << 10;
   BodyWriter(std::shared_ptr<BodyBuffer> b, Context& cx) : buf_(std::move(b)), cx_(cx) {}
   wasi::p2::StreamResult check_write(uint64_t& permitted) override {
-    if (buf_->broken) return wasi::p2::StreamResult::failed("the client closed the connection");
+    if (buf_->broken) return gone();
     if (buf_->finished) return wasi::p2::StreamResult::closed();
     permitted = std::min<uint64_t>(uint64_t{1} << 20, kMaxBody - buf_->bytes.size());
     if (permitted == 0) return wasi::p2::StreamResult::failed("response body too large");
     return wasi::p2::StreamResult::ok();
   }
   wasi::p2::StreamResult write(std::string_view bytes) override {
-    if (buf_->broken) return wasi::p2::StreamResult::failed("the client closed the connection");
+    if (buf_->broken) return gone();
     if (buf_->finished) return wasi::p2::StreamResult::closed();
     buf_->bytes.append(bytes);
     if ((buf_->streaming || buf_->bytes.size() >= kSendAt) && cx_.flush_output) {
       cx_.flush_output(false);
-      if (buf_->broken) return wasi::p2::StreamResult::failed("the client closed the connection");
+      if (buf_->broken) return gone();
     }
     return wasi::p2::StreamResult::ok();
   }
@@ -233,6 +233,9 @@ class BodyWriter : public wasi::p2::OutputStream {
   bool wait(wasi::p2::Deadline) override { return true; }
 
  private:
+  static wasi::p2::StreamResult gone() {
+    return wasi::p2::StreamResult::failed("the client closed the connection");
+  }
   std::shared_ptr<BodyBuffer> buf_;
   Context& cx_;
 };

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/runtime/memory_pool.h"
+
 namespace wabt {
 struct Module;
 }
@@ -31,11 +33,8 @@ namespace spindle::engine::native {
 struct ModuleCode {
   std::string digest;  // hex SHA-256 of the code, as above
   bool image = false;  // the active segments are in the image, not in the code
-  struct Segment {
-    uint32_t offset;
-    std::span<const uint8_t> bytes;
-  };
-  std::vector<Segment> active;  // when `image`: the active segments, in order
+  using Segment = runtime::MemoryImage::Piece;  // offset and bytes
+  std::vector<Segment> active;                  // when `image`: the active segments, in order
   // The initial memory image: zero-filled up to the end of the last
   // non-empty active segment (empty when there is none or !image). (The
   // loader writes the segments into the image's memfd directly.)

@@ -244,10 +244,7 @@ class NativeEngine final : public Engine {
     }
     ir.reset();
     if (code.image) {
-      std::vector<runtime::MemoryImage::Piece> pieces;
-      pieces.reserve(code.active.size());
-      for (const ModuleCode::Segment& s : code.active) pieces.push_back({s.offset, s.bytes});
-      auto image = std::make_shared<runtime::MemoryImage>(pieces);
+      auto image = std::make_shared<runtime::MemoryImage>(code.active);
       if (image->length() > 0) info->image = std::move(image);
     }
     info->code = open_code(so, info->exports.size(), error);

@@ -34,13 +34,28 @@ struct MemoryPool::Arena {
   Slot slots[kSlotsPerArena];
 };
 
+// True when the `n` bytes at `p` (at most a page) are all zero.
+static bool all_zero(const uint8_t* p, size_t n = kOsPage) {
+  static const uint8_t kZeros[kOsPage] = {};
+  return std::memcmp(p, kZeros, n) == 0;  // vectorized, unlike a byte loop
+}
+
+// Writes all of `bytes` at `at` in `fd`.
+static bool write_at(int fd, uint64_t at, std::span<const uint8_t> bytes) {
+  for (size_t done = 0; done < bytes.size();) {
+    ssize_t n = pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(at + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 // Writes `bytes` at `at` in `fd`, skipping the 4 KiB pages that are all
 // zero: they stay holes, which read as zeros and take no memory.
 static bool write_nonzero(int fd, uint64_t at, std::span<const uint8_t> bytes) {
-  static const uint8_t kZeros[kOsPage] = {};
   auto zero = [&](size_t from) {
-    size_t n = std::min(from + kOsPage, bytes.size()) - from;
-    return std::memcmp(bytes.data() + from, kZeros, n) == 0;  // vectorized, unlike a byte loop
+    return all_zero(bytes.data() + from, std::min(from + kOsPage, bytes.size()) - from);
   };
   for (size_t from = 0; from < bytes.size();) {
     if (zero(from)) {
@@ -50,12 +65,8 @@ static bool write_nonzero(int fd, uint64_t at, std::span<const uint8_t> bytes) {
     size_t end = from + kOsPage;
     while (end < bytes.size() && !zero(end)) end += kOsPage;
     end = std::min(end, bytes.size());
-    while (from < end) {
-      ssize_t n = pwrite(fd, bytes.data() + from, end - from, static_cast<off_t>(at + from));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      from += static_cast<size_t>(n);
-    }
+    if (!write_at(fd, at + from, bytes.subspan(from, end - from))) return false;
+    from = end;
   }
   return true;
 }
@@ -78,9 +89,7 @@ MemoryImage::MemoryImage(std::span<const Piece> pieces) {
       const Piece& p = pieces[i];
       bool overlapped = p.offset < written_end;
       written_end = std::max<uint64_t>(written_end, p.offset + p.bytes.size());
-      ok = overlapped ? pwrite(fd_, p.bytes.data(), p.bytes.size(), static_cast<off_t>(p.offset)) ==
-                            static_cast<ssize_t>(p.bytes.size())
-                      : write_nonzero(fd_, p.offset, p.bytes);
+      ok = overlapped ? write_at(fd_, p.offset, p.bytes) : write_nonzero(fd_, p.offset, p.bytes);
     }
     if (ok) {
       fcntl(fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
@@ -210,13 +219,6 @@ static bool private_page(uint64_t entry) {
   return (entry & kSwapped) || ((entry & kPresent) && !(entry & kFile));
 }
 
-static bool all_zero(const uint8_t* page) {
-  const uint64_t* w = reinterpret_cast<const uint64_t*>(page);
-  for (size_t k = 0; k < kOsPage / 8; ++k)
-    if (w[k]) return false;
-  return true;
-}
-
 Slot* MemoryPool::new_slot() {
   // mu_ held
   if (next_in_arena_ == kSlotsPerArena) {
@@ -330,13 +332,13 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
 
 bool MemoryPool::grow(Slot* s, uint64_t new_pages) { return set_rw(s, new_pages * kPageSize); }
 
+void MemoryPool::set_pagemap_scan(bool on) { pagemap_scan_works = on; }
+
 // A mapped image's slot keeps its private pages between uses: the pages the
 // guest wrote (ever, in this slot) are copied back from the image and the
 // pages past it are zeroed. A guest that writes the same pages on every
 // request (a JS runtime's heap) then costs one memcpy of them per request
 // instead of a copy-on-write fault per page plus a TLB shootdown to drop them.
-void MemoryPool::set_pagemap_scan(bool on) { pagemap_scan_works = on; }
-
 bool MemoryPool::restore_mapped(Slot* s) {
   thread_local std::vector<uint64_t> entries;
   thread_local std::vector<std::pair<size_t, size_t>> ranges;  // [first, last) page

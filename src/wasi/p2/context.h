@@ -36,6 +36,8 @@ class Context {
 };
 
 // The Context of the calling instance; null when the embedder gave none.
-inline Context* context_of(engine::InstanceData* d) { return d != nullptr ? d->wasi_p2 : nullptr; }
+inline Context* context_of(const engine::InstanceData* d) {
+  return d != nullptr ? d->wasi_p2 : nullptr;
+}
 
 }  // namespace spindle::wasi::p2

@@ -70,7 +70,7 @@ Outcome table_full(std::string_view what) {
 // The guest is about to wait: what it has made so far goes out first (a
 // streamed response's head and chunks).
 void flush_before_wait(const InstanceData* d) {
-  Context* cx = d != nullptr ? d->wasi_p2 : nullptr;
+  Context* cx = context_of(d);
   if (cx != nullptr && cx->flush_output) cx->flush_output(true);
 }
 
