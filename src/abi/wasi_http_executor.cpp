@@ -75,7 +75,10 @@ uint32_t make_request(wasi::p2::Context& cx, const Request& req, const CallInfo&
   r->scheme = info.scheme;
   r->authority = authority;
   r->headers = hrep;
-  r->body = std::make_shared<std::string>(req.body);
+  if (req.body_source)
+    r->source = req.body_source;
+  else
+    r->body = std::make_shared<std::string>(req.body);
   return hrep == 0 ? 0 : cx.table().add(std::move(r));
 }
 

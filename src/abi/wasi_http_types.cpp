@@ -204,6 +204,28 @@ class BodyReader : public wasi::p2::InputStream {
   size_t pos_ = 0;
 };
 
+// The request body as it arrives (the server's BodySource).
+class SourceReader : public wasi::p2::InputStream {
+ public:
+  explicit SourceReader(std::shared_ptr<http::BodySource> s) : source_(std::move(s)) {}
+  wasi::p2::StreamResult read(uint64_t max, std::string& out) override {
+    std::string error;
+    switch (source_->read(static_cast<size_t>(max), out, error)) {
+      case http::BodySource::Status::Data:
+        return wasi::p2::StreamResult::ok();
+      case http::BodySource::Status::End:
+        return wasi::p2::StreamResult::closed();
+      default:
+        return wasi::p2::StreamResult::failed(error);
+    }
+  }
+  bool ready() override { return source_->ready(); }
+  bool wait(wasi::p2::Deadline d) override { return source_->wait(d); }
+
+ private:
+  std::shared_ptr<http::BodySource> source_;
+};
+
 // Appends to the response's buffer, up to a cap; what is written is sent on
 // (Context::flush_output) once the response streams, or when a lot waits.
 class BodyWriter : public wasi::p2::OutputStream {
@@ -243,6 +265,7 @@ class BodyWriter : public wasi::p2::OutputStream {
 class IncomingBody : public wasi::p2::Resource {
  public:
   std::shared_ptr<std::string> body;
+  std::shared_ptr<http::BodySource> source;  // instead of body: still arriving
   bool streamed = false;
 };
 
@@ -252,8 +275,58 @@ class Future : public wasi::p2::Resource, public wasi::p2::Waitable {
  public:
   bool ready() override { return true; }
   bool wait(wasi::p2::Deadline) override { return true; }
+  // Sets `value` once ready (get() calls it first).
+  virtual Outcome settle(Context&) { return Outcome::success(); }
   bool taken = false;
   std::optional<Val> value;  // the result<..., error-code> get() gives once
+};
+
+// The future-trailers of a body still arriving: ready when the body has
+// ended (what the guest left unread is read and dropped); its value, the
+// client's trailers (none when it sent none).
+class SourceTrailers : public Future {
+ public:
+  explicit SourceTrailers(std::shared_ptr<http::BodySource> s) : source_(std::move(s)) {}
+  bool ready() override {
+    for (;;) {
+      std::string dropped;
+      auto st = source_->read(64 << 10, dropped, error_);
+      if (st != http::BodySource::Status::Data) {
+        status_ = st;
+        return true;
+      }
+      if (dropped.empty()) return false;
+    }
+  }
+  bool wait(wasi::p2::Deadline d) override {
+    while (!ready())
+      if (!source_->wait(d)) return false;
+    return true;
+  }
+  Outcome settle(Context& cx) override {
+    if (value) return Outcome::success();
+    if (status_ == http::BodySource::Status::Failed) {
+      value = Val::err(Val::variant(kInternalError, Val::some(Val::string(error_))));
+      return Outcome::success();
+    }
+    http::Headers t = source_->trailers();
+    if (t.empty()) {
+      value = Val::ok(Val::none());
+      return Outcome::success();
+    }
+    auto f = std::make_unique<Fields>();
+    f->entries = std::move(t);
+    f->immutable = true;
+    uint32_t rep = cx.table().add(std::move(f));
+    if (rep == 0) return table_full("future-trailers.get");
+    value = Val::ok(Val::some(Val::own(rep)));
+    return Outcome::success();
+  }
+
+ private:
+  std::shared_ptr<http::BodySource> source_;
+  http::BodySource::Status status_ = http::BodySource::Status::Data;
+  std::string error_;
 };
 
 void link_bodies(component::HostImports& host) {
@@ -268,13 +341,21 @@ void link_bodies(component::HostImports& host) {
       return Outcome::success();
     }
     b->streamed = true;
-    uint32_t rep = cx.table().add(std::make_unique<BodyReader>(b->body));
+    std::unique_ptr<wasi::p2::InputStream> reader;
+    if (b->source)
+      reader = std::make_unique<SourceReader>(b->source);
+    else
+      reader = std::make_unique<BodyReader>(b->body);
+    uint32_t rep = cx.table().add(std::move(reader));
     if (rep == 0) return table_full("incoming-body.stream");
     r.push_back(Val::ok(Val::own(rep)));
     return Outcome::success();
   });
   def(host, "[static]incoming-body.finish", [](Context& cx, InstanceData*, Params p, Results& r) {
-    if (self<IncomingBody>(cx, p) == nullptr) return wasi::p2::bad_handle("incoming-body.finish");
+    auto* b = self<IncomingBody>(cx, p);
+    if (b == nullptr) return wasi::p2::bad_handle("incoming-body.finish");
+    if (b->source)
+      return push_own(cx, std::make_unique<SourceTrailers>(b->source), r, "incoming-body.finish");
     auto f = std::make_unique<Future>();
     f->value = Val::ok(Val::none());  // no trailers
     return push_own(cx, std::move(f), r, "incoming-body.finish");
@@ -291,7 +372,10 @@ void link_bodies(component::HostImports& host) {
     if (f == nullptr) return wasi::p2::bad_handle("future.get");
     if (f->taken) {
       r.push_back(Val::some(Val::err()));
+    } else if (!f->ready()) {
+      r.push_back(Val::none());
     } else {
+      if (Outcome o = f->settle(cx); !o.ok()) return o;
       f->taken = true;
       r.push_back(Val::some(Val::ok(*f->value)));
     }
@@ -394,6 +478,7 @@ void link_messages(component::HostImports& host) {
         q->consumed = true;
         auto b = std::make_unique<IncomingBody>();
         b->body = q->body;
+        b->source = q->source;
         uint32_t rep = cx.table().add(std::move(b));
         if (rep == 0) return table_full("incoming-request.consume");
         r.push_back(Val::ok(Val::own(rep)));

@@ -3,9 +3,10 @@
 // wasi:http/types function in a component::HostImports.
 //
 // Objects live in the instance's wasi::p2::ResourceTable (a handle's rep is
-// the table index). An incoming body is an InputStream over the whole
-// request body. An outgoing response body's OutputStream appends to a
-// buffer that the executor sends on (Context::flush_output): as one
+// the table index). An incoming body is an InputStream over the request
+// body: over its bytes, or over the server's http::BodySource while it
+// arrives (its future-trailers is then ready when the body has ended). An outgoing response body's
+// OutputStream appends to a buffer that the executor sends on (Context::flush_output): as one
 // response when the guest ends the body before it waits for anything, else
 // streamed: the head as soon as the guest waits, then each write.
 #pragma once
@@ -41,6 +42,8 @@ class IncomingRequest : public wasi::p2::Resource {
   std::string authority;  // host[:port]
   uint32_t headers = 0;   // rep of an immutable Fields
   std::shared_ptr<std::string> body;
+  // Set instead of `body` when the body is read as it arrives.
+  std::shared_ptr<http::BodySource> source;
   bool consumed = false;
 };
 

@@ -18,11 +18,16 @@ namespace spindle::http {
 // Ordered (name, value) pairs; names lowercase.
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+class BodySource;
+
 struct Request {
   std::string method;  // as sent: "GET", "POST", ... (case-sensitive)
   std::string uri;     // path + query ("/a/b?x=1"), as sent
   Headers headers;     // lowercase names, in the order received
   std::string body;    // bytes
+  // Set when the body is still arriving (a streamed request body): it is
+  // read from here and `body` is empty.
+  std::shared_ptr<BodySource> body_source;
 };
 
 struct Response {
@@ -48,6 +53,29 @@ class BodySink {
   // (`te: trailers`) and the body is chunked.
   virtual bool finish(const Headers& trailers,
                       std::optional<std::chrono::steady_clock::time_point> deadline) = 0;
+};
+
+// A request body read while it arrives, by the thread the request was
+// handed to (one thread at a time). The server's connection waits for the
+// handler until the response is sent; what the handler left unread is then
+// read and dropped (or the connection closed), and the source reads as
+// failed from then on.
+class BodySource {
+ public:
+  enum class Status { Data, End, Failed };
+  virtual ~BodySource() = default;
+  // Appends up to `max` bytes that have arrived to `out` without blocking
+  // (Data with none appended: nothing yet). End: the whole body was read
+  // (trailers() then holds the client's trailers). Failed: the client is
+  // gone, too slow or sent a malformed body; `error` says which.
+  virtual Status read(size_t max, std::string& out, std::string& error) = 0;
+  // Whether read() would not return empty-handed now.
+  virtual bool ready() = 0;
+  // Blocks until ready() or `deadline` (none: the server's body timeout
+  // alone bounds it); false at the deadline.
+  virtual bool wait(std::optional<std::chrono::steady_clock::time_point> deadline) = 0;
+  // The trailer fields of a chunked body, once read() returned End.
+  virtual Headers trailers() const = 0;
 };
 
 // Sends a response's status and headers now, before its body exists; the

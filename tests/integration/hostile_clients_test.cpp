@@ -1,10 +1,8 @@
 // Hostile clients against a real `spindle up`: a thousand slowloris
 // connections under a small descriptor limit hold no thread and no CPU,
 // and the health endpoint and a route still answer.
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,18 +38,8 @@ double cpu_seconds(pid_t pid) {
 
 // A TCP connection to host:port that sent `data` and is held open.
 int hold(const std::string& address, const std::string& data) {
-  auto colon = address.rfind(':');
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(colon + 1))));
-  inet_pton(AF_INET, address.substr(0, colon).c_str(), &sa.sin_addr);
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    close(fd);
-    return -1;
-  }
-  (void)!send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+  int fd = connect_to(address);
+  if (fd >= 0) (void)!send(fd, data.data(), data.size(), MSG_NOSIGNAL);
   return fd;
 }
 

@@ -3,9 +3,7 @@
 // during the build): `jco serve`, the oracle, answers its routes as the
 // README says, and `spindle up` answers them the same way, streaming the
 // bodies the guest writes piece by piece.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -229,18 +227,9 @@ struct Timed {
 // Sends `request` to the server at `url` (http://127.0.0.1:port) and reads
 // until `end` is in the answer, the peer closes, or 10 s pass.
 Timed read_timed(const std::string& url, const std::string& request, const std::string& end) {
-  std::string hostport = url.substr(url.find("//") + 2);
-  size_t colon = hostport.rfind(':');
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(std::stoi(hostport.substr(colon + 1))));
-  inet_pton(AF_INET, hostport.substr(0, colon).c_str(), &sa.sin_addr);
   Timed out;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    if (fd >= 0) close(fd);
-    return out;
-  }
+  int fd = connect_to(url);
+  if (fd < 0) return out;
   auto start = std::chrono::steady_clock::now();
   (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   char buf[65536];

@@ -1,8 +1,11 @@
 #include "serve.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,6 +71,25 @@ Up::Up(const std::string& app_dir, std::vector<std::string> extra, const std::st
             {std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE}) {
   std::string rest = proc_.wait_for("Serving http://");
   if (!rest.empty()) url_ = "http://" + rest;
+}
+
+int connect_to(const std::string& address) {
+  std::string hostport = address;
+  if (size_t scheme = hostport.find("//"); scheme != std::string::npos)
+    hostport = hostport.substr(scheme + 2);
+  size_t colon = hostport.rfind(':');
+  if (colon == std::string::npos) return -1;
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(std::stoi(hostport.substr(colon + 1))));
+  if (inet_pton(AF_INET, hostport.substr(0, colon).c_str(), &sa.sin_addr) != 1) return -1;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 Result curl(std::vector<std::string> args) {

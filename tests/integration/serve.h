@@ -45,6 +45,10 @@ class Up {
   std::string url_;
 };
 
+// A TCP connection to `address` ("127.0.0.1:port", or a URL
+// "http://127.0.0.1:port"); -1 when it cannot be made. The caller closes it.
+int connect_to(const std::string& address);
+
 // curl -s -S --max-time 20 <args>.
 Result curl(std::vector<std::string> args);
 

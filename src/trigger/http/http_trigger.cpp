@@ -80,6 +80,24 @@ std::string failure_body(const abi::Result& r, const engine::InstanceOptions& li
   }
 }
 
+// Reads a streamed body whole, up to `limit` bytes, each wait bounded by the
+// server's body timeout: for an executor that takes bodies whole (the app
+// was reloaded between the request's header and its handling).
+bool read_whole(spindle::http::BodySource& src, size_t limit, std::string& out,
+                std::string& error) {
+  using Status = spindle::http::BodySource::Status;
+  for (;;) {
+    Status st = src.read(limit + 1 - out.size(), out, error);
+    if (st == Status::End) return true;
+    if (st == Status::Failed) return false;
+    if (out.size() > limit) {
+      error = "request body too large";
+      return false;
+    }
+    src.wait(std::nullopt);
+  }
+}
+
 // A component serving HTTP: its runtime and the executor for its ABI.
 struct Served {
   std::shared_ptr<const ComponentRuntime> component;
@@ -168,6 +186,14 @@ bool HttpTrigger::start(std::string& error) {
   ServerOptions so;
   so.listen = services_.listen;
   so.threads = services_.io_threads;
+  // wasi:http guests read their request body as it arrives; the Spin 1
+  // ABI and WAGI take it whole.
+  so.stream_body = [this](std::string_view, std::string_view target) {
+    std::shared_ptr<const State> st = current_.load();
+    std::optional<RouteMatch> m;
+    if (answer_without_guest(*st, abi::uri_path(target), m)) return false;
+    return st->served.at(m->component).executor->kind() == "wasi-http";
+  };
   if (!server_.start(
           so, [this](Incoming&& in, Respond respond) { on_request(std::move(in), respond); },
           error)) {
@@ -253,6 +279,12 @@ Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m, bool* st
   req.uri = in.uri;
   req.headers = std::move(in.headers);
   req.body = std::move(in.body);
+  req.body_source = std::move(in.body_source);
+  if (req.body_source && s.executor->kind() != "wasi-http") {
+    std::string error;
+    if (!read_whole(*req.body_source, 16 << 20, req.body, error)) return text(400, error + "\n");
+    req.body_source.reset();
+  }
   if (s.executor->kind() == "spin") {
     req.headers.reserve(req.headers.size() + 7 + m.params.size());
     req.headers.emplace_back("spin-full-url", "http://" + in.host + req.uri);

@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,17 @@ namespace {
 constexpr auto kWriteTimeout = std::chrono::seconds(60);
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 constexpr size_t kFdReserve = 64;  // descriptors kept for the app (files, sockets, stores)
+// A streamed request body the handler left unread: read and dropped after
+// the response when at most this much is left (the connection is kept)...
+constexpr uint64_t kDrainMax = 1 << 20;
+constexpr auto kDrainTime = std::chrono::seconds(5);
+// ...else the server stops sending and reads (and drops) at most this much,
+// for at most this long, before it closes: closing with unread bytes would
+// reset the connection and could destroy the response before the client
+// reads it.
+constexpr uint64_t kLingerMax = 16 << 20;
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit.
 size_t raise_nofile_limit() {
@@ -44,6 +56,7 @@ size_t raise_nofile_limit() {
 }
 
 class Session;
+class RequestBody;
 
 // Sends all of `parts` on the non-blocking socket `fd` from the calling
 // thread, waiting while it is full, until `until`. False when the peer is
@@ -159,7 +172,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // The header, within header_timeout of its first byte.
   void read_header() {
     parser_.emplace();
-    parser_->body_limit(server_.opts.max_body_bytes);
+    // With streamed bodies possible, the limit is set once the header says
+    // which kind this request is (on_header).
+    if (server_.opts.stream_body)
+      parser_->body_limit(boost::none);
+    else
+      parser_->body_limit(server_.opts.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_.opts.max_header_bytes));
     stream_.expires_after(server_.opts.header_timeout);
     bhttp::async_read_header(
@@ -176,11 +194,36 @@ class Session : public std::enable_shared_from_this<Session> {
     for (auto it = parser_->get().begin(); it != parser_->get().end(); ++it) ++fields;
     if (fields > server_.opts.max_header_count)
       return reply_error(431, "too many request header fields\n");
+    const auto& req = parser_->get();
+    bool pending = !parser_->is_done();  // body bytes still to come?
+    if (auto len = parser_->content_length(); pending && len && *len <= buffer_.size())
+      pending = false;  // the whole body came with the header
+    if (pending && server_.opts.stream_body &&
+        server_.opts.stream_body(req.method_string(), req.target()))
+      return hand_off_streaming(fields);
+    if (server_.opts.stream_body) {
+      auto len = parser_->content_length();
+      if (len && *len > server_.opts.max_body_bytes)
+        return reply_error(413, "request body too large\n");
+      parser_->body_limit(server_.opts.max_body_bytes);
+    }
+    if (pending && expects_continue(req) &&
+        !send_all(stream_.socket().native_handle(), {kContinue},
+                  std::chrono::steady_clock::now() + std::chrono::seconds(1)))
+      return close();
     stream_.expires_after(server_.opts.body_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
+
+  static bool expects_continue(const bhttp::request<bhttp::string_body>& req) {
+    return req.version() >= 11 && beast::iequals(req[bhttp::field::expect], "100-continue");
+  }
+
+  // The request goes to the handler now; its body is read while the handler
+  // runs, through a RequestBody (below).
+  void hand_off_streaming(size_t header_fields);
 
   void on_error(beast::error_code ec) {
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
@@ -195,8 +238,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read(beast::error_code ec) {
     if (ec) return on_error(ec);
     auto req = parser_->release();
-    bool keep_alive = req.keep_alive(), head = req.method() == bhttp::verb::head;
-    unsigned version = req.version();
+    Incoming in = incoming(req);
+    in.body = std::move(req.body());
+    dispatch(std::move(in), req.keep_alive(), req.version(), req.method() == bhttp::verb::head);
+  }
+
+  // The request line and header of `req` as the handler sees them.
+  Incoming incoming(const bhttp::request<bhttp::string_body>& req) {
     Incoming in;
     in.method = std::string(req.method_string());
     in.uri = std::string(req.target());
@@ -207,8 +255,12 @@ class Session : public std::enable_shared_from_this<Session> {
       if (f.name() == bhttp::field::host) in.host = std::string(f.value());
     }
     if (in.host.empty()) in.host = server_.address;
-    in.body = std::move(req.body());
     in.client_addr = client_;
+    return in;
+  }
+
+  // Hands a parsed request to the handler (a bad target is answered here).
+  void dispatch(Incoming in, bool keep_alive, unsigned version, bool head) {
     if (in.uri.empty() || in.uri[0] != '/') {
       Outgoing out;
       out.status = 400;
@@ -336,7 +388,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
       return close();  // the client is gone
     }
-    if (sent == total) return keep_alive ? wait_for_request() : close();
+    if (sent == total) return next_request(keep_alive);
     // The socket is full (a large body, a slow reader): the rest on the strand.
     auto rest = std::make_shared<Wire>(std::move(w));
     asio::post(stream_.get_executor(), [self = shared_from_this(), rest, sent, keep_alive] {
@@ -346,8 +398,8 @@ class Session : public std::enable_shared_from_this<Session> {
       self->stream_.expires_after(kWriteTimeout);
       asio::async_write(self->stream_, left,
                         [self, rest, keep_alive](beast::error_code ec, size_t) {
-                          if (ec || !keep_alive) return self->close();
-                          self->wait_for_request();
+                          if (ec) return self->close();
+                          self->next_request(keep_alive);
                         });
     });
   }
@@ -360,8 +412,16 @@ class Session : public std::enable_shared_from_this<Session> {
     write(std::move(out), false, 11, false);
   }
 
+  // The response is sent: on to the next request, once a streamed request
+  // body the handler left unread is out of the way.
+  void next_request(bool keep_alive);
+  void drain();
+  void linger_close();
+  void linger_read();
+
   void close() {
     unmark();
+    end_body_source();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.socket().close(ec);
@@ -381,7 +441,12 @@ class Session : public std::enable_shared_from_this<Session> {
     marked_ = false;
   }
 
+  // The streamed body of the current request, if any: it stops reading
+  // (the session takes the connection back).
+  void end_body_source();
+
   friend struct spindle::trigger::http::Server::Impl;
+  friend class RequestBody;
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -392,6 +457,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<uint64_t> answered_{0};  // requests answered
   bool marked_ = false;                // guarded by server_.evictable.mu
   std::list<std::weak_ptr<Session>>::iterator pos_;
+  std::shared_ptr<RequestBody> body_source_;  // the current request's streamed body
+  uint64_t lingered_ = 0;                     // bytes dropped by linger_read
 };
 
 // A streamed response body (server.h): written by the thread that makes it,
@@ -430,11 +497,11 @@ class StreamSink final : public spindle::http::BodySink {
       send({end}, deadline);
     }
     done_ = true;
-    if (failed_ || !keep_alive_) {
+    if (failed_) {
       session_->close();
-      return !failed_;
+      return false;
     }
-    session_->wait_for_request();
+    session_->next_request(keep_alive_);
     return true;
   }
 
@@ -453,6 +520,223 @@ class StreamSink final : public spindle::http::BodySink {
   bool chunked_, keep_alive_, head_, trailers_;
   bool done_ = false, failed_ = false;
 };
+
+// A request body read while the handler runs (http::BodySource), from the
+// thread the request was handed to: the connection is the handler's until
+// the response is sent, so the bytes are parsed from the session's buffer
+// and read from its socket directly (non-blocking; wait() polls). Reads
+// only as far as the handler asks: the client's sending waits on TCP
+// (backpressure). Once the response is sent the session takes the
+// connection back (detach) and reads fail.
+class RequestBody final : public spindle::http::BodySource {
+  using Clock = std::chrono::steady_clock;
+
+ public:
+  RequestBody(std::shared_ptr<Session> s, bool send_continue, size_t header_fields)
+      : session_(std::move(s)),
+        continue_(send_continue),
+        header_fields_(header_fields),
+        last_bytes_(Clock::now()) {}
+
+  Status read(size_t max, std::string& out, std::string& error) override {
+    std::lock_guard lock(mu_);
+    if (!session_) {
+      error = "the response was sent before the request body was read";
+      return Status::Failed;
+    }
+    pull();
+    std::string& body = session_->parser_->get().body();
+    if (pos_ < body.size()) {
+      size_t n = std::min(max, body.size() - pos_);
+      out.append(body, pos_, n);
+      pos_ += n;
+      if (pos_ == body.size()) {
+        body.clear();  // the parser appends from the start again
+        pos_ = 0;
+      }
+      return Status::Data;
+    }
+    if (!error_.empty()) {
+      error = error_;
+      return Status::Failed;
+    }
+    if (session_->parser_->is_done()) {
+      if (!ended_) take_trailers();
+      return Status::End;
+    }
+    return Status::Data;
+  }
+
+  bool ready() override {
+    std::lock_guard lock(mu_);
+    return ready_locked();
+  }
+
+  bool wait(std::optional<Clock::time_point> deadline) override {
+    for (;;) {
+      int fd = -1;
+      Clock::time_point until;
+      {
+        std::lock_guard lock(mu_);
+        if (ready_locked()) return true;
+        // The client must send something within the body timeout.
+        until = last_bytes_ + session_->server_.opts.body_timeout;
+        if (Clock::now() >= until) {
+          auto s =
+              std::chrono::duration_cast<std::chrono::seconds>(session_->server_.opts.body_timeout);
+          error_ = "the client sent no request body bytes for " + std::to_string(s.count()) + " s";
+          return true;
+        }
+        fd = session_->stream_.socket().native_handle();
+      }
+      if (deadline && *deadline < until) until = *deadline;
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+      if (ms <= 0) {
+        if (deadline && Clock::now() >= *deadline) return false;
+        ms = 1;
+      }
+      pollfd p{fd, POLLIN, 0};
+      ::poll(&p, 1, static_cast<int>(std::min<int64_t>(ms, 100)));
+    }
+  }
+
+  spindle::http::Headers trailers() const override {
+    std::lock_guard lock(mu_);
+    return trailers_;
+  }
+
+  // The session takes the connection back (the response is sent).
+  void detach() {
+    std::lock_guard lock(mu_);
+    session_.reset();
+  }
+
+ private:
+  bool ready_locked() {
+    if (!session_) return true;
+    pull();
+    return pos_ < session_->parser_->get().body().size() || !error_.empty() ||
+           session_->parser_->is_done();
+  }
+
+  // Parses what is buffered and reads what the socket has now, until there
+  // is body to hand out, the body ends, or nothing more has arrived.
+  void pull() {
+    auto& parser = *session_->parser_;
+    auto& buffer = session_->buffer_;
+    int fd = session_->stream_.socket().native_handle();
+    if (continue_) {
+      continue_ = false;
+      if (!send_all(fd, {kContinue}, Clock::now() + std::chrono::seconds(1)))
+        error_ = "the client closed the connection";
+    }
+    while (error_.empty() && !parser.is_done() && pos_ >= parser.get().body().size()) {
+      if (buffer.size() > 0) {
+        beast::error_code ec;
+        size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec && ec != bhttp::error::need_more) {
+          error_ = "malformed request body: " + ec.message();
+          return;
+        }
+        if (used > 0) continue;
+        if (buffer.size() > (64 << 10)) {  // a chunk header that never ends
+          error_ = "malformed request body: a chunk header longer than 64 KiB";
+          return;
+        }
+      }
+      auto space = buffer.prepare(64 << 10);
+      ssize_t r = ::recv(fd, space.data(), space.size(), MSG_DONTWAIT);
+      if (r > 0) {
+        buffer.commit(static_cast<size_t>(r));
+        last_bytes_ = Clock::now();
+        continue;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      error_ = r == 0 ? "the client closed the connection before the request body ended"
+                      : std::string("the request body could not be read: ") + strerror(errno);
+      return;
+    }
+  }
+
+  // Trailer fields come after the header's in the parsed message.
+  void take_trailers() {
+    ended_ = true;
+    size_t i = 0;
+    for (const auto& f : session_->parser_->get())
+      if (i++ >= header_fields_)
+        trailers_.emplace_back(spindle::http::lowercase(std::string(f.name_string())),
+                               std::string(f.value()));
+  }
+
+  mutable std::mutex mu_;
+  std::shared_ptr<Session> session_;  // null once detached
+  bool continue_;                     // `100 Continue` still to send
+  size_t header_fields_;
+  size_t pos_ = 0;  // handed out of the parsed body so far
+  std::string error_;
+  bool ended_ = false;
+  spindle::http::Headers trailers_;
+  Clock::time_point last_bytes_;
+};
+
+void Session::hand_off_streaming(size_t header_fields) {
+  const auto& req = parser_->get();
+  parser_->eager(true);
+  Incoming in = incoming(req);
+  body_source_ =
+      std::make_shared<RequestBody>(shared_from_this(), expects_continue(req), header_fields);
+  in.body_source = body_source_;
+  dispatch(std::move(in), req.keep_alive(), req.version(), req.method() == bhttp::verb::head);
+}
+
+void Session::end_body_source() {
+  if (!body_source_) return;
+  body_source_->detach();
+  body_source_.reset();
+}
+
+void Session::next_request(bool keep_alive) {
+  bool unread = body_source_ && !parser_->is_done();
+  end_body_source();
+  if (!unread) return keep_alive ? wait_for_request() : close();
+  if (!keep_alive) return linger_close();
+  drain();
+}
+
+void Session::drain() {
+  auto left = parser_->content_length_remaining();
+  if (left && *left > kDrainMax) return linger_close();
+  parser_->body_limit(kDrainMax);  // a chunked body: counted from here
+  parser_->get().body().clear();
+  stream_.expires_after(kDrainTime);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                      if (ec) return self->linger_close();
+                      self->wait_for_request();
+                    });
+}
+
+void Session::linger_close() {
+  unmark();
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return close();
+  lingered_ = 0;
+  stream_.expires_after(kLingerTime);
+  linger_read();
+}
+
+void Session::linger_read() {
+  buffer_.clear();
+  stream_.async_read_some(buffer_.prepare(64 << 10),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->lingered_ += n;
+                            if (ec || self->lingered_ > kLingerMax) return self->close();
+                            self->linger_read();
+                          });
+}
 
 std::unique_ptr<spindle::http::BodySink> Session::start_stream(uint64_t seq, const Outgoing& out,
                                                                std::optional<uint64_t> length,

@@ -25,6 +25,14 @@
 // `header_timeout` of its first byte, a keep-alive connection may idle
 // `idle_timeout`, a body must arrive within `body_timeout`; more than
 // `max_header_count` fields or `max_header_bytes` bytes of header get 431.
+//
+// Request bodies: `expect: 100-continue` is answered when the body is
+// wanted (at once for a body read before the handler runs; at the first
+// read of a streamed one). A streamed body (ServerOptions::stream_body)
+// the handler did not read to its end is read and dropped after the
+// response when at most 1 MiB of it is left, so the connection stays
+// usable; with more left, the server stops sending and reads for a moment
+// before it closes (so the client gets the response, not a reset).
 #pragma once
 
 #include <chrono>
@@ -33,6 +41,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -72,6 +81,13 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{60000};    // header → whole body
   size_t max_header_bytes = 64 << 10;               // more: 431
   size_t max_header_count = 100;                    // more fields: 431
+  // Whether a request whose body has not all arrived with its header goes
+  // to the handler at once, its body read while the handler runs
+  // (Request::body_source, no size limit; `body_timeout` is then the most a
+  // read waits for the next bytes), instead of after the whole body (up to
+  // max_body_bytes). Called on an I/O thread with the method and target;
+  // null: never.
+  std::function<bool(std::string_view method, std::string_view target)> stream_body;
 };
 
 class Server {

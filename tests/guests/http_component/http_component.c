@@ -17,6 +17,12 @@
 //   /bad/handle     sets the response with a handle it never had (a trap)
 //   /bad/dropped    appends to headers it dropped (a dangling handle: a trap)
 //   /bad/string     a header name pointer past the end of memory (a trap)
+//   /pipe           200, the request body back as it arrives: each piece
+//                   read is written before the next is read (the response
+//                   is set first); the request's trailers become the
+//                   response's
+//   /count          200, "<n> bytes\n": the body read and dropped as it comes
+//   /ignore         200, "ignored\n" without reading the body
 //   anything else   404 "not found\n"
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +51,10 @@ HTTP("[resource-drop]fields") void drop_fields(handle self);
 // incoming-body
 HTTP("[method]incoming-body.stream") void incoming_body_stream(handle self, void* ret);
 HTTP("[resource-drop]incoming-body") void drop_incoming_body(handle self);
+HTTP("[static]incoming-body.finish") handle incoming_body_finish(handle self);
+HTTP("[method]future-trailers.subscribe") handle future_trailers_subscribe(handle self);
+HTTP("[method]future-trailers.get") void future_trailers_get(handle self, void* ret);
+HTTP("[resource-drop]future-trailers") void drop_future_trailers(handle self);
 // outgoing-response, outgoing-body, response-outparam
 HTTP("[constructor]outgoing-response") handle outgoing_response_new(handle headers);
 HTTP("[method]outgoing-response.set-status-code")
@@ -342,6 +352,117 @@ static size_t hex_lines(int i, char* buf) {
   return 4096;
 }
 
+static size_t format_uint(uint64_t v, char* buf) {
+  char digits[24];
+  size_t len = 0;
+  for (; len == 0 || v > 0; v /= 10) digits[len++] = (char)('0' + v % 10);
+  for (size_t i = 0; i < len; ++i) buf[i] = digits[len - 1 - i];
+  return len;
+}
+
+// The request's body stream (consume -> incoming-body.stream); 0 when
+// unavailable. *in_body: the body, to finish or drop after the stream.
+static handle body_stream(handle req, handle* in_body) {
+  request_consume(req, ret);
+  if (u8_at(0) != 0) return 0;
+  *in_body = (handle)u32_at(4);
+  incoming_body_stream(*in_body, ret);
+  if (u8_at(0) != 0) {
+    drop_incoming_body(*in_body);
+    return 0;
+  }
+  return (handle)u32_at(4);
+}
+
+// The next piece of `stream` (blocking-read of up to 64 KiB), malloc'd into
+// *data; returns its length, or -1 at the end (*failed set when the stream
+// failed rather than closed).
+static long next_piece(handle stream, void** data, int* failed) {
+  input_stream_blocking_read(stream, 64 * 1024, ret);
+  if (u8_at(0) == 0) {
+    *data = (void*)(uintptr_t)u32_at(4);
+    return (long)u32_at(8);
+  }
+  if (u8_at(4) == 0) *failed = 1;
+  drop_stream_error(4);
+  return -1;
+}
+
+// incoming-body.finish: waits for the future-trailers and returns the
+// client's trailers (a fields handle), or 0 when it sent none.
+// future-trailers.get: option (tag at 0) of result (tag at 8) of
+// result<option<trailers>, error-code> (tag at 16), option<trailers> tag at
+// 24, handle at 28.
+static handle finish_body(handle in_body) {
+  handle future = incoming_body_finish(in_body);
+  handle ready = future_trailers_subscribe(future);
+  pollable_block(ready);
+  drop_pollable(ready);
+  future_trailers_get(future, ret);
+  handle trailers = 0;
+  if (u8_at(0) == 1 && u8_at(8) == 0 && u8_at(16) == 0 && u8_at(24) == 1)
+    trailers = (handle)u32_at(28);
+  drop_future_trailers(future);
+  return trailers;
+}
+
+// /pipe: the response is set first; each piece read is written back before
+// the next is read; the request's trailers are the response's.
+static void pipe_body(handle req, handle out) {
+  handle in_body = 0;
+  handle in = body_stream(req, &in_body);
+  handle fields = fields_new();
+  fields_append(fields, "content-type", 12, "application/octet-stream", 24, ret);
+  handle response = outgoing_response_new(fields);
+  outgoing_response_body(response, ret);
+  handle out_body = (handle)u32_at(4);
+  response_outparam_set(out, 0, response, 0, 0, 0, 0, 0, 0);
+  outgoing_body_write(out_body, ret);
+  handle stream = (handle)u32_at(4);
+  int failed = 0;
+  void* data;
+  long n;
+  while (in && (n = next_piece(in, &data, &failed)) >= 0) {
+    for (long done = 0; done < n;) {
+      long k = n - done < 4096 ? n - done : 4096;
+      output_stream_blocking_write_and_flush(stream, (char*)data + done, (size_t)k, ret);
+      if (u8_at(0) != 0) drop_stream_error(4);
+      done += k;
+    }
+    free(data);
+  }
+  handle trailers = 0;
+  if (in) {
+    drop_input_stream(in);
+    trailers = failed ? (drop_incoming_body(in_body), 0) : finish_body(in_body);
+  }
+  drop_output_stream(stream);
+  outgoing_body_finish(out_body, trailers != 0, trailers, ret);
+}
+
+// /count: the body read and dropped as it comes; answers its size.
+static void count_body(handle req, handle out) {
+  handle in_body = 0;
+  handle in = body_stream(req, &in_body);
+  uint64_t total = 0;
+  int failed = !in;
+  void* data;
+  long n;
+  while (in && (n = next_piece(in, &data, &failed)) >= 0) {
+    total += (uint64_t)n;
+    free(data);
+  }
+  if (in) {
+    drop_input_stream(in);
+    drop_incoming_body(in_body);
+  }
+  char text[40];
+  size_t len = format_uint(total, text);
+  memcpy(text + len, " bytes\n", 8);
+  const header h[] = {{"content-type", "text/plain"}};
+  respond(out, failed ? 400 : 200, h, 1, text, strlen(text));
+}
+
 static void respond_text(handle out, int status, const char* text) {
   const header h[] = {{"content-type", "text/plain"}};
   respond(out, status, h, 1, text, strlen(text));
@@ -362,6 +483,16 @@ __attribute__((export_name("wasi:http/incoming-handler@0.2.12#handle"))) void ha
     handle req, handle out) {
   char* method = read_method(req);
   char* path = read_path(req);
+  // Routes that read the body as it arrives, or not at all.
+  if (path_is(path, "/pipe") || path_is(path, "/count") || path_is(path, "/ignore")) {
+    if (path_is(path, "/pipe")) pipe_body(req, out);
+    if (path_is(path, "/count")) count_body(req, out);
+    drop_incoming_request(req);
+    if (path_is(path, "/ignore")) respond_text(out, 200, "ignored\n");
+    free(path);
+    free(method);
+    return;
+  }
   char* content_type = read_header(req, "content-type");
   buffer body = {0};
   int body_ok = read_body(req, &body);
