@@ -2,6 +2,7 @@
 #include "abi/wasi_http_types.h"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 
 #include "abi/http.h"
@@ -561,7 +562,8 @@ class OutgoingRequest : public wasi::p2::Resource {
   std::optional<std::string> path_with_query, authority;
   std::optional<Val> scheme;
   uint32_t headers = 0;
-  uint32_t body = 0;  // rep of its OutgoingBody once body() was called
+  uint32_t body = 0;                       // rep of its OutgoingBody once body() was called
+  std::shared_ptr<BodyBuffer> body_bytes;  // that body's bytes (they outlive it)
 };
 
 class RequestOptions : public wasi::p2::Resource {
@@ -607,12 +609,55 @@ Val error_code(host::outbound_http::Sent::Error e) {
       return Val::variant(6);
     case S::Timeout:
       return Val::variant(8);  // connection-timeout
+    case S::ReadTimeout:
+      return Val::variant(9);  // connection-read-timeout
     case S::ProtocolError:
       return Val::variant(35);  // HTTP-protocol-error
     default:
       return Val::variant(kInternalError, Val::none());
   }
 }
+
+// A future-incoming-response: the request is sent when settle() is first
+// called (at handle when its body is complete, else at future.get, with
+// the body written so far: a guest that waits for the response before it
+// finishes the body sends what it wrote).
+class SentRequest : public Future {
+ public:
+  explicit SentRequest(const InstanceData* d) : instance_(d) {}
+  Outcome settle(Context& cx) override {
+    if (value) return Outcome::success();
+    std::optional<std::string> bytes;
+    if (body) bytes = std::move(body->bytes);
+    using Sent = host::outbound_http::Sent;
+    Sent sent = host::outbound_http::send(instance_, method, url, headers, bytes, timeouts);
+    if (sent.error != Sent::None) {
+      value = Val::err(error_code(sent.error));
+      return Outcome::success();
+    }
+    auto fields = std::make_unique<Fields>();
+    for (auto& [k, v] : sent.headers)
+      fields->entries.emplace_back(http::lowercase(std::move(k)), std::move(v));
+    fields->immutable = true;
+    uint32_t hrep = cx.table().add(std::move(fields));
+    auto resp = std::make_unique<IncomingResponse>();
+    resp->status = static_cast<uint16_t>(sent.status);
+    resp->headers = hrep;
+    resp->body = std::make_shared<std::string>(std::move(sent.body));
+    uint32_t rrep = hrep == 0 ? 0 : cx.table().add(std::move(resp));
+    if (rrep == 0) return table_full("outgoing-handler.handle");
+    value = Val::ok(Val::own(rrep));
+    return Outcome::success();
+  }
+
+  std::string method, url;
+  host::outbound_http::Headers headers;
+  std::shared_ptr<BodyBuffer> body;  // null: the request has none
+  host::outbound_http::Timeouts timeouts;
+
+ private:
+  const InstanceData* instance_;
+};
 
 void link_outgoing(component::HostImports& host) {
   def(host, "[constructor]outgoing-request", [](Context& cx, InstanceData*, Params p, Results& r) {
@@ -675,7 +720,9 @@ void link_outgoing(component::HostImports& host) {
       r.push_back(Val::err());
       return Outcome::success();
     }
-    uint32_t rep = cx.table().add(std::make_unique<OutgoingBody>());
+    auto body = std::make_unique<OutgoingBody>();
+    q->body_bytes = body->buffer;
+    uint32_t rep = cx.table().add(std::move(body));
     if (rep == 0) return table_full("outgoing-request.body");
     q->body = rep;
     r.push_back(Val::ok(Val::own(rep)));
@@ -740,17 +787,21 @@ void link_outgoing(component::HostImports& host) {
         return Outcome::success();
       });
 
-  // handle(request, options) -> result<future-incoming-response, error-code>:
-  // sent at once (the future is ready when handle returns).
+  // handle(request, options) -> result<future-incoming-response, error-code>.
+  // A destination the component may not reach fails handle itself, as in
+  // Spin. The request is sent at once when its body is complete (or it has
+  // none), else when the guest first asks the future for the response
+  // (SentRequest): a guest may write and finish the body after handle, as
+  // the Rust SDK does.
   wasi::p2::define_cx(
       host, kOutgoing, "handle", [](Context& cx, InstanceData* d, Params p, Results& r) {
         auto* q = cx.table().get<OutgoingRequest>(p[0].rep());
         if (q == nullptr) return wasi::p2::bad_handle("outgoing-handler.handle");
-        std::string method = method_name(q->method);
+        auto f = std::make_unique<SentRequest>(d);
+        f->method = method_name(q->method);
         std::string path = q->path_with_query.value_or("/");
-        std::string url;
         if (!q->authority || q->authority->empty()) {
-          url = path;  // no authority: the app itself (a self request)
+          f->url = path;  // no authority: the app itself (a self request)
         } else {
           std::string scheme = "https";
           if (q->scheme && q->scheme->case_index() == 0) scheme = "http";
@@ -758,36 +809,25 @@ void link_outgoing(component::HostImports& host) {
             r.push_back(Val::err(Val::variant(19)));  // HTTP-request-URI-invalid
             return Outcome::success();
           }
-          url = scheme + "://" + *q->authority + path;
+          f->url = scheme + "://" + *q->authority + path;
         }
-        host::outbound_http::Headers headers;
-        if (auto* h = cx.table().get<Fields>(q->headers)) headers = h->entries;
-        std::optional<std::string> body;
-        if (auto* b = cx.table().get<OutgoingBody>(q->body)) body = b->buffer->bytes;
-        host::outbound_http::Sent sent = host::outbound_http::send(d, method, url, headers, body);
         using Sent = host::outbound_http::Sent;
-        if (sent.error == Sent::Denied || sent.error == Sent::InvalidUrl) {
-          // Refused before any connection: handle itself fails, as in Spin.
-          r.push_back(Val::err(error_code(sent.error)));
+        if (Sent::Error e = host::outbound_http::refusal(d, f->url); e != Sent::None) {
+          r.push_back(Val::err(error_code(e)));
           return Outcome::success();
         }
-        auto f = std::make_unique<Future>();
-        if (sent.error != Sent::None) {
-          f->value = Val::err(error_code(sent.error));
-        } else {
-          auto fields = std::make_unique<Fields>();
-          for (auto& [k, v] : sent.headers)
-            fields->entries.emplace_back(http::lowercase(std::move(k)), std::move(v));
-          fields->immutable = true;
-          uint32_t hrep = cx.table().add(std::move(fields));
-          auto resp = std::make_unique<IncomingResponse>();
-          resp->status = static_cast<uint16_t>(sent.status);
-          resp->headers = hrep;
-          resp->body = std::make_shared<std::string>(std::move(sent.body));
-          uint32_t rrep = hrep == 0 ? 0 : cx.table().add(std::move(resp));
-          if (rrep == 0) return table_full("outgoing-handler.handle");
-          f->value = Val::ok(Val::own(rrep));
-        }
+        if (auto* h = cx.table().get<Fields>(q->headers)) f->headers = h->entries;
+        f->body = q->body_bytes;
+        if (p.size() > 1 && p[1].is_some())
+          if (auto* o = cx.table().get<RequestOptions>(p[1].payload()->rep())) {
+            auto ms = [](std::optional<uint64_t> ns) -> std::optional<std::chrono::milliseconds> {
+              if (!ns) return std::nullopt;
+              return std::chrono::milliseconds((*ns + 999999) / 1000000);
+            };
+            f->timeouts = {ms(o->connect), ms(o->first_byte), ms(o->between_bytes)};
+          }
+        if (!f->body || f->body->finished)
+          if (Outcome o = f->settle(cx); !o.ok()) return o;
         return push_own_ok(cx, std::move(f), r, "outgoing-handler.handle");
       });
 }

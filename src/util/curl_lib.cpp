@@ -36,6 +36,13 @@ const CurlLib* curl_lib(std::string& error) {
     sym(lib.url_get, "curl_url_get");
     sym(lib.url_cleanup, "curl_url_cleanup");
     sym(lib.free, "curl_free");
+    sym(lib.multi_init, "curl_multi_init");
+    sym(lib.multi_cleanup, "curl_multi_cleanup");
+    sym(lib.multi_add_handle, "curl_multi_add_handle");
+    sym(lib.multi_remove_handle, "curl_multi_remove_handle");
+    sym(lib.multi_perform, "curl_multi_perform");
+    sym(lib.multi_poll, "curl_multi_poll");
+    sym(lib.multi_info_read, "curl_multi_info_read");
     decltype(&curl_global_init) global_init = nullptr;
     sym(global_init, "curl_global_init");
     if (!all) {

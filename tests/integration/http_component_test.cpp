@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "http_peer.h"
 #include "jco.h"
 #include "serve.h"
 
@@ -317,6 +318,41 @@ TEST_F(HttpComponent, AGuestThatTrapsMidStreamCutsTheBodyAndTheServerGoesOn) {
   EXPECT_EQ(r.out.find("chunk 1"), std::string::npos) << r.out;
   EXPECT_EQ(fetch(up.url() + "/hello").body, "hello from C\n");
   EXPECT_NE(up.log().find("unreachable"), std::string::npos) << up.log();
+}
+
+// Outgoing requests: a request body written after handle is sent with the
+// request; request-options: a first-byte-timeout ends a request whose
+// answer does not start in time, a between-bytes-timeout one whose body stalls, each
+// with connection-read-timeout (error-code case 9) instead of the peer's
+// late answer; the log says which timeout it was.
+TEST_F(HttpComponent, OutgoingRequestsTakeTheirBodyAndRequestOptionsTimeouts) {
+  HttpPeer slow, stalling;  // each answers one request at a time
+  std::string dir = app_dir("http_component_options");
+  std::ofstream(dir + "/spin.toml", std::ios::app)
+      << "allowed_outbound_hosts = [\"" << slow.origin() << "\", \"" << stalling.origin()
+      << "\"]\n";
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  std::string at = up.url() + "/fetch?port=";
+  // Generous timeouts let whole answers through.
+  Response r = fetch(at + std::to_string(slow.port()) + "&path=/hello&first_byte_ms=2000");
+  EXPECT_EQ(r.status, "200") << up.log();
+  EXPECT_EQ(r.body, "status 200\nhello from peer");
+  r = fetch(at + std::to_string(stalling.port()) + "&path=/hello&between_bytes_ms=2000");
+  EXPECT_EQ(r.body, "status 200\nhello from peer") << up.log();
+  // A body written and finished after handle is sent (POST to the echo).
+  r = fetch(at + std::to_string(slow.port()) + "&path=/echo&body=written-after-handle");
+  EXPECT_EQ(r.body, "status 200\nPOST\nwritten-after-handle") << up.log();
+  r = fetch(at + std::to_string(slow.port()) + "&path=/slow&first_byte_ms=300");
+  EXPECT_EQ(r.status, "502") << up.log();
+  EXPECT_EQ(r.body, "error-code 9\n");
+  EXPECT_NE(up.log().find("no response within its first-byte-timeout"), std::string::npos)
+      << up.log();
+  r = fetch(at + std::to_string(stalling.port()) + "&path=/stall&between_bytes_ms=300");
+  EXPECT_EQ(r.status, "502") << up.log();
+  EXPECT_EQ(r.body, "error-code 9\n");
+  EXPECT_NE(up.log().find("no response byte within its between-bytes-timeout"), std::string::npos)
+      << up.log();
 }
 
 // Bad input. A component file cut short or with an unknown section is

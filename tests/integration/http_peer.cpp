@@ -87,6 +87,15 @@ void HttpPeer::serve(int fd) {
     status = 404;
     body = "not found";
   }
+  if (path == "/stall") {  // the head and 4 of 10 body bytes, then 5 s of silence
+    std::string part = "HTTP/1.1 200 X\r\ncontent-length: 10\r\nconnection: close\r\n\r\nstal";
+    (void)!send(fd, part.data(), part.size(), MSG_NOSIGNAL);
+    for (int i = 0; i < 50 && !stop_; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    (void)!send(fd, "led...", 6, MSG_NOSIGNAL);
+    close(fd);
+    return;
+  }
   std::string head = "HTTP/1.1 " + std::to_string(status) +
                      " X\r\ncontent-length: " + std::to_string(body.size()) +
                      "\r\nconnection: close\r\n" + extra + "\r\n";

@@ -4,6 +4,8 @@
 //   /hello            200 "hello from peer", header x-peer: yes
 //   /echo             200, body "<METHOD>\n<body>"
 //   /slow             waits 5 s, then 200
+//   /stall            200 with content-length 10: the head and 4 bytes, then
+//                     5 s of silence before the rest
 //   /big?n=N          200 with N bytes of 'x'
 //   /redirect?to=URL  302 to URL
 //   anything else     404

@@ -13,6 +13,7 @@ using namespace spindle::engine;
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
 using host::AllowList;
 using host::Url;
 
@@ -42,6 +43,10 @@ struct Response {
   bool too_large = false;
   size_t cap = 0;
   int curl_code = 0;  // why the transfer failed (CURLE_*), 0: it did not
+  // For a guest's first-byte and between-bytes timeouts: when the request
+  // started going out, and when the last response byte came.
+  std::optional<Clock::time_point> sent_at, last_byte;
+  bool read_timeout = false;  // one of them passed
 };
 
 size_t on_body(char* p, size_t size, size_t n, void* user) {
@@ -52,11 +57,18 @@ size_t on_body(char* p, size_t size, size_t n, void* user) {
     return 0;  // aborts the transfer
   }
   r->body.append(p, len);
+  r->last_byte = Clock::now();
   return len;
+}
+
+int on_connected(void* user, char*, char*, int, int) {
+  static_cast<Response*>(user)->sent_at = Clock::now();
+  return CURL_PREREQFUNC_OK;
 }
 
 size_t on_header(char* p, size_t size, size_t n, void* user) {
   auto* r = static_cast<Response*>(user);
+  r->last_byte = Clock::now();
   std::string line(p, size * n);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
   if (line.rfind("HTTP/", 0) == 0) {  // a new response (after a 1xx or a redirect)
@@ -82,6 +94,53 @@ CURL* thread_handle(const util::CurlLib& c) {
   return h.get();
 }
 
+CURLM* thread_multi(const util::CurlLib& c) {
+  thread_local std::unique_ptr<CURLM, CURLMcode (*)(CURLM*)> m(c.multi_init(), c.multi_cleanup);
+  return m.get();
+}
+
+// Runs the transfer set up on `h`. With a first-byte or between-bytes
+// timeout it runs on this thread's multi handle, polled at least until the
+// next of those is due, and is abandoned (read_timeout) when one passes.
+CURLcode perform(const util::CurlLib& c, CURL* h, const Timeouts& t, Response& r) {
+  if (!t.first_byte && !t.between_bytes) return c.easy_perform(h);
+  CURLM* m = thread_multi(c);
+  if (!m || c.multi_add_handle(m, h) != CURLM_OK) return CURLE_FAILED_INIT;
+  CURLcode rc = CURLE_OK;
+  for (;;) {
+    int running = 0, left = 0;
+    if (c.multi_perform(m, &running) != CURLM_OK) {
+      rc = CURLE_FAILED_INIT;
+      break;
+    }
+    bool done = false;
+    while (CURLMsg* msg = c.multi_info_read(m, &left))
+      if (msg->msg == CURLMSG_DONE) {
+        rc = msg->data.result;
+        done = true;
+      }
+    if (done) break;
+    std::optional<Clock::time_point> due;
+    if (r.last_byte && t.between_bytes)
+      due = *r.last_byte + *t.between_bytes;
+    else if (!r.last_byte && r.sent_at && t.first_byte)
+      due = *r.sent_at + *t.first_byte;
+    auto now = Clock::now();
+    if (due && now >= *due) {
+      r.read_timeout = true;
+      rc = CURLE_OPERATION_TIMEDOUT;
+      break;
+    }
+    int64_t wait = 1000;
+    if (due)
+      wait = std::clamp<int64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(*due - now).count() + 1, 1, 1000);
+    c.multi_poll(m, nullptr, 0, static_cast<int>(wait), nullptr);
+  }
+  c.multi_remove_handle(m, h);
+  return rc;
+}
+
 std::string origin_of(const Url& u) {
   std::string host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
   return u.scheme + "://" + host + ":" + std::to_string(u.port);
@@ -100,13 +159,23 @@ class OutboundHttp final : public Binding {
                   HostFunc{FuncType{std::vector<ValType>(11, I32), {}}, &request, nullptr});
   }
 
+  // outbound_http::refusal.
+  Sent::Error refusal(const std::string& url) const {
+    Url parsed;
+    uint8_t e = !url.empty() && url[0] == '/' ? check_self(url) : check(url, parsed);
+    return e == kDestinationNotAllowed ? Sent::Denied
+           : e == kInvalidUrl          ? Sent::InvalidUrl
+                                       : Sent::None;
+  }
+
   // outbound_http::send (a wasi:http component's outgoing-handler).
   Sent send_for(const std::string& method, const std::string& url, const Headers& headers,
                 const std::optional<std::string>& body,
-                std::optional<std::chrono::steady_clock::time_point> deadline) const {
+                std::optional<std::chrono::steady_clock::time_point> deadline,
+                const Timeouts& timeouts) const {
     Response r;
     Sent out;
-    uint8_t e = send(method.c_str(), url, headers, body, deadline, r);
+    uint8_t e = send(method.c_str(), url, headers, body, deadline, r, timeouts);
     if (e == kDestinationNotAllowed) {
       out.error = Sent::Denied;
     } else if (e == kInvalidUrl) {
@@ -114,6 +183,7 @@ class OutboundHttp final : public Binding {
     } else if (e != 0) {
       out.error = r.curl_code == CURLE_COULDNT_RESOLVE_HOST ? Sent::DnsError
                   : r.curl_code == CURLE_COULDNT_CONNECT    ? Sent::ConnectionRefused
+                  : r.read_timeout                          ? Sent::ReadTimeout
                   : r.curl_code == CURLE_OPERATION_TIMEDOUT ? Sent::Timeout
                   : e == kRuntimeError                      ? Sent::InternalError
                                                             : Sent::ProtocolError;
@@ -135,6 +205,18 @@ class OutboundHttp final : public Binding {
                  "component `%s`: outbound request to %s denied (not in its allowed hosts); to "
                  "allow it, add %s to the component in spin.toml\n",
                  policy_.component.c_str(), origin.c_str(), hint.c_str());
+  }
+
+  // A self request ("/path"): 0 when the component may make one.
+  uint8_t check_self(const std::string& url) const {
+    if (allow_.allows_self()) return 0;
+    std::fprintf(stderr,
+                 "component `%s`: outbound request to the app itself (%s) denied; to allow "
+                 "it, add %s to the component in spin.toml\n",
+                 policy_.component.c_str(), url.c_str(),
+                 policy_.v1_manifest ? "allowed_http_hosts = [\"self\"]"
+                                     : "allowed_outbound_hosts = [\"http://self\"]");
+    return kDestinationNotAllowed;
   }
 
   // Parses an absolute `url` and checks it. 0 when allowed.
@@ -163,7 +245,11 @@ class OutboundHttp final : public Binding {
                    policy_.component.c_str(), target.c_str(), depth);
       return kRequestError;
     }
-    LocalRequest req{method, target, headers, body.value_or("")};
+    LocalRequest req;
+    req.method = method;
+    req.uri = target;
+    req.headers = headers;
+    req.body = body.value_or("");
     ++depth;
     LocalResponse r = dispatch(req);
     --depth;
@@ -184,17 +270,10 @@ class OutboundHttp final : public Binding {
   uint8_t send(const char* method, std::string url,
                const std::vector<std::pair<std::string, std::string>>& headers,
                const std::optional<std::string>& body,
-               std::optional<std::chrono::steady_clock::time_point> deadline, Response& out) const {
+               std::optional<std::chrono::steady_clock::time_point> deadline, Response& out,
+               const Timeouts& timeouts = {}) const {
     if (!url.empty() && url[0] == '/') {  // the app itself, answered in process
-      if (!allow_.allows_self()) {
-        std::fprintf(stderr,
-                     "component `%s`: outbound request to the app itself (%s) denied; to allow "
-                     "it, add %s to the component in spin.toml\n",
-                     policy_.component.c_str(), url.c_str(),
-                     policy_.v1_manifest ? "allowed_http_hosts = [\"self\"]"
-                                         : "allowed_outbound_hosts = [\"http://self\"]");
-        return kDestinationNotAllowed;
-      }
+      if (uint8_t e = check_self(url)) return e;
       LocalDispatch d = self_ ? self_->dispatch() : nullptr;
       if (!d) return kRuntimeError;  // no app to answer (not under spindle up)
       return send_local(d, method, url, headers, body, out);
@@ -247,11 +326,14 @@ class OutboundHttp final : public Binding {
       c->easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
       c->easy_setopt(h, CURLOPT_HEADERDATA, &out);
       c->easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
+      auto connect = timeouts.connect.value_or(std::chrono::milliseconds(10000));
       c->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(std::min<int64_t>(budget.count(), 10000)));
+                     static_cast<long>(std::max<int64_t>(1, std::min(budget, connect).count())));
+      c->easy_setopt(h, CURLOPT_PREREQFUNCTION, &on_connected);
+      c->easy_setopt(h, CURLOPT_PREREQDATA, &out);
       c->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
       c->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-      CURLcode rc = c->easy_perform(h);
+      CURLcode rc = perform(*c, h, timeouts, out);
       c->slist_free_all(list);
       if (out.too_large) {
         std::fprintf(stderr,
@@ -263,7 +345,10 @@ class OutboundHttp final : public Binding {
       }
       if (rc != CURLE_OK) {
         std::fprintf(stderr, "component `%s`: outbound request to %s failed: %s\n",
-                     policy_.component.c_str(), origin_of(parsed).c_str(), c->easy_strerror(rc));
+                     policy_.component.c_str(), origin_of(parsed).c_str(),
+                     !out.read_timeout ? c->easy_strerror(rc)
+                     : out.last_byte   ? "no response byte within its between-bytes-timeout"
+                                       : "no response within its first-byte-timeout");
         out.curl_code = rc;
         return kRequestError;
       }
@@ -384,17 +469,31 @@ class OutboundHttpCapability final : public Capability {
 
 }  // namespace
 
-Sent send(const engine::InstanceData* instance, const std::string& method, const std::string& url,
-          const Headers& headers, const std::optional<std::string>& body) {
+// The calling component's binding; null when it has no outbound HTTP.
+const OutboundHttp* binding_of(const engine::InstanceData* instance) {
   const CallState* st = instance ? instance->capabilities : nullptr;
   size_t index = capability().index();
-  if (!st || !st->bindings || index >= st->bindings->size() || !(*st->bindings)[index]) {
+  if (!st || !st->bindings || index >= st->bindings->size() || !(*st->bindings)[index])
+    return nullptr;
+  return static_cast<const OutboundHttp*>((*st->bindings)[index].get());
+}
+
+Sent::Error refusal(const engine::InstanceData* instance, const std::string& url) {
+  const OutboundHttp* self = binding_of(instance);
+  if (!self) return Sent::Denied;  // no outbound HTTP configured: nothing is allowed
+  return self->refusal(url);
+}
+
+Sent send(const engine::InstanceData* instance, const std::string& method, const std::string& url,
+          const Headers& headers, const std::optional<std::string>& body,
+          const Timeouts& timeouts) {
+  const OutboundHttp* self = binding_of(instance);
+  if (!self) {
     Sent out;
-    out.error = Sent::Denied;  // no outbound HTTP configured: nothing is allowed
+    out.error = Sent::Denied;
     return out;
   }
-  const auto* self = static_cast<const OutboundHttp*>((*st->bindings)[index].get());
-  return self->send_for(method, url, headers, body, instance->deadline);
+  return self->send_for(method, url, headers, body, instance->deadline, timeouts);
 }
 
 const Capability& capability() {

@@ -50,6 +50,7 @@ struct Sent {
     DnsError,           // the host name did not resolve
     ConnectionRefused,  // nothing answered at the address
     Timeout,            // the transfer outlived its time (or the request's deadline)
+    ReadTimeout,        // no response byte within a first-byte or between-bytes timeout
     ProtocolError,      // any other transfer failure
     InternalError,      // spindle could not send it (no libcurl, body too large)
   } error = None;
@@ -58,11 +59,26 @@ struct Sent {
   std::string body;
 };
 
+// The timeouts a wasi:http guest may set for one request (request-options):
+// to connect; from the request going out to the first response byte; and
+// between response bytes after that. Each is also bounded by the request's
+// own limits.
+struct Timeouts {
+  std::optional<std::chrono::milliseconds> connect, first_byte, between_bytes;
+};
+
+// Why `url` (absolute, or "/path" for the app itself) may not be requested
+// by the calling component (Denied, logged with the manifest entry that
+// would allow it; InvalidUrl), or None: what send() checks first, for a
+// caller that must refuse before it sends.
+Sent::Error refusal(const engine::InstanceData* instance, const std::string& url);
+
 // Sends a request (absolute URL, or "/path" for the app itself) with the
 // calling component's allow list, self requests and limits, as the Spin
 // 1.x import does: what wasi:http/outgoing-handler.handle uses. `instance`
 // is the calling instance (its capabilities and deadline).
 Sent send(const engine::InstanceData* instance, const std::string& method, const std::string& url,
-          const Headers& headers, const std::optional<std::string>& body);
+          const Headers& headers, const std::optional<std::string>& body,
+          const Timeouts& timeouts = {});
 
 }  // namespace spindle::host::outbound_http

@@ -23,6 +23,11 @@
 //                   response's
 //   /count          200, "<n> bytes\n": the body read and dropped as it comes
 //   /ignore         200, "ignored\n" without reading the body
+//   /fetch?port=P&path=X[&first_byte_ms=N][&between_bytes_ms=N][&connect_ms=N][&body=B]
+//                   GET http://127.0.0.1:P/X through outgoing-handler with
+//                   those request-options (with body=B: a POST whose body B
+//                   is written after handle, as the Rust SDK does); 200
+//                   "status <s>\n<body>", or 502 "error-code <case>\n"
 //   anything else   404 "not found\n"
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +75,36 @@ void outgoing_body_finish(handle self, int32_t trailers_is_some, handle trailers
 HTTP("[static]response-outparam.set")
 void response_outparam_set(handle param, int32_t is_err, int32_t v0, int32_t v1, int64_t v2,
                            int32_t v3, int32_t v4, int32_t v5, int32_t v6);
+// outgoing requests (wasi:http/outgoing-handler)
+HTTP("[constructor]outgoing-request") handle outgoing_request_new(handle headers);
+// option<scheme>: is_some, the scheme's case (0 HTTP), other's string
+HTTP("[method]outgoing-request.set-scheme")
+int32_t outgoing_request_set_scheme(handle self, int32_t is_some, int32_t tag, const char* other,
+                                    size_t other_len);
+HTTP("[method]outgoing-request.set-method")
+int32_t outgoing_request_set_method(handle self, int32_t tag, const char* other, size_t len);
+HTTP("[method]outgoing-request.body") void outgoing_request_body(handle self, void* ret);
+HTTP("[method]outgoing-request.set-authority")
+int32_t outgoing_request_set_authority(handle self, int32_t is_some, const char* s, size_t len);
+HTTP("[method]outgoing-request.set-path-with-query")
+int32_t outgoing_request_set_path(handle self, int32_t is_some, const char* s, size_t len);
+HTTP("[constructor]request-options") handle request_options_new(void);
+HTTP("[method]request-options.set-connect-timeout")
+int32_t options_set_connect(handle self, int32_t is_some, int64_t ns);
+HTTP("[method]request-options.set-first-byte-timeout")
+int32_t options_set_first_byte(handle self, int32_t is_some, int64_t ns);
+HTTP("[method]request-options.set-between-bytes-timeout")
+int32_t options_set_between_bytes(handle self, int32_t is_some, int64_t ns);
+HTTP("[method]future-incoming-response.subscribe") handle future_response_subscribe(handle self);
+HTTP("[method]future-incoming-response.get") void future_response_get(handle self, void* ret);
+HTTP("[resource-drop]future-incoming-response") void drop_future_response(handle self);
+HTTP("[method]incoming-response.status") int32_t incoming_response_status(handle self);
+HTTP("[method]incoming-response.consume") void incoming_response_consume(handle self, void* ret);
+HTTP("[resource-drop]incoming-response") void drop_incoming_response(handle self);
+// handle(request, option<request-options>) -> result<future-incoming-response,
+// error-code>: tag at 0, the future's handle or error-code's case at 8.
+__attribute__((import_module("wasi:http/outgoing-handler@0.2.12"), import_name("handle"))) void
+outgoing_handle(handle request, int32_t options_is_some, handle options, void* ret);
 // wasi:io
 STREAMS("[method]input-stream.blocking-read")
 void input_stream_blocking_read(handle self, int64_t len, void* ret);
@@ -463,6 +498,100 @@ static void count_body(handle req, handle out) {
   respond(out, failed ? 400 : 200, h, 1, text, strlen(text));
 }
 
+static void respond_text(handle out, int status, const char* text);
+
+// /fetch: a GET to 127.0.0.1:<port><path> with the request-options the
+// query gives; answers what came back, or the error-code's case.
+static void fetch(handle out, const char* query_path) {
+  char authority[32] = "127.0.0.1:";
+  size_t alen = strlen(authority);
+  alen += format_uint((uint64_t)query_int(query_path, "port", 80), authority + alen);
+  const char* p = strstr(query_path, "path=");
+  char target[256] = "/";
+  if (p) {
+    size_t n = strcspn(p + 5, "&");
+    if (n >= sizeof target) n = sizeof target - 1;
+    memcpy(target, p + 5, n);
+    target[n] = 0;
+  }
+  handle request = outgoing_request_new(fields_new());
+  outgoing_request_set_scheme(request, 1, 0, 0, 0);
+  outgoing_request_set_authority(request, 1, authority, alen);
+  outgoing_request_set_path(request, 1, target, strlen(target));
+  handle options = request_options_new();
+  int ms;
+  if ((ms = query_int(query_path, "connect_ms", -1)) >= 0)
+    options_set_connect(options, 1, (int64_t)ms * 1000000);
+  if ((ms = query_int(query_path, "first_byte_ms", -1)) >= 0)
+    options_set_first_byte(options, 1, (int64_t)ms * 1000000);
+  if ((ms = query_int(query_path, "between_bytes_ms", -1)) >= 0)
+    options_set_between_bytes(options, 1, (int64_t)ms * 1000000);
+  const char* b = strstr(query_path, "body=");
+  handle out_body = 0;
+  if (b) {
+    outgoing_request_set_method(request, 2, 0, 0);  // post
+    outgoing_request_body(request, ret);
+    out_body = (handle)u32_at(4);
+  }
+  outgoing_handle(request, 1, options, ret);  // takes both
+  char text[64];
+  int sent = u8_at(0) == 0, error_case = u8_at(8);
+  handle future = (handle)u32_at(8);
+  if (out_body) {  // the body after handle
+    outgoing_body_write(out_body, ret);
+    handle stream = (handle)u32_at(4);
+    output_stream_blocking_write_and_flush(stream, b + 5, strcspn(b + 5, "&"), ret);
+    drop_output_stream(stream);
+    outgoing_body_finish(out_body, 0, 0, ret);
+  }
+  if (!sent) {
+    size_t n = format_uint((uint64_t)error_case, text + 11);
+    memcpy(text, "error-code ", 11);
+    memcpy(text + 11 + n, "\n", 2);
+    respond_text(out, 502, text);
+    return;
+  }
+  handle ready = future_response_subscribe(future);
+  pollable_block(ready);
+  drop_pollable(ready);
+  future_response_get(future, ret);
+  drop_future_response(future);
+  if (u8_at(0) != 1 || u8_at(8) != 0 || u8_at(16) != 0) {
+    size_t n = format_uint(u8_at(16) != 0 ? u8_at(24) : 255, text + 11);
+    memcpy(text, "error-code ", 11);
+    memcpy(text + 11 + n, "\n", 2);
+    respond_text(out, 502, text);
+    return;
+  }
+  handle response = (handle)u32_at(24);
+  buffer body = {0};
+  buffer_append(&body, "status ", 7);
+  size_t n = format_uint((uint64_t)incoming_response_status(response), text);
+  buffer_append(&body, text, n);
+  buffer_append(&body, "\n", 1);
+  incoming_response_consume(response, ret);
+  if (u8_at(0) == 0) {
+    handle in_body = (handle)u32_at(4);
+    incoming_body_stream(in_body, ret);
+    if (u8_at(0) == 0) {
+      handle in = (handle)u32_at(4);
+      int failed = 0;
+      void* data;
+      long len;
+      while ((len = next_piece(in, &data, &failed)) >= 0) {
+        buffer_append(&body, data, (size_t)len);
+        free(data);
+      }
+      drop_input_stream(in);
+    }
+    drop_incoming_body(in_body);
+  }
+  drop_incoming_response(response);
+  const header h[] = {{"content-type", "text/plain"}};
+  respond(out, 200, h, 1, body.data, body.len);
+  free(body.data);
+}
+
 static void respond_text(handle out, int status, const char* text) {
   const header h[] = {{"content-type", "text/plain"}};
   respond(out, status, h, 1, text, strlen(text));
@@ -519,6 +648,8 @@ __attribute__((export_name("wasi:http/incoming-handler@0.2.12#handle"))) void ha
   } else if (path_is(path, "/stream")) {
     respond_pieces(out, query_int(path, "n", 3), query_int(path, "ms", 0), 1,
                    query_int(path, "trap", 0), chunk_line);
+  } else if (path_is(path, "/fetch")) {
+    fetch(out, path);
   } else if (path_is(path, "/big")) {
     respond_pieces(out, query_int(path, "kb", 64) / 4, 0, 0, 0, hex_lines);
   } else if (starts_with(path, "/status/")) {
