@@ -326,19 +326,27 @@ static int query_int(const char* path, const char* key, int fallback) {
   return fallback;
 }
 
+// Sets a 200 response with `content_type` (response-outparam.set before
+// any body is written) and returns its body's output stream; *out_body: the
+// body, to finish once the stream is dropped.
+static handle start_response(handle out, const char* content_type, handle* out_body) {
+  handle fields = fields_new();
+  fields_append(fields, "content-type", 12, content_type, strlen(content_type), ret);
+  handle response = outgoing_response_new(fields);
+  outgoing_response_body(response, ret);
+  *out_body = (handle)u32_at(4);
+  response_outparam_set(out, 0, response, 0, 0, 0, 0, 0, 0);
+  outgoing_body_write(*out_body, ret);
+  return (handle)u32_at(4);
+}
+
 // A response whose body is written piece by piece: `chunks` pieces from
 // `piece(i, buf)` (at most 4096 bytes each), `ms` milliseconds apart; the
 // trailer x-chunks when `trailer`; a trap after the first piece when `trap`.
 static void respond_pieces(handle out, int chunks, int ms, int trailer, int trap,
                            size_t (*piece)(int i, char* buf)) {
-  handle fields = fields_new();
-  fields_append(fields, "content-type", 12, "text/plain", 10, ret);
-  handle response = outgoing_response_new(fields);
-  outgoing_response_body(response, ret);
-  handle out_body = (handle)u32_at(4);
-  response_outparam_set(out, 0, response, 0, 0, 0, 0, 0, 0);
-  outgoing_body_write(out_body, ret);
-  handle stream = (handle)u32_at(4);
+  handle out_body;
+  handle stream = start_response(out, "text/plain", &out_body);
   char buf[4096];
   for (int i = 0; i < chunks; ++i) {
     if (i > 0 && ms > 0) sleep_ms(ms);
@@ -446,14 +454,8 @@ static handle finish_body(handle in_body) {
 static void pipe_body(handle req, handle out) {
   handle in_body = 0;
   handle in = body_stream(req, &in_body);
-  handle fields = fields_new();
-  fields_append(fields, "content-type", 12, "application/octet-stream", 24, ret);
-  handle response = outgoing_response_new(fields);
-  outgoing_response_body(response, ret);
-  handle out_body = (handle)u32_at(4);
-  response_outparam_set(out, 0, response, 0, 0, 0, 0, 0, 0);
-  outgoing_body_write(out_body, ret);
-  handle stream = (handle)u32_at(4);
+  handle out_body;
+  handle stream = start_response(out, "application/octet-stream", &out_body);
   int failed = 0;
   void* data;
   long n;
