@@ -6,9 +6,11 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "engine/engine.h"
+#include "engine/native/description.h"
 #include "engine/native/module_code.h"
 #include "engine/native/split.h"
 #include "test_util.h"
@@ -144,6 +146,76 @@ TEST(NativeCodeCache, ModulesDifferingOnlyInDataShareOneArtifact) {
   EXPECT_TRUE(engine->load_compiled(other, "c.wasm").not_compiled);
   ASSERT_TRUE(engine->load(other, "c.wasm").ok());
   EXPECT_EQ(artifacts(cache), 2u);
+}
+
+// An import or export's type, as text (for comparing descriptions).
+std::string type_text(const ExternType& t) {
+  std::string s(to_string(t.kind));
+  s += " " + to_string(t.func) + " " + std::string(to_string(t.table.elem)) + " " +
+       std::to_string(t.table.min) + "/" + std::to_string(t.table.max.value_or(~0u)) + " " +
+       std::to_string(t.memory.min) + "/" + std::to_string(t.memory.max.value_or(~0u)) + " " +
+       std::string(to_string(t.global.type)) + (t.global.mut ? " mut" : "");
+  return s;
+}
+
+std::string describe_text(const std::vector<ImportDesc>& imports,
+                          const std::vector<ExportDesc>& exports) {
+  std::string s;
+  for (const auto& i : imports) s += i.module + "." + i.name + ": " + type_text(i.type) + "\n";
+  for (const auto& e : exports) s += e.name + ": " + type_text(e.type) + "\n";
+  return s;
+}
+
+// A compiled module's imports and exports are stored beside its artifact;
+// a module loaded from the cache takes them from there and sees the same
+// ones the interpreter reads from the binary. A damaged description is
+// ignored (the module is read again) and written anew.
+TEST(NativeCodeCache, ACachedModuleTakesItsTypesFromTheStoredDescription) {
+  std::string text = R"((module
+  (import "env" "f" (func (param i32 i64) (result f32)))
+  (import "env" "t" (table 2 10 funcref))
+  (import "env" "g" (global (mut i64)))
+  (memory (export "memory") 1 5)
+  (global $sp (mut i32) (i32.const 4096))
+  (global (export "answer") i32 (i32.const 42))
+  (table (export "tab") 3 externref)
+  (data (i32.const 16) "hello")
+  (func (export "get") (param i64) (result i32 f64) (i32.const 7) (f64.const 1.5)))
+)";
+  auto bytes = wat(text);
+  EngineOptions interp;
+  interp.backend = Backend::Interp;
+  auto want = Engine::create(interp)->load(bytes, "m.wasm");
+  ASSERT_TRUE(want.ok()) << want.error;
+  std::string expected = describe_text(want.module->imports(), want.module->exports());
+
+  native::Description d{want.module->imports(), want.module->exports(), true};
+  auto round = native::decode(native::encode(d));
+  ASSERT_TRUE(round.has_value());
+  EXPECT_EQ(describe_text(round->imports, round->exports), expected);
+  EXPECT_TRUE(round->shadow_stack);
+  std::string cut = native::encode(d);
+  EXPECT_FALSE(native::decode(cut.substr(0, cut.size() - 1)).has_value());
+  EXPECT_FALSE(native::decode("not a description").has_value());
+
+  fs::path cache = test::temp_dir("native_code_cache_desc");
+  EngineOptions o;
+  o.cache_dir = cache;
+  o.fallback_to_interp = false;
+  ASSERT_TRUE(Engine::create(o)->load(bytes, "m.wasm").ok());
+  fs::path so;
+  for (auto& e : fs::recursive_directory_iterator(cache / "native"))
+    if (e.path().extension() == ".so") so = e.path();
+  ASSERT_TRUE(fs::exists(native::description_path(so)));
+  auto cached = Engine::create(o)->load_compiled(bytes, "m.wasm");
+  ASSERT_TRUE(cached.ok()) << cached.error;
+  EXPECT_EQ(describe_text(cached.module->imports(), cached.module->exports()), expected);
+
+  std::ofstream(native::description_path(so), std::ios::trunc) << "spindle module descr";
+  auto reread = Engine::create(o)->load_compiled(bytes, "m.wasm");
+  ASSERT_TRUE(reread.ok()) << reread.error;
+  EXPECT_EQ(describe_text(reread.module->imports(), reread.module->exports()), expected);
+  EXPECT_TRUE(native::load_description(so).has_value()) << "the description was not rewritten";
 }
 
 TEST(NativeCodeCache, CancelledCompilesFailAndCompileNothing) {

@@ -14,6 +14,7 @@
 #include "engine/interp/interp_backend.h"
 #include "engine/native/cache.h"
 #include "engine/native/compiler.h"
+#include "engine/native/description.h"
 #include "engine/native/embedded_headers.h"
 #include "engine/native/glue.h"
 #include "engine/native/module_code.h"
@@ -184,38 +185,51 @@ class NativeEngine final : public Engine {
     std::error_code ec;
     bool cached = opts_.use_cache && fs::exists(so, ec);
 
-    auto ir = std::make_unique<wabt::Module>();
-    if (cached) {
-      // The code was validated when it was compiled (same code key): read
-      // and validate the rest of the module only. A module that fails this
-      // is read again whole, for the right message.
-      std::vector<uint8_t> stub = stub_module(wasm);
-      if (stub.empty() || !read_and_validate(stub, name, *ir).empty()) {
-        cached = false;
-        ir = std::make_unique<wabt::Module>();
-      }
-    }
-    if (!cached) {
-      if (std::string err = read_and_validate(wasm, name, *ir); !err.empty()) return {nullptr, err};
-      if (std::string why = unsupported_feature(*ir); !why.empty()) {
-        if (opts_.fallback_to_interp) {
-          if (Engine* interp = interp_engine()) return interp->load(wasm, name);
+    // A cached artifact's description (description.h) spares the WABT read.
+    std::optional<Description> desc;
+    if (cached) desc = load_description(so);
+    std::unique_ptr<wabt::Module> ir;
+    if (!desc) {
+      ir = std::make_unique<wabt::Module>();
+      if (cached) {
+        // The code was validated when it was compiled (same code key): read
+        // and validate the rest of the module only. A module that fails this
+        // is read again whole, for the right message.
+        std::vector<uint8_t> stub = stub_module(wasm);
+        if (stub.empty() || !read_and_validate(stub, name, *ir).empty()) {
+          cached = false;
+          ir = std::make_unique<wabt::Module>();
         }
-        return {nullptr, std::string(name) +
-                             ": the native backend cannot run this module: it uses " + why +
-                             " (run it with --backend interp)"};
       }
+      if (!cached) {
+        if (std::string err = read_and_validate(wasm, name, *ir); !err.empty())
+          return {nullptr, err};
+        if (std::string why = unsupported_feature(*ir); !why.empty()) {
+          if (opts_.fallback_to_interp) {
+            if (Engine* interp = interp_engine()) return interp->load(wasm, name);
+          }
+          return {nullptr, std::string(name) +
+                               ": the native backend cannot run this module: it uses " + why +
+                               " (run it with --backend interp)"};
+        }
+      }
+      Description d;
+      describe(*ir, d.imports, d.exports);
+      d.shadow_stack = ir->num_global_imports == 0 && !ir->globals.empty() &&
+                       ir->globals[0]->type == wabt::Type::I32 && ir->globals[0]->mutable_;
+      desc = std::move(d);
+      if (cached && opts_.use_cache) store_description(so, *desc);  // an older cache entry
     }
     auto info = std::make_shared<ModuleInfo>();
-    describe(*ir, info->imports, info->exports);
+    info->imports = std::move(desc->imports);
+    info->exports = std::move(desc->exports);
+    info->shadow_stack = desc->shadow_stack;
     if (std::string why = conflicting_imports(info->imports); !why.empty())
       return {nullptr,
               std::string(name) + ": the native backend cannot run this module: it " + why};
     for (size_t i = 0; i < info->exports.size(); ++i)
       if (info->exports[i].name == "memory" && info->exports[i].type.kind == ExternKind::Memory)
         info->memory_export = static_cast<int>(i);
-    info->shadow_stack = ir->num_global_imports == 0 && !ir->globals.empty() &&
-                         ir->globals[0]->type == wabt::Type::I32 && ir->globals[0]->mutable_;
 
     fs::path work;
     if (!cached) {
@@ -235,7 +249,11 @@ class NativeEngine final : public Engine {
       if (!split_above) split_above = kSplitAbove;
       bool ok = build(std::move(ir), info->imports, info->exports, cc, work, built, name,
                       opts_.progress, split_above, &cancelled_, error);
-      if (ok && !temporary) ok = publish(built, so, error);
+      if (ok && !temporary) {
+        // The description first: whoever finds the artifact finds it too.
+        store_description(so, Description{info->imports, info->exports, info->shadow_stack});
+        ok = publish(built, so, error);
+      }
       if (temporary) so = built;
       if (!ok) {
         fs::remove_all(work, ec);
