@@ -1,8 +1,13 @@
-// What one request's component instance costs: LinkedComponent::instantiate
-// of the Spin JS SDK hello component (StarlingMonkey, ~12 MB; built by
-// tests/components/build-js.sh) and its destruction, every import resolved
-// to a stub that traps. The request itself (handle) is measured by bench/run
-// through `spindle up`.
+// What one request's component instance costs, for the Spin JS SDK hello
+// component (StarlingMonkey, ~12 MB; built by tests/components/build-js.sh):
+//
+//   BM_ComponentInstantiate  LinkedComponent::instantiate and destruction,
+//                            every import resolved to a stub that traps;
+//   BM_JsHelloRequest        a whole request without the network: the
+//                            wasi:http executor's handle() (fresh instance,
+//                            WASI 0.2 and wasi:http host, the guest's
+//                            handler, the response) for a GET shaped like
+//                            wrk's: issue 12's "instantiate + handle" (P11).
 //
 //   SPINDLE_BENCH_COMPONENT  the component (default: the build's
 //                            js-components/hello.wasm)
@@ -17,6 +22,7 @@
 #include <memory>
 #include <string>
 
+#include "abi/executor.h"
 #include "engine/component/link_component.h"
 #include "engine/engine.h"
 
@@ -30,7 +36,7 @@ using namespace spindle;
 
 struct Loaded {
   std::unique_ptr<engine::Engine> engine;
-  std::unique_ptr<component::LinkPlan> plan;
+  std::shared_ptr<component::LinkPlan> plan;
   component::HostImports imports;
   std::string error;
 };
@@ -83,6 +89,41 @@ void BM_ComponentInstantiate(benchmark::State& state, engine::Backend backend) {
   }
 }
 
+void BM_JsHelloRequest(benchmark::State& state, engine::Backend backend) {
+  Loaded& l = loaded(backend);
+  if (!l.plan) {
+    state.SkipWithError(l.error.c_str());
+    return;
+  }
+  abi::ComponentConfig cc;
+  cc.id = "hello";
+  cc.component = l.plan;
+  abi::PrepareResult prepared = abi::make_executor(abi::ExecutorKind::Spin, nullptr, cc);
+  if (!prepared.ok()) {
+    state.SkipWithError(prepared.error.c_str());
+    return;
+  }
+  abi::Request req;
+  req.method = "GET";
+  req.uri = "/";
+  req.headers = {{"host", "127.0.0.1:3000"}};
+  abi::CallInfo info;
+  info.matched_route = info.raw_component_route = "/...";
+  info.client_addr = "127.0.0.1:40000";
+  info.host = "127.0.0.1:3000";
+  for (auto _ : state) {
+    abi::Result r = prepared.executor->handle(req, info);
+    if (r.response.status != 200) {
+      state.SkipWithError(("status " + std::to_string(r.response.status) + ": " + r.error).c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+BENCHMARK_CAPTURE(BM_JsHelloRequest, native, engine::Backend::Native)
+    ->Unit(benchmark::kMicrosecond)
+    ->MinTime(0.5);
 BENCHMARK_CAPTURE(BM_ComponentInstantiate, native, engine::Backend::Native)
     ->Unit(benchmark::kMicrosecond)
     ->MinTime(0.5);

@@ -103,6 +103,37 @@ TEST_P(WrittenPages, AreRestoredWhereverTheyAre) {
   }
 }
 
+// A slot reused many times by guests that write the same pages again (the
+// pages are then restored from the last scan's list, without a scan) and
+// now and then a new one (a fault: scanned again): every page reads as the
+// image's each time.
+TEST_P(WrittenPages, StayRestoredOverManyUsesOfOneSlot) {
+  auto e = engine_for(Backend::Native);
+  auto m = load(*e, R"((module (memory 4)
+    (data (i32.const 1000) "first") (data (i32.const 200000) "last")
+    (func (export "get") (param i32) (result i32) (i32.load8_u (local.get 0)))
+    (func (export "put") (param i32) (i32.store8 (local.get 0) (i32.const 0x77)))))");
+  const uint32_t addrs[] = {1000,          5 * 4096 + 7,  17 * 4096 + 3,
+                            33 * 4096 + 1, 47 * 4096 + 2, 60 * 4096 + 9};
+  Linker l;
+  for (int round = 0; round < 300; ++round) {
+    auto r = m->instantiate(l, {});
+    ASSERT_TRUE(r.ok());
+    for (uint32_t addr : addrs) {
+      Value a[1] = {Value::from_i32(addr)}, res[1];
+      ASSERT_TRUE(r.instance->call("get", a, res).ok());
+      ASSERT_EQ(res[0].i32, addr == 1000 ? uint32_t{'f'} : 0u)
+          << "round " << round << " addr " << addr;
+    }
+    // the same two pages every round; another one every 50 rounds
+    uint32_t write[] = {addrs[round % 2], addrs[2 + (round / 50) % 4]};
+    for (uint32_t addr : write) {
+      Value a[1] = {Value::from_i32(addr)};
+      ASSERT_TRUE(r.instance->call("put", a, {}).ok());
+    }
+  }
+}
+
 // Found with PAGEMAP_SCAN (when the kernel has it), and by reading pagemap.
 INSTANTIATE_TEST_SUITE_P(NativeRuntime, WrittenPages, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "scan" : "pagemap"; });

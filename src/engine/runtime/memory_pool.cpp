@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -211,6 +212,19 @@ static bool scan_private(const uint8_t* base, size_t bytes,
   return true;
 }
 
+// Page faults this process has taken (every thread). A page of a slot
+// becomes a private copy only through a fault (a write to the image's page
+// or to an unmapped one; also when the kernel writes guest memory for a
+// syscall), so an unchanged count means no new private page anywhere. The
+// slots are kept out of transparent huge pages (no fault-free writes to a
+// collapsed range), and spindle makes no fault-free writes to guest memory
+// (no O_DIRECT, vmsplice or MADV_POPULATE_WRITE into a mapped-image slot).
+static uint64_t process_faults() {
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return ~uint64_t{0};
+  return static_cast<uint64_t>(ru.ru_minflt) + static_cast<uint64_t>(ru.ru_majflt);
+}
+
 // A page the guest may have changed: a private copy in memory (present, not
 // the file's page) or in swap.
 static bool private_page(uint64_t entry) {
@@ -227,6 +241,7 @@ Slot* MemoryPool::new_slot() {
     size_t bytes = kSlotStride * kSlotsPerArena;
     void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return nullptr;
+    madvise(p, bytes, MADV_NOHUGEPAGE);  // see process_faults
     auto* a = new Arena();
     a->base = static_cast<uint8_t*>(p);
     for (size_t i = 0; i < kSlotsPerArena; ++i) a->slots[i].base = a->base + i * kSlotStride;
@@ -253,6 +268,8 @@ bool MemoryPool::set_rw(Slot* s, size_t bytes) {
 // Maps `image` (or nothing) at the slot's start. Slot is reset and private.
 bool MemoryPool::bind(Slot* s, MemoryImage* image) {
   if (s->image == image) return true;
+  s->kept.clear();
+  s->kept_scan = 0;
   // Another module's contents may be resident: drop them.
   if (s->rw_bytes) madvise(s->base, s->rw_bytes, MADV_DONTNEED);
   if (s->mapped_image) {
@@ -273,6 +290,7 @@ bool MemoryPool::bind(Slot* s, MemoryImage* image) {
     // Keep the accessible prefix consistent across the new mapping.
     void* p = mmap(s->base, image->length(), prot, MAP_PRIVATE | MAP_FIXED, image->fd(), 0);
     if (p == MAP_FAILED) return false;
+    madvise(p, image->length(), MADV_NOHUGEPAGE);
     s->mapped_image = image->length();
     if (s->rw_bytes) {
       size_t keep = s->rw_bytes < s->mapped_image ? s->rw_bytes : s->mapped_image;
@@ -327,6 +345,7 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
   }
   s->high_water = s->rw_bytes;
   s->limit_pages = 65536;
+  if (s->kept_scan) s->faults_at_acquire = process_faults();
   return s;
 }
 
@@ -341,7 +360,6 @@ void MemoryPool::set_pagemap_scan(bool on) { pagemap_scan_works = on; }
 // instead of a copy-on-write fault per page plus a TLB shootdown to drop them.
 bool MemoryPool::restore_mapped(Slot* s) {
   thread_local std::vector<uint64_t> entries;
-  thread_local std::vector<std::pair<size_t, size_t>> ranges;  // [first, last) page
   const MemoryImage* image = s->image;
   size_t image_bytes = std::min(s->mapped_image, s->high_water);
   // Past the image, only a bounded window is scanned and restored page by
@@ -349,8 +367,17 @@ bool MemoryPool::restore_mapped(Slot* s) {
   // keeping it would pin its peak memory in the slot.
   constexpr size_t kScanPastImage = size_t{4} << 20;
   size_t scan = std::min(s->high_water, image_bytes + kScanPastImage);
-  if (!scan_private(s->base, scan, ranges)) {
-    if (!read_pagemap(s->base, scan, entries)) return false;
+  // The private pages are the last scan's when no page fault happened since
+  // the slot was acquired (process_faults); a scan every 64 uses anyway.
+  constexpr uint32_t kRescanEvery = 64;
+  bool reuse = s->kept_scan == scan && ++s->kept_uses < kRescanEvery &&
+               process_faults() == s->faults_at_acquire;
+  auto& ranges = s->kept;  // [first, last) page
+  if (!reuse && !scan_private(s->base, scan, ranges)) {
+    if (!read_pagemap(s->base, scan, entries)) {
+      s->kept_scan = 0;
+      return false;
+    }
     ranges.clear();
     for (size_t i = 0; i < entries.size(); ++i)
       if (private_page(entries[i])) {
@@ -359,6 +386,10 @@ bool MemoryPool::restore_mapped(Slot* s) {
         else
           ranges.emplace_back(i, i + 1);
       }
+  }
+  if (!reuse) {
+    s->kept_scan = scan;
+    s->kept_uses = 0;
   }
   if (scan < s->high_water) madvise(s->base + scan, s->high_water - scan, MADV_DONTNEED);
   size_t image_pages = image_bytes / kOsPage;

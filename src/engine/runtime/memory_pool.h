@@ -70,6 +70,15 @@ struct Slot {
   uint32_t limit_pages = 65536;        // grow past this is refused (-1)
   uint64_t counted_bytes = 0;          // counted in the instance-memory budget
   bool populated = false;              // resident mode: holds the image, rest zero
+  // Mapped-image mode: the private page ranges [first, last) the last scan
+  // found in the first `kept_scan` bytes (what a reset copies back), and
+  // the process's page-fault count when the slot was last acquired. With
+  // no fault since, no page can have become private: the next reset uses
+  // `kept` without scanning (restore_mapped).
+  std::vector<std::pair<size_t, size_t>> kept;
+  size_t kept_scan = 0;  // 0: no valid `kept`
+  uint32_t kept_uses = 0;
+  uint64_t faults_at_acquire = 0;
 };
 
 class MemoryPool {
