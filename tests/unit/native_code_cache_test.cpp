@@ -103,6 +103,42 @@ TEST(ModuleCode, OutOfRangeOrImportedMemoryKeepsTheDataInTheCode) {
   EXPECT_FALSE(native::scan_module(junk).digest.empty());
 }
 
+// The heads of active data segments are left out of the code key and read
+// only by the scan: an over-long LEB there (a memory index or an offset with
+// unused bits set, malformed per the spec) must not share the key of the
+// well-formed module, whose artifact would load it without validation.
+TEST(ModuleCode, MalformedSegmentHeadsGetTheirOwnKeyAndAreRefused) {
+  auto module = [](std::vector<uint8_t> head) {
+    std::vector<uint8_t> m = {0, 'a', 's', 'm', 1, 0, 0, 0, 5, 3, 1, 0, 1};  // memory 1
+    std::vector<uint8_t> seg = {1};                                          // one segment
+    seg.insert(seg.end(), head.begin(), head.end());
+    seg.push_back(0);  // no bytes
+    m.push_back(11);
+    m.push_back(static_cast<uint8_t>(seg.size()));
+    m.insert(m.end(), seg.begin(), seg.end());
+    return m;
+  };
+  auto good = module({0x00, 0x41, 0x00, 0x0b});  // (i32.const 0)
+  auto wide_flags = module({0x80, 0x80, 0x80, 0x80, 0x10, 0x41, 0x00, 0x0b});
+  auto wide_offset = module({0x00, 0x41, 0x80, 0x80, 0x80, 0x80, 0x70, 0x0b});
+  auto long_ok = module({0x00, 0x41, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b});  // 0, padded: valid
+  ASSERT_TRUE(native::scan_module(good).image);
+  EXPECT_TRUE(native::scan_module(long_ok).image);
+  for (const auto& bad : {wide_flags, wide_offset}) {
+    EXPECT_FALSE(native::scan_module(bad).image);
+    EXPECT_NE(native::scan_module(bad).digest, native::scan_module(good).digest);
+  }
+  fs::path cache = test::temp_dir("native_code_cache_malformed");
+  EngineOptions o;
+  o.cache_dir = cache;
+  o.fallback_to_interp = false;
+  ASSERT_TRUE(Engine::create(o)->load(good, "good.wasm").ok());
+  for (const auto& bad : {wide_flags, wide_offset}) {
+    auto r = Engine::create(o)->load(bad, "bad.wasm");
+    EXPECT_FALSE(r.ok()) << "a malformed module loaded";
+  }
+}
+
 TEST(NativeCodeCache, ModulesDifferingOnlyInDataShareOneArtifact) {
   fs::path cache = test::temp_dir("native_code_cache");
   EngineOptions o;

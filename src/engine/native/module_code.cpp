@@ -24,28 +24,38 @@ struct Cursor {
     if (pos >= b.size()) throw Malformed{};
     return b[pos++];
   }
-  uint64_t leb(unsigned max_bytes) {
-    uint64_t v = 0;
-    for (unsigned i = 0, shift = 0; i < max_bytes; ++i, shift += 7) {
+  // LEB128 as the spec decodes it: at most 5 bytes, and the bits of the
+  // last byte beyond 32 unset (u32) or copies of the sign bit (s32). The
+  // parts of a module its code key leaves out (active segments' heads) are
+  // checked only here, so a malformed one must not pass (it then gets the
+  // whole-bytes key, and a full validation).
+  uint32_t u32() {
+    uint32_t v = 0;
+    for (unsigned i = 0; i < 5; ++i) {
       uint8_t x = u8();
-      v |= uint64_t{x & 0x7fu} << shift;
+      if (i == 4 && (x & 0xf0)) throw Malformed{};  // past 32 bits, or a 6th byte
+      v |= uint32_t{x & 0x7fu} << (7 * i);
       if (!(x & 0x80)) return v;
     }
     throw Malformed{};
   }
-  uint32_t u32() { return static_cast<uint32_t>(leb(5)); }
   int32_t s32() {
-    int64_t v = 0;
-    unsigned shift = 0;
-    uint8_t x;
-    do {
-      if (shift >= 35) throw Malformed{};
-      x = u8();
-      v |= int64_t{x & 0x7f} << shift;
-      shift += 7;
-    } while (x & 0x80);
-    if (shift < 64 && (x & 0x40)) v |= -(int64_t{1} << shift);
-    return static_cast<int32_t>(v);
+    uint32_t v = 0;
+    for (unsigned i = 0; i < 5; ++i) {
+      uint8_t x = u8();
+      if (i == 4) {
+        // No 6th byte; bits 32..34 repeat the sign bit (bit 31, x's bit 3).
+        if ((x & 0x80) || ((x & 0x70) != ((x & 0x08) ? 0x70 : 0x00))) throw Malformed{};
+        return static_cast<int32_t>(v | uint32_t{x & 0x0fu} << 28);
+      }
+      v |= uint32_t{x & 0x7fu} << (7 * i);
+      if (!(x & 0x80)) {
+        unsigned bits = 7 * (i + 1);
+        if (x & 0x40) v |= ~uint32_t{0} << bits;  // sign-extend
+        return static_cast<int32_t>(v);
+      }
+    }
+    throw Malformed{};
   }
   std::span<const uint8_t> bytes(size_t n) {
     if (n > b.size() - pos) throw Malformed{};
