@@ -162,7 +162,11 @@ class OutboundHttp final : public Binding {
   // outbound_http::refusal.
   Sent::Error refusal(const std::string& url) const {
     Url parsed;
-    uint8_t e = !url.empty() && url[0] == '/' ? check_self(url) : check(url, parsed);
+    return refused_as(!url.empty() && url[0] == '/' ? check_self(url) : check(url, parsed));
+  }
+
+  // The Sent::Error of a refusal before any connection (None: not one).
+  static Sent::Error refused_as(uint8_t e) {
     return e == kDestinationNotAllowed ? Sent::Denied
            : e == kInvalidUrl          ? Sent::InvalidUrl
                                        : Sent::None;
@@ -176,10 +180,8 @@ class OutboundHttp final : public Binding {
     Response r;
     Sent out;
     uint8_t e = send(method.c_str(), url, headers, body, deadline, r, timeouts);
-    if (e == kDestinationNotAllowed) {
-      out.error = Sent::Denied;
-    } else if (e == kInvalidUrl) {
-      out.error = Sent::InvalidUrl;
+    if (Sent::Error refused = refused_as(e); refused != Sent::None) {
+      out.error = refused;
     } else if (e != 0) {
       out.error = r.curl_code == CURLE_COULDNT_RESOLVE_HOST ? Sent::DnsError
                   : r.curl_code == CURLE_COULDNT_CONNECT    ? Sent::ConnectionRefused

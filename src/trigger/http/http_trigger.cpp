@@ -282,7 +282,8 @@ Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m, bool* st
   req.body_source = std::move(in.body_source);
   if (req.body_source && s.executor->kind() != "wasi-http") {
     std::string error;
-    if (!read_whole(*req.body_source, 16 << 20, req.body, error)) return text(400, error + "\n");
+    if (!read_whole(*req.body_source, ServerOptions{}.max_body_bytes, req.body, error))
+      return text(400, error + "\n");
     req.body_source.reset();
   }
   if (s.executor->kind() == "spin") {

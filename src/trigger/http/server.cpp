@@ -195,14 +195,14 @@ class Session : public std::enable_shared_from_this<Session> {
     if (fields > server_.opts.max_header_count)
       return reply_error(431, "too many request header fields\n");
     const auto& req = parser_->get();
+    auto len = parser_->content_length();
     bool pending = !parser_->is_done();  // body bytes still to come?
-    if (auto len = parser_->content_length(); pending && len && *len <= buffer_.size())
+    if (pending && len && *len <= buffer_.size())
       pending = false;  // the whole body came with the header
     if (pending && server_.opts.stream_body &&
         server_.opts.stream_body(req.method_string(), req.target()))
       return hand_off_streaming(fields);
     if (server_.opts.stream_body) {
-      auto len = parser_->content_length();
       if (len && *len > server_.opts.max_body_bytes)
         return reply_error(413, "request body too large\n");
       parser_->body_limit(server_.opts.max_body_bytes);
