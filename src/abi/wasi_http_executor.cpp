@@ -3,6 +3,7 @@
 #include "abi/common.h"
 #include "abi/wasi_http_types.h"
 #include "engine/component/link_component.h"
+#include "host/capability.h"
 #include "wasi/p2/context.h"
 #include "wasi/p2/host.h"
 
@@ -31,6 +32,7 @@ class WasiHttpExecutor : public Executor {
       : config_(std::move(config)), env_(std::move(env)), handle_(std::move(handle)) {
     wasi::p2::link(host_);
     wasi_http::link(host_);
+    host::link_components(host_);
     host_.fallback = [](const std::string& key, const component::FuncSig&) {
       return missing_import(key);
     };

@@ -104,12 +104,17 @@ class Guest {
 inline CallState& state_of(engine::HostCall& call) { return *call.instance->capabilities; }
 
 // The calling component's Binding of the capability at `index`, as T; null
-// when the component has none (the capability was not configured).
+// when the component has none (the capability was not configured). The
+// InstanceData form serves component-model host functions.
 template <class T>
-const T* bound(engine::HostCall& call, size_t index) {
-  const CallState* st = call.instance ? call.instance->capabilities : nullptr;
+const T* bound(const engine::InstanceData* instance, size_t index) {
+  const CallState* st = instance ? instance->capabilities : nullptr;
   if (!st || !st->bindings || index >= st->bindings->size()) return nullptr;
   return static_cast<const T*>((*st->bindings)[index].get());
+}
+template <class T>
+const T* bound(engine::HostCall& call, size_t index) {
+  return bound<T>(call.instance, index);
 }
 
 // The trap for an import called where its capability was not configured.

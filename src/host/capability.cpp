@@ -46,6 +46,10 @@ const engine::Linker& process_linker() {
   return linker;
 }
 
+void link_components(component::HostImports& host) {
+  for (const Capability* c : capabilities()) c->link_component(host);
+}
+
 std::shared_ptr<const AppCapabilities> AppCapabilities::configure(const AppContext& ctx,
                                                                   std::string& error) {
   auto out = std::make_shared<AppCapabilities>();

@@ -32,6 +32,9 @@
 #include "host/call.h"
 #include "host/self_origin.h"
 
+namespace spindle::component {
+struct HostImports;
+}
 namespace spindle::manifest {
 struct App;
 struct Component;
@@ -78,6 +81,12 @@ class Capability {
   // Top-level tables of the runtime config file it owns ("key_value_store").
   virtual std::vector<std::string> runtime_sections() const { return {}; }
   virtual void link(engine::Linker& linker) const = 0;
+  // Defines its component-model interfaces (`fermyon:spin/key-value@2.0.0`,
+  // `wasi:keyvalue/store@0.2.0-draft2`, ...) in `host` (wasi/p2/define.h).
+  // Their functions find the calling component's Binding through the
+  // instance, as link()'s do (bound<T>(InstanceData*, index)); handles live
+  // in the instance's wasi::p2::Context table.
+  virtual void link_component(component::HostImports&) const {}
   // Null with `error` (file:line:column where it can say) when the app's
   // settings for it are invalid or its resources cannot be opened.
   virtual std::shared_ptr<const AppState> configure(const AppContext& ctx,
@@ -100,6 +109,10 @@ std::vector<std::string> runtime_sections();
 
 // WASI and every capability's imports: made once per process.
 const engine::Linker& process_linker();
+
+// Every capability's component-model interfaces (link_component), for the
+// executors of components (with WASI 0.2's, wasi/p2/host.h).
+void link_components(component::HostImports& host);
 
 // One app version's capabilities: configure() of each, then bind() per
 // component.

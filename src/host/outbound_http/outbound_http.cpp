@@ -473,11 +473,7 @@ class OutboundHttpCapability final : public Capability {
 
 // The calling component's binding; null when it has no outbound HTTP.
 const OutboundHttp* binding_of(const engine::InstanceData* instance) {
-  const CallState* st = instance ? instance->capabilities : nullptr;
-  size_t index = capability().index();
-  if (!st || !st->bindings || index >= st->bindings->size() || !(*st->bindings)[index])
-    return nullptr;
-  return static_cast<const OutboundHttp*>((*st->bindings)[index].get());
+  return bound<OutboundHttp>(instance, capability().index());
 }
 
 Sent::Error refusal(const engine::InstanceData* instance, const std::string& url) {

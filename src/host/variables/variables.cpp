@@ -1,6 +1,7 @@
 #include "host/variables/variables.h"
 
 #include "manifest/manifest.h"
+#include "wasi/p2/define.h"
 
 namespace spindle::host::variables {
 
@@ -50,7 +51,68 @@ class Variables final : public Binding {
 
   std::string id_;
   std::map<std::string, std::string> values_;
+
+ public:
+  // The component's variable `name`, or the case of
+  // fermyon:spin/variables@2.0.0's error (invalid-name, undefined) with its
+  // message.
+  enum class Miss : uint32_t { kInvalidName = 0, kUndefined = 1 };
+  const std::string* find(std::string_view name, Miss& miss, std::string& why) const {
+    if (std::string bad = check_key(name); !bad.empty()) {
+      miss = Miss::kInvalidName;
+      why = "invalid variable name \"" + std::string(name) + "\": " + bad;
+      return nullptr;
+    }
+    auto it = values_.find(std::string(name));
+    if (it != values_.end()) return &it->second;
+    miss = Miss::kUndefined;
+    why = "no variable for \"" + id_ + "\".\"" + std::string(name) + "\"";
+    return nullptr;
+  }
+  const std::map<std::string, std::string>& values() const { return values_; }
 };
+
+using component::Val;
+
+// fermyon:spin/variables@2.0.0 (Spin 2 and 3 guests) and
+// wasi:config/store@0.2.0-draft-2024-09-27 (Spin 3): the same variables.
+// As Spin: wasi:config answers ok(none) for an undefined or invalid name.
+void link_interfaces(component::HostImports& host) {
+  wasi::p2::define(host, "fermyon:spin/variables@2.0.0", "get",
+                   [](InstanceData* d, wasi::p2::Params p, wasi::p2::Results& r) {
+                     const auto* self = bound<Variables>(d, capability().index());
+                     if (!self) return not_configured("fermyon:spin/variables");
+                     Variables::Miss miss{};
+                     std::string why;
+                     if (const std::string* v = self->find(p[0].as_string(), miss, why))
+                       r.push_back(Val::ok(Val::string(*v)));
+                     else
+                       r.push_back(Val::err(Val::variant(static_cast<uint32_t>(miss),
+                                                         Val::string(std::move(why)))));
+                     return Outcome::success();
+                   });
+  constexpr std::string_view kConfig = "wasi:config/store@0.2.0-draft-2024-09-27";
+  wasi::p2::define(host, kConfig, "get",
+                   [](InstanceData* d, wasi::p2::Params p, wasi::p2::Results& r) {
+                     const auto* self = bound<Variables>(d, capability().index());
+                     if (!self) return not_configured("wasi:config/store");
+                     Variables::Miss miss{};
+                     std::string why;
+                     const std::string* v = self->find(p[0].as_string(), miss, why);
+                     r.push_back(Val::ok(v ? Val::some(Val::string(*v)) : Val::none()));
+                     return Outcome::success();
+                   });
+  wasi::p2::define(host, kConfig, "get-all",
+                   [](InstanceData* d, wasi::p2::Params, wasi::p2::Results& r) {
+                     const auto* self = bound<Variables>(d, capability().index());
+                     if (!self) return not_configured("wasi:config/store");
+                     std::vector<Val> all;
+                     for (const auto& [k, v] : self->values())
+                       all.push_back(Val::tuple({Val::string(k), Val::string(v)}));
+                     r.push_back(Val::ok(Val::list(std::move(all))));
+                     return Outcome::success();
+                   });
+}
 
 }  // namespace
 
@@ -83,6 +145,7 @@ class VariablesCapability final : public Capability {
  public:
   std::string_view name() const override { return "variables"; }
   void link(Linker& linker) const override { Variables::link(linker); }
+  void link_component(component::HostImports& host) const override { link_interfaces(host); }
   std::shared_ptr<const AppState> configure(const AppContext&, std::string&) const override {
     return std::make_shared<App>();
   }

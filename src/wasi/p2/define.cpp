@@ -11,8 +11,10 @@ namespace {
 
 std::string key(std::string_view iface, std::string_view member) {
   std::string k(iface);
-  k += '@';
-  k += kVersion;
+  if (iface.find('@') == std::string_view::npos) {
+    k += '@';
+    k += kVersion;
+  }
   k += '#';
   k += member;
   return k;

@@ -51,7 +51,9 @@ using Fn =
 // it (semver compatibility, names.h).
 inline constexpr std::string_view kVersion = "0.2.0";
 
-// Registers `fn` as `iface@0.2.0#member` (`iface` is `wasi:io/streams`).
+// Registers `fn` as `iface@0.2.0#member` (`iface` is `wasi:io/streams`); an
+// `iface` that names its version (`fermyon:spin/key-value@2.0.0`) is taken
+// as it is (the same for define_cx and define_resource).
 // A call that reads a parameter the import does not have traps (Params).
 void define(component::HostImports& host, std::string_view iface, std::string_view member, Fn fn);
 
