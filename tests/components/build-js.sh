@@ -54,12 +54,16 @@ for app in "${apps[@]}"; do
   mkdir -p "$out/$app"
   start=$(date +%s%N)
   # The SDK's plugin and j2w read the WIT worlds of the packages that
-  # package.json here depends on, so both run from here; everything they
-  # write goes under OUT_DIR.
-  (cd "$here" && node js/build.mjs "$src/src/index.js" "$out/$app/bundle.js")
+  # package.json in the folder they run from depends on (and its own
+  # config.witDependencies): an app with a package.json of its own (one that
+  # imports Spin interfaces) runs them from its folder, the others from
+  # here. Everything they write goes under OUT_DIR.
+  from="$here"
+  [ -f "$src/package.json" ] && from="$src"
+  (cd "$from" && node "$here/js/build.mjs" "$src/src/index.js" "$out/$app/bundle.js")
   # j2w reports a failed componentization on stderr but exits 0: the
   # component's presence is the verdict.
-  (cd "$here" && "$j2w" -i "$out/$app/bundle.js" --initLocation "http://$app.localhost" \
+  (cd "$from" && "$j2w" -i "$out/$app/bundle.js" --initLocation "http://$app.localhost" \
      -o "$out/$app/$app.wasm")
   if [ ! -s "$out/$app/$app.wasm" ]; then
     echo "build-js.sh: j2w made no component for $app" >&2

@@ -1,5 +1,9 @@
 #include "host/key_value/key_value.h"
 
+#include <algorithm>
+
+#include "host/key_value/access.h"
+
 #include "host/stores.h"
 #include "manifest/manifest.h"
 
@@ -28,11 +32,9 @@ const size_t kSlot = next_slot();
 
 constexpr ValType I32 = ValType::I32;
 
-class KeyValue final : public Binding {
+// The Spin 1 `key-value` imports (wit-bindgen 0.2 ABI).
+class KeyValue {
  public:
-  KeyValue(std::vector<std::string> allowed, std::shared_ptr<const Stores> stores)
-      : allowed_(std::move(allowed)), stores_(std::move(stores)) {}
-
   static void link(Linker& linker) {
     void* self = nullptr;  // each call finds its component's KeyValue (bound<>)
     linker.define("key-value", "open", HostFunc{FuncType{{I32, I32, I32}, {}}, &open, self});
@@ -59,9 +61,7 @@ class KeyValue final : public Binding {
   }
 
   static std::optional<Error> check_key(const std::string& key) {
-    if (key.size() > kMaxKeyBytes)
-      return Error{kIo, "key of " + std::to_string(key.size()) + " bytes is too long (at most " +
-                            std::to_string(kMaxKeyBytes) + ")"};
+    if (auto why = key_refusal(key)) return Error{kIo, *why};
     return std::nullopt;
   }
   // What every keyed call (get, set, delete, exists) starts with: the key at
@@ -78,14 +78,14 @@ class KeyValue final : public Binding {
 
   // open(name_ptr, name_len, ret) -> expected<store (u32), error>
   static Outcome open(HostCall& call, const Value* a, Value*) {
-    const auto* self = bound<KeyValue>(call, capability().index());
+    const auto* self = bound<Access>(call, capability().index());
     if (!self) return not_configured("key-value");
     Guest g(call);
     uint32_t ret = a[2].i32;
     std::string name;
     if (!g.read(a[0].i32, a[1].i32, name)) return g.outcome;
     bool ok =
-        put_open(g, ret, self->allowed_, *self->stores_, name, kMaxOpenStores,
+        put_open(g, ret, self->allowed(), self->stores(), name, kMaxOpenStores,
                  state_of(call).slot<Open>(kSlot), {kAccessDenied, kNoSuchStore, kStoreTableFull});
     return ok ? Outcome::success() : g.outcome;
   }
@@ -118,9 +118,9 @@ class KeyValue final : public Binding {
     Store* store = nullptr;
     std::optional<Error> err;
     if (!keyed(call, g, a, store, key, err)) return g.outcome;
-    if (!err && static_cast<uint32_t>(a[4].i32) > kMaxValueBytes)
-      err = Error{kIo, "value of " + std::to_string(static_cast<uint32_t>(a[4].i32)) +
-                           " bytes is too large (at most " + std::to_string(kMaxValueBytes) + ")"};
+    if (!err) {
+      if (auto why = value_refusal(static_cast<uint32_t>(a[4].i32))) err = Error{kIo, *why};
+    }
     if (!err) {
       if (!g.read(a[3].i32, a[4].i32, value)) return g.outcome;
       std::string why;
@@ -193,12 +193,35 @@ class KeyValue final : public Binding {
     state_of(call).slot<Open>(kSlot).close(a[0].i32);
     return Outcome::success();
   }
-
-  std::vector<std::string> allowed_;
-  std::shared_ptr<const Stores> stores_;
 };
 
 }  // namespace
+
+Store* Access::open(const std::string& label, Refusal& why) const {
+  if (std::find(allowed_.begin(), allowed_.end(), label) == allowed_.end()) {
+    why = Refusal::kAccessDenied;
+    return nullptr;
+  }
+  auto it = stores_->find(label);
+  if (it == stores_->end()) {
+    why = Refusal::kNoSuchStore;
+    return nullptr;
+  }
+  why = Refusal::kNone;
+  return it->second.get();
+}
+
+std::optional<std::string> key_refusal(std::string_view key) {
+  if (key.size() <= kMaxKeyBytes) return std::nullopt;
+  return "key of " + std::to_string(key.size()) + " bytes is too long (at most " +
+         std::to_string(kMaxKeyBytes) + ")";
+}
+
+std::optional<std::string> value_refusal(size_t size) {
+  if (size <= kMaxValueBytes) return std::nullopt;
+  return "value of " + std::to_string(size) + " bytes is too large (at most " +
+         std::to_string(kMaxValueBytes) + ")";
+}
 
 namespace {
 
@@ -206,7 +229,7 @@ class App final : public AppState {
  public:
   explicit App(std::shared_ptr<const Stores> stores) : stores_(std::move(stores)) {}
   std::shared_ptr<const Binding> bind(const manifest::Component& c, std::string&) const override {
-    return std::make_shared<KeyValue>(c.key_value_stores, stores_);
+    return std::make_shared<Access>(c.key_value_stores, stores_);
   }
 
  private:
@@ -218,6 +241,7 @@ class KeyValueCapability final : public Capability {
   std::string_view name() const override { return "key-value"; }
   std::vector<std::string> runtime_sections() const override { return {"key_value_store"}; }
   void link(Linker& linker) const override { KeyValue::link(linker); }
+  void link_component(component::HostImports& host) const override { link_interfaces(host); }
 
   // Opens every store some component lists, as the runtime config maps its
   // label; without an entry, `default` is SQLite at

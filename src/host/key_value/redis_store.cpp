@@ -1,9 +1,64 @@
+#include <chrono>
+
 #include "host/key_value/store.h"
 #include "host/redis/client.h"
 
 namespace spindle::host::key_value {
 
 namespace {
+
+// A Redis error reply as a failure too.
+bool checked(redis::Connection& c, const std::vector<std::string>& argv, redis::Reply& r,
+             std::string& error) {
+  if (!c.command(argv, r, error)) return false;
+  if (r.kind != redis::Reply::Kind::Error) return true;
+  error = r.str;
+  return false;
+}
+
+// WATCH + GET, then MULTI / SET / EXEC: EXEC answers nil when the key
+// changed after the WATCH. A swap without current() expects the key absent.
+class RedisCas final : public Store::Cas {
+ public:
+  RedisCas(std::unique_ptr<redis::Connection> c, std::string key)
+      : c_(std::move(c)), key_(std::move(key)) {}
+
+  bool current(std::optional<std::string>& value, std::string& error) override {
+    redis::Reply r;
+    if (!checked(*c_, {"WATCH", key_}, r, error) || !checked(*c_, {"GET", key_}, r, error))
+      return false;
+    watched_ = true;
+    if (r.kind == redis::Reply::Kind::String)
+      value = std::move(r.str);
+    else
+      value.reset();
+    return true;
+  }
+
+  bool swap(const std::string& value, bool& swapped, std::string& error) override {
+    swapped = false;
+    if (!watched_) {
+      std::optional<std::string> now;
+      if (!current(now, error)) return false;
+      if (now) {
+        redis::Reply r;
+        return checked(*c_, {"UNWATCH"}, r, error);
+      }
+    }
+    redis::Reply r;
+    if (!checked(*c_, {"MULTI"}, r, error) || !checked(*c_, {"SET", key_, value}, r, error) ||
+        !checked(*c_, {"EXEC"}, r, error))
+      return false;
+    watched_ = false;
+    swapped = r.kind == redis::Reply::Kind::Array;
+    return true;
+  }
+
+ private:
+  std::unique_ptr<redis::Connection> c_;
+  std::string key_;
+  bool watched_ = false;
+};
 
 class RedisStore final : public Store {
  public:
@@ -37,6 +92,20 @@ class RedisStore final : public Store {
     if (!run({"KEYS", "*"}, r, error)) return false;
     for (auto& e : r.elements) out.push_back(std::move(e.str));
     return true;
+  }
+  bool increment(const std::string& key, int64_t delta, int64_t& sum,
+                 std::string& error) override {
+    redis::Reply r;
+    if (!run({"INCRBY", key, std::to_string(delta)}, r, error)) return false;
+    sum = r.integer;
+    return true;
+  }
+  // On a connection of its own: WATCH belongs to the connection that runs
+  // the MULTI/EXEC.
+  std::unique_ptr<Cas> compare_and_swap(const std::string& key, std::string& error) override {
+    auto c = redis::Connection::open(pool_->address(), std::chrono::seconds(5), error);
+    if (!c) return nullptr;
+    return std::make_unique<RedisCas>(std::move(c), key);
   }
 
  private:

@@ -2,6 +2,7 @@
 // store, or Redis. Thread-safe: one Store serves every request.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,25 @@ class Store {
   virtual bool remove(const std::string& key, std::string& error) = 0;
   virtual bool exists(const std::string& key, bool& found, std::string& error) = 0;
   virtual bool keys(std::vector<std::string>& out, std::string& error) = 0;
+
+  // Adds `delta` to the integer at `key` (0 when absent) in one atomic step
+  // for every request of every process on the store, and gives the sum.
+  // As Spin: SQLite keeps it as 8 little-endian bytes, Redis as decimal
+  // text (INCRBY); another value there is an error.
+  virtual bool increment(const std::string& key, int64_t delta, int64_t& sum,
+                         std::string& error) = 0;
+
+  // A compare-and-swap of one key (wasi:keyvalue/atomics `cas`).
+  class Cas {
+   public:
+    virtual ~Cas() = default;
+    // The key's value now; swap() then writes only if it is still this.
+    virtual bool current(std::optional<std::string>& value, std::string& error) = 0;
+    // Sets `value` when the key holds what current() read (absent when
+    // current() was not called); `swapped` false when it changed meanwhile.
+    virtual bool swap(const std::string& value, bool& swapped, std::string& error) = 0;
+  };
+  virtual std::unique_ptr<Cas> compare_and_swap(const std::string& key, std::string& error) = 0;
 };
 
 // The store `label` in the SQLite database at `path` (created when missing),

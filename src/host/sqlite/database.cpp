@@ -33,6 +33,25 @@ std::shared_ptr<Database> Database::open(const std::string& path, std::string& e
 
 Database::~Database() { sqlite3_close(h_); }
 
+Transaction::Transaction(const Database& db, std::string& error) : h_(db.handle()) {
+  int rc = sqlite3_exec(h_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  open_ = rc == SQLITE_OK;
+  if (!open_) error = sqlite3_errmsg(h_);
+}
+
+Transaction::~Transaction() {
+  if (open_) sqlite3_exec(h_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+bool Transaction::commit(std::string& error) {
+  if (sqlite3_exec(h_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    error = sqlite3_errmsg(h_);
+    return false;  // the destructor rolls back
+  }
+  open_ = false;
+  return true;
+}
+
 bool Database::exec(const std::string& sql, std::string& error) {
   char* msg = nullptr;
   int rc = sqlite3_exec(h_, sql.c_str(), nullptr, nullptr, &msg);

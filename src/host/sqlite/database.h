@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 struct sqlite3;
@@ -23,9 +24,32 @@ class Database {
   sqlite3* handle() const { return h_; }
   // Runs `sql` (any number of statements, no results). False with `error`.
   bool exec(const std::string& sql, std::string& error);
+  // Held around work of several statements (a transaction) and around every
+  // statement of the users that make such work: the process shares one
+  // connection, so another thread's statement would otherwise run inside
+  // the transaction.
+  std::mutex& mutex() const { return mu_; }
 
  private:
   sqlite3* h_;
+  mutable std::mutex mu_;
+};
+
+// BEGIN IMMEDIATE (the write lock of the file, so other processes wait too)
+// until commit(); rolled back on scope exit when not committed. Hold the
+// Database's mutex() around it.
+class Transaction {
+ public:
+  Transaction(const Database& db, std::string& error);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  bool ok() const { return open_; }
+  bool commit(std::string& error);
+
+ private:
+  sqlite3* h_;
+  bool open_ = false;
 };
 
 // A prepared statement, finalised on scope exit.

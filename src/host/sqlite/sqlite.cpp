@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "host/sqlite/query.h"
 #include "host/stores.h"
 #include "manifest/manifest.h"
 
@@ -15,25 +16,8 @@ using namespace spindle::engine;
 
 namespace {
 
-// error variant of sqlite.wit, in case order.
-enum ErrorTag : uint8_t {
-  kNoSuchDatabase = 0,
-  kAccessDenied = 1,
-  kInvalidConnection = 2,
-  kDatabaseFull = 3,
-  kIo = 4,
-};
-
-// value variant of sqlite.wit: 16 bytes, align 8; payload at +8.
-enum ValueTag : uint8_t { kInteger = 0, kReal = 1, kText = 2, kBlob = 3, kNull = 4 };
+// value variant of sqlite.wit in memory: 16 bytes, align 8; payload at +8.
 constexpr uint32_t kValueSize = 16;
-
-struct Value_ {
-  uint8_t tag = kNull;
-  int64_t integer = 0;
-  double real = 0;
-  std::string bytes;  // text or blob
-};
 
 using Error = StoreError;
 
@@ -45,11 +29,11 @@ constexpr ValType I32 = ValType::I32;
 bool put_error(Guest& g, uint32_t ret, const Error& e) { return put_store_error(g, ret, e, kIo); }
 
 // The guest's list<value> parameters.
-bool read_params(Guest& g, uint32_t ptr, uint32_t len, std::vector<Value_>& out) {
+bool read_params(Guest& g, uint32_t ptr, uint32_t len, std::vector<SqlValue>& out) {
   if (len > (1u << 20)) return g.fail(TrapKind::HostError, "sqlite: too many parameters");
   for (uint32_t i = 0; i < len; ++i) {
     uint32_t at = ptr + i * kValueSize;
-    Value_ v;
+    SqlValue v;
     if (!g.load<uint8_t>(at, v.tag)) return false;
     switch (v.tag) {
       case kInteger:
@@ -77,78 +61,6 @@ bool read_params(Guest& g, uint32_t ptr, uint32_t len, std::vector<Value_>& out)
   return true;
 }
 
-struct QueryResult {
-  std::vector<std::string> columns;
-  std::vector<std::vector<Value_>> rows;
-};
-
-std::optional<Error> execute(Database& db, const std::string& sql,
-                             const std::vector<Value_>& params, QueryResult& out) {
-  Stmt s(db.handle(), sql);
-  if (!s.ok()) return Error{kIo, s.error()};
-  if (s.tail().find_first_not_of(" \t\r\n;") != std::string::npos)
-    return Error{kIo, "execute runs one statement; found more after the first"};
-  for (size_t i = 0; i < params.size(); ++i) {
-    int idx = static_cast<int>(i + 1);
-    const Value_& v = params[i];
-    switch (v.tag) {
-      case kInteger:
-        sqlite3_bind_int64(s.get(), idx, v.integer);
-        break;
-      case kReal:
-        sqlite3_bind_double(s.get(), idx, v.real);
-        break;
-      case kText:
-        s.text(idx, v.bytes);
-        break;
-      case kBlob:
-        s.blob(idx, v.bytes);
-        break;
-      default:
-        sqlite3_bind_null(s.get(), idx);
-    }
-  }
-  int ncols = sqlite3_column_count(s.get());
-  for (int c = 0; c < ncols; ++c) out.columns.emplace_back(sqlite3_column_name(s.get(), c));
-  int rc;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    std::vector<Value_> row(static_cast<size_t>(ncols));
-    for (int c = 0; c < ncols; ++c) {
-      Value_& v = row[static_cast<size_t>(c)];
-      switch (sqlite3_column_type(s.get(), c)) {
-        case SQLITE_INTEGER:
-          v.tag = kInteger;
-          v.integer = sqlite3_column_int64(s.get(), c);
-          break;
-        case SQLITE_FLOAT:
-          v.tag = kReal;
-          v.real = sqlite3_column_double(s.get(), c);
-          break;
-        case SQLITE_TEXT:
-          v.tag = kText;
-          v.bytes.assign(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), c)),
-                         static_cast<size_t>(sqlite3_column_bytes(s.get(), c)));
-          break;
-        case SQLITE_BLOB: {
-          v.tag = kBlob;
-          const void* p = sqlite3_column_blob(s.get(), c);
-          v.bytes.assign(static_cast<const char*>(p),
-                         static_cast<size_t>(sqlite3_column_bytes(s.get(), c)));
-          break;
-        }
-        default:
-          v.tag = kNull;
-      }
-    }
-    out.rows.push_back(std::move(row));
-  }
-  if (rc != SQLITE_DONE) {
-    if (rc == SQLITE_FULL) return Error{kDatabaseFull, ""};
-    return Error{kIo, s.error()};
-  }
-  return std::nullopt;
-}
-
 // Writes the query-result (columns at ret+4, rows at ret+12), allocating
 // in wit-bindgen's order.
 bool put_result(Guest& g, uint32_t ret, const QueryResult& r) {
@@ -163,7 +75,7 @@ bool put_result(Guest& g, uint32_t ret, const QueryResult& r) {
     if (!g.alloc(8, static_cast<uint32_t>(row.size() * kValueSize), vals)) return false;
     for (size_t j = 0; j < row.size(); ++j) {
       uint32_t at = vals + static_cast<uint32_t>(j * kValueSize);
-      const Value_& v = row[j];
+      const SqlValue& v = row[j];
       bool ok = g.store<uint8_t>(at, v.tag);
       if (v.tag == kInteger) ok = ok && g.store<int64_t>(at + 8, v.integer);
       if (v.tag == kReal) ok = ok && g.store<double>(at + 8, v.real);
@@ -181,11 +93,9 @@ bool put_result(Guest& g, uint32_t ret, const QueryResult& r) {
          g.store<uint32_t>(ret + 16, static_cast<uint32_t>(r.rows.size()));
 }
 
-class Sqlite final : public Binding {
+// The Spin 1 `sqlite` imports (wit-bindgen 0.2 ABI).
+class Sqlite {
  public:
-  Sqlite(std::vector<std::string> allowed, std::shared_ptr<const Databases> dbs)
-      : allowed_(std::move(allowed)), dbs_(std::move(dbs)) {}
-
   static void link(Linker& linker) {
     void* self = nullptr;  // each call finds its component's Sqlite (bound<>)
     linker.define("sqlite", "open", HostFunc{FuncType{{I32, I32, I32}, {}}, &open, self});
@@ -197,14 +107,14 @@ class Sqlite final : public Binding {
  private:
   // open(name_ptr, name_len, ret) -> expected<connection, error>; ret: 20 bytes.
   static Outcome open(HostCall& call, const engine::Value* a, engine::Value*) {
-    const auto* self = bound<Sqlite>(call, capability().index());
+    const auto* self = bound<Access>(call, capability().index());
     if (!self) return not_configured("sqlite");
     Guest g(call);
     uint32_t ret = a[2].i32;
     std::string name;
     if (!g.read(a[0].i32, a[1].i32, name)) return g.outcome;
     bool ok =
-        put_open(g, ret, self->allowed_, *self->dbs_, name, kMaxOpenConnections,
+        put_open(g, ret, self->allowed(), self->databases(), name, kMaxOpenConnections,
                  state_of(call).slot<Open>(kSlot), {kAccessDenied, kNoSuchDatabase, kDatabaseFull});
     return ok ? Outcome::success() : g.outcome;
   }
@@ -215,7 +125,7 @@ class Sqlite final : public Binding {
     Guest g(call);
     uint32_t ret = a[5].i32;
     std::string sql;
-    std::vector<Value_> params;
+    std::vector<SqlValue> params;
     if (!g.read(a[1].i32, a[2].i32, sql) || !read_params(g, a[3].i32, a[4].i32, params))
       return g.outcome;
     Database* db = state_of(call).slot<Open>(kSlot).get(a[0].i32);
@@ -230,9 +140,6 @@ class Sqlite final : public Binding {
     state_of(call).slot<Open>(kSlot).close(a[0].i32);
     return Outcome::success();
   }
-
-  std::vector<std::string> allowed_;
-  std::shared_ptr<const Databases> dbs_;
 };
 
 }  // namespace
@@ -243,7 +150,7 @@ class App final : public AppState {
  public:
   explicit App(std::shared_ptr<const Databases> dbs) : dbs_(std::move(dbs)) {}
   std::shared_ptr<const Binding> bind(const manifest::Component& c, std::string&) const override {
-    return std::make_shared<Sqlite>(c.sqlite_databases, dbs_);
+    return std::make_shared<Access>(c.sqlite_databases, dbs_);
   }
 
  private:
@@ -279,6 +186,7 @@ class SqliteCapability final : public Capability {
   std::string_view name() const override { return "sqlite"; }
   std::vector<std::string> runtime_sections() const override { return {"sqlite_database"}; }
   void link(Linker& linker) const override { Sqlite::link(linker); }
+  void link_component(component::HostImports& host) const override { link_interfaces(host); }
 
   // Opens every database some component lists (`default`: <state>/sqlite_db.db
   // unless the runtime config maps it), then runs --sqlite statements.
