@@ -14,6 +14,12 @@ std::optional<StoreError> execute(const Database& db, const std::string& sql,
   if (!s.ok()) return StoreError{kIo, s.error()};
   if (s.tail().find_first_not_of(" \t\r\n;") != std::string::npos)
     return StoreError{kIo, "execute runs one statement; found more after the first"};
+  // As Spin (rusqlite): the parameters must match the statement's.
+  if (int needed = sqlite3_bind_parameter_count(s.get());
+      static_cast<size_t>(needed) != params.size())
+    return StoreError{kIo, "Wrong number of parameters passed to query. Got " +
+                               std::to_string(params.size()) + ", needed " +
+                               std::to_string(needed)};
   for (size_t i = 0; i < params.size(); ++i) {
     int idx = static_cast<int>(i + 1);
     const SqlValue& v = params[i];
