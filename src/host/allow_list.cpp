@@ -19,6 +19,7 @@ int default_port(const std::string& scheme) {
   if (scheme == "redis") return 6379;
   if (scheme == "mysql") return 3306;
   if (scheme == "postgres") return 5432;
+  if (scheme == "mqtt") return 1883;
   return -1;
 }
 

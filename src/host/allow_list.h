@@ -21,7 +21,7 @@ struct Url {
 };
 
 // Parses an absolute URL of a scheme with a known default port (http,
-// https, redis, mysql, postgres) or with an explicit port. nullopt when it is
+// https, redis, mysql, postgres, mqtt) or with an explicit port. nullopt when it is
 // not one.
 std::optional<Url> parse_url(const std::string& url);
 

@@ -2,6 +2,8 @@
 // Adding one: its folder, and one line here.
 #include "host/capability.h"
 #include "host/key_value/key_value.h"
+#include "host/llm/llm.h"
+#include "host/mqtt/mqtt.h"
 #include "host/outbound_http/outbound_http.h"
 #include "host/redis/outbound_redis.h"
 #include "host/sqlite/sqlite.h"
@@ -15,7 +17,8 @@ namespace spindle::host {
 const std::vector<const Capability*>& capabilities() {
   static const std::vector<const Capability*> all = {
       &variables::capability(),     &key_value::capability(),      &sqlite::capability(),
-      &outbound_http::capability(), &redis::outbound_capability(),
+      &outbound_http::capability(), &redis::outbound_capability(), &llm::capability(),
+      &mqtt::capability(),
 #ifdef SPINDLE_TEST_CAPABILITIES
       &test_echo::capability(),
 #endif

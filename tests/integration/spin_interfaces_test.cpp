@@ -8,6 +8,7 @@
 // target's own answer.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "build_js.h"
 #include "jco.h"
+#include "mqtt_broker.h"
 #include "redis_server.h"
 
 namespace spindle::test {
@@ -25,8 +27,12 @@ namespace fs = std::filesystem;
 
 // The app folder: spin-app.wasm with key-value store `default`, sqlite
 // database `default`, two variables (one from .env) and outbound HTTP to
-// loopback. `runtime_config`, when given, is written to runtime.toml.
-std::string app_dir(const std::string& name, const std::string& runtime_config = "") {
+// loopback, and to `hosts`. `runtime_config`, when given, is written to
+// runtime.toml.
+std::string app_dir(const std::string& name, const std::string& runtime_config = "",
+                    const std::vector<std::string>& hosts = {}) {
+  std::string allowed = "\"http://127.0.0.1:*\"";
+  for (const std::string& h : hosts) allowed += ", \"" + h + "\"";
   std::string dir = temp_dir(name);
   fs::copy_file(kJsOut / "spin-app.wasm", dir + "/app.wasm",
                 fs::copy_options::overwrite_existing);
@@ -43,7 +49,7 @@ component = "app"
 source = "app.wasm"
 key_value_stores = ["default"]
 sqlite_databases = ["default"]
-allowed_outbound_hosts = ["http://127.0.0.1:*"]
+allowed_outbound_hosts = [)" << allowed << R"(]
 [component.app.variables]
 greeting = "{{ greeting }}"
 api_key = "{{ secret }}"
@@ -269,6 +275,124 @@ TEST_F(SpinInterfaces, ARedisStoreThatIsDownIsAnErrorThenRecovers) {
   EXPECT_EQ(ask(u + "/kv/default/k", {"-X", "PUT", "--data-binary", "back"}).body, "ok\n");
   EXPECT_EQ(ask(u + "/kv/default/k").body, "back");
   EXPECT_EQ(post(u + "/incr/default/n?delta=7").body, "7\n");
+}
+
+// fermyon:spin/redis@2.0.0: every command against a real redis-server, the
+// allow-list, a type error, and a server that is down and then back.
+TEST_F(SpinInterfaces, OutboundRedisThroughFermyonSpinRedis) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.ready());
+  std::string dir = app_dir("spin_if_redis", "", {redis.url()});
+  Up up(dir, up_flags(dir, false));
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  auto op = [&](const std::string& name, const std::string& key, const std::string& body = "",
+                const std::string& address = "") {
+    return post(up.url() + "/redis/" + name + "?address=" + (address.empty() ? redis.url() : address) +
+                    "&key=" + key,
+                body);
+  };
+  EXPECT_EQ(op("set", "greeting", "hello").body, "ok\n") << up.log();
+  EXPECT_EQ(redis.cli({"GET", "greeting"}).out, "hello\n");
+  EXPECT_EQ(op("get", "greeting").body, "hello");
+  EXPECT_EQ(op("get", "absent").body, "none\n");
+  EXPECT_EQ(op("incr", "n").body, "1\n");
+  EXPECT_EQ(op("incr", "n").body, "2\n");
+  EXPECT_EQ(op("sadd", "s", "x,y,z").body, "3\n");
+  EXPECT_EQ(op("sadd", "s", "z,w").body, "1\n");
+  EXPECT_EQ(op("srem", "s", "x").body, "1\n");
+  EXPECT_EQ(op("smembers", "s").body, "w,y,z\n");
+  EXPECT_EQ(op("sadd", "greeting", "x").body, "error type-error\n");  // a string, not a set
+  EXPECT_EQ(op("del", "", "greeting,n,absent").body, "2\n");
+  EXPECT_EQ(op("execute", "", R"j({"command":"MSET","args":[{"tag":"binary","val":"k"},)j"
+                              R"j({"tag":"int64","val":-5}]})j")
+                .body,
+            R"j([{"tag":"status","val":"OK"}])j");
+  EXPECT_EQ(op("execute", "", R"j({"command":"MGET","args":[{"tag":"binary","val":"k"},)j"
+                              R"j({"tag":"binary","val":"absent"}]})j")
+                .body,
+            R"j([{"tag":"binary","val":"-5"},{"tag":"nil"}])j");
+  EXPECT_EQ(op("execute", "", R"j({"command":"NOSUCHCOMMAND"})j").body.rfind("error other: ", 0),
+            0u);
+  // publish reaches a subscriber
+  Background sub({"redis-cli", "-p", std::to_string(redis.port()), "SUBSCRIBE", "news"},
+                 dir + "/sub.log");
+  auto seen = [&](const std::string& what) {
+    for (int i = 0; i < 200 && sub.log().find(what) == std::string::npos; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return sub.log().find(what) != std::string::npos;
+  };
+  ASSERT_TRUE(seen("subscribe")) << sub.log();
+  EXPECT_EQ(op("publish", "news", "extra").body, "ok\n");
+  EXPECT_TRUE(seen("extra")) << sub.log();
+
+  // addresses the component may not reach, or that are not Redis URLs
+  RedisServer other;
+  EXPECT_EQ(op("get", "k", "", other.url()).body, "error invalid-address\n");
+  EXPECT_NE(up.log().find("connection to redis://127.0.0.1:" + std::to_string(other.port()) +
+                          " denied"),
+            std::string::npos)
+      << up.log();
+  EXPECT_EQ(op("get", "k", "", "not-a-url").body, "error invalid-address\n");
+
+  // a server that is down: other(reason) at open; then back
+  redis.stop();
+  HttpAnswer r = op("get", "k");
+  EXPECT_EQ(r.status, "500");
+  EXPECT_EQ(r.body.rfind("error other: ", 0), 0u) << r.body;
+  ASSERT_TRUE(redis.start());
+  EXPECT_EQ(op("set", "k", "again").body, "ok\n");
+  EXPECT_EQ(op("get", "k").body, "again");
+}
+
+// fermyon:spin/mqtt@2.0.0: publishes at each QoS reach a subscriber of a
+// real mosquitto; Spin's address rules; a broker that is down, then back.
+TEST_F(SpinInterfaces, MqttPublishesReachASubscriberAtEachQos) {
+  MqttBroker broker;
+  ASSERT_TRUE(broker.ready());
+  std::string allowed = "mqtt://127.0.0.1:" + std::to_string(broker.port());
+  std::string dir = app_dir("spin_if_mqtt", "", {allowed});
+  Up up(dir, up_flags(dir, false));
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  auto publish = [&](const std::string& address, const std::string& qos, const std::string& body) {
+    return post(up.url() + "/mqtt?address=" + address + "&topic=spin/news&qos=" + qos, body);
+  };
+  Subscriber sub(broker, "spin/#");
+  EXPECT_EQ(publish(broker.address("a"), "0", "at most once").body, "ok\n") << up.log();
+  EXPECT_EQ(publish(broker.address("b"), "1", "at least once").body, "ok\n");
+  EXPECT_EQ(publish(broker.address("c"), "2", "exactly once").body, "ok\n");
+  EXPECT_EQ(sub.received(3),
+            "spin/news at most once\nspin/news at least once\nspin/news exactly once\n");
+
+  // no client_id, or not an mqtt URL: invalid-address; another broker:
+  // connection-failed, as Spin words it
+  EXPECT_EQ(publish(allowed, "0", "x").body, "error invalid-address\n");
+  EXPECT_EQ(publish("http://127.0.0.1:1?client_id=a", "0", "x").body, "error invalid-address\n");
+  std::string elsewhere = "mqtt://127.0.0.1:1?client_id=a";
+  EXPECT_EQ(publish(elsewhere, "0", "x").body,
+            "error connection-failed: address " + elsewhere + " is not permitted\n");
+
+  // the broker down: connection-failed; then back
+  broker.stop();
+  HttpAnswer r = publish(broker.address("d"), "1", "lost");
+  EXPECT_EQ(r.status, "500");
+  EXPECT_EQ(r.body.rfind("error connection-failed: ", 0), 0u) << r.body;
+  ASSERT_TRUE(broker.start());
+  Subscriber again(broker, "spin/#");
+  EXPECT_EQ(publish(broker.address("e"), "1", "back").body, "ok\n") << up.log();
+  EXPECT_EQ(again.received(1), "spin/news back\n");
+}
+
+// fermyon:spin/llm@2.0.0 is there so that components importing it run; a
+// call answers runtime-error saying it is not supported here.
+TEST_F(SpinInterfaces, LlmAnswersThatInferencingIsNotSupportedHere) {
+  std::string dir = app_dir("spin_if_llm");
+  Up up(dir, up_flags(dir, false));
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  HttpAnswer r = ask(up.url() + "/llm/llama2-chat");
+  EXPECT_EQ(r.status, "500");
+  EXPECT_EQ(r.body,
+            "error runtime-error: infer(\"llama2-chat\"): LLM inferencing is not supported here: "
+            "spindle has no model runtime (Spin's `ai_models`)\n");
 }
 
 }  // namespace

@@ -224,6 +224,16 @@ void Pool::give_back(std::unique_ptr<Connection> c) {
   if (idle_->conns.size() < kMaxIdle) idle_->conns.push_back(std::move(c));
 }
 
+bool Pool::connect(std::string& error) {
+  auto c = take(error);
+  if (!c) {
+    error = address_.display + ": " + error;
+    return false;
+  }
+  give_back(std::move(c));
+  return true;
+}
+
 bool Pool::command(const std::vector<std::string>& argv, Reply& out, std::string& error) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto c = take(error);

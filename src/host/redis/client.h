@@ -61,6 +61,9 @@ class Pool {
   // Runs one command on an idle connection (or a new one), retrying once on a
   // new connection when the first failed.
   bool command(const std::vector<std::string>& argv, Reply& out, std::string& error);
+  // True when an idle connection is there or a new one can be made (it
+  // then stays idle in the pool).
+  bool connect(std::string& error);
   const Address& address() const { return address_; }
 
   explicit Pool(Address a) : address_(std::move(a)) {}

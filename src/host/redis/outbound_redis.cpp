@@ -3,8 +3,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "host/allow_list.h"
-#include "host/redis/client.h"
+#include "host/redis/access.h"
 #include "manifest/manifest.h"
 
 namespace spindle::host::redis {
@@ -19,13 +18,11 @@ enum ResultTag : uint8_t { kNil = 0, kStatus = 1, kInt64 = 2, kBinary = 3 };
 // redis-parameter variant tags.
 enum ParamTag : uint8_t { kParamInt64 = 0, kParamBinary = 1 };
 
-class OutboundRedis final : public Binding {
+// The Spin 1 `outbound-redis` imports (wit-bindgen 0.2 ABI).
+class OutboundRedis {
  public:
-  OutboundRedis(std::string component, std::vector<std::string> hosts)
-      : component_(std::move(component)), allow_(std::move(hosts)) {}
-
   static void link(Linker& linker) {
-    void* self = nullptr;  // each call finds its component's OutboundRedis (bound<>)
+    void* self = nullptr;  // each call finds its component's Access (bound<>)
     auto def = [&](const char* name, size_t nargs, HostCallback cb) {
       linker.define("outbound-redis", name,
                     HostFunc{FuncType{std::vector<ValType>(nargs, I32), {}}, cb, self});
@@ -42,47 +39,19 @@ class OutboundRedis final : public Binding {
   }
 
  private:
-  // Runs argv on `address` after the permission check. nullopt (after a log
-  // line) when the guest should get `error`.
-  std::optional<Reply> run(const std::string& address, const std::vector<std::string>& argv) const {
-    std::string error;
-    auto pool = Pool::get(address, error);  // parses the URL; connects only on a command
-    if (!pool) {
-      log(error);
-      return std::nullopt;
+  // The calling component's Access, running argv on `address`: nullopt
+  // (logged) when the guest should get `error`.
+  struct Self {
+    const Access& access;
+    std::optional<Reply> run(const std::string& address,
+                             const std::vector<std::string>& argv) const {
+      auto pool = access.pool_for(address);
+      if (!pool) return std::nullopt;
+      std::string why;
+      return access.run(*pool, argv, why);
     }
-    const Address& a = pool->address();
-    if (!allow_.allows(host::Url{"redis", a.host, a.port, "/"})) {
-      std::string hp = a.host + ":" + std::to_string(a.port);
-      log("connection to redis://" + hp +
-          " denied; to allow it, add allowed_outbound_hosts = "
-          "[\"redis://" +
-          hp + "\"] to the component in spin.toml");
-      return std::nullopt;
-    }
-    Reply r;
-    if (!pool->command(argv, r, error)) {
-      log(argv[0] + " failed: " + error);
-      return std::nullopt;
-    }
-    if (r.kind == Reply::Kind::Error) {
-      log(argv[0] + ": " + r.str);
-      return std::nullopt;
-    }
-    return r;
-  }
-
-  void log(const std::string& what) const {
-    std::fprintf(stderr, "component `%s`: outbound Redis: %s\n", component_.c_str(), what.c_str());
-  }
-
-  // The calling component's binding; without one (no capability
-  // configured), a binding that may reach no address.
-  static const OutboundRedis& self(HostCall& call) {
-    static const OutboundRedis none("-", {});
-    const auto* b = bound<OutboundRedis>(call, outbound_capability().index());
-    return b ? *b : none;
-  }
+  };
+  static Self self(HostCall& call) { return Self{access_of(call.instance)}; }
 
   // A list<string> argument (8-byte elements).
   static bool strings(Guest& g, uint32_t ptr, uint32_t len, std::vector<std::string>& out) {
@@ -258,18 +227,60 @@ class OutboundRedis final : public Binding {
     return ok ? Outcome::success() : g.outcome;
   }
 
-  std::string component_;
-  host::AllowList allow_;
 };
 
 }  // namespace
+
+std::shared_ptr<Pool> Access::pool_for(const std::string& address) const {
+  std::string error;
+  auto pool = Pool::get(address, error);  // parses the URL; connects only on a command
+  if (!pool) {
+    log(error);
+    return nullptr;
+  }
+  const Address& a = pool->address();
+  if (!allow_.allows(host::Url{"redis", a.host, a.port, "/"})) {
+    std::string hp = a.host + ":" + std::to_string(a.port);
+    log("connection to redis://" + hp +
+        " denied; to allow it, add allowed_outbound_hosts = "
+        "[\"redis://" +
+        hp + "\"] to the component in spin.toml");
+    return nullptr;
+  }
+  return pool;
+}
+
+std::optional<Reply> Access::run(Pool& pool, const std::vector<std::string>& argv,
+                                 std::string& why) const {
+  Reply r;
+  if (!pool.command(argv, r, why)) {
+    log(argv[0] + " failed: " + why);
+    return std::nullopt;
+  }
+  if (r.kind == Reply::Kind::Error) {
+    why = r.str;
+    log(argv[0] + ": " + r.str);
+    return std::nullopt;
+  }
+  return r;
+}
+
+void Access::log(const std::string& what) const {
+  std::fprintf(stderr, "component `%s`: outbound Redis: %s\n", component_.c_str(), what.c_str());
+}
+
+const Access& access_of(const engine::InstanceData* instance) {
+  static const Access none("-", {});
+  const auto* b = bound<Access>(instance, outbound_capability().index());
+  return b ? *b : none;
+}
 
 namespace {
 
 class App final : public AppState {
  public:
   std::shared_ptr<const Binding> bind(const manifest::Component& c, std::string&) const override {
-    return std::make_shared<OutboundRedis>(c.id, c.outbound_hosts);
+    return std::make_shared<Access>(c.id, c.outbound_hosts);
   }
 };
 
@@ -277,6 +288,7 @@ class OutboundRedisCapability final : public Capability {
  public:
   std::string_view name() const override { return "outbound-redis"; }
   void link(Linker& linker) const override { OutboundRedis::link(linker); }
+  void link_component(component::HostImports& host) const override { link_interfaces(host); }
   std::shared_ptr<const AppState> configure(const AppContext&, std::string&) const override {
     return std::make_shared<App>();
   }

@@ -23,10 +23,22 @@
 //                                   {"sql": ..., "params": [{"tag", "val"}]};
 //                                   JSON {columns, rows} back
 //   GET    /fetch?url=U             outbound fetch: "<status> <body>"
+//   POST   /redis/:op?address=A&key=K   fermyon:spin/redis: op is set (the
+//                                   body), get, incr, del / sadd / srem (the
+//                                   body's comma-separated keys / values),
+//                                   smembers, publish (channel K, the body),
+//                                   execute (body JSON {command, args:
+//                                   [{tag, val}]}); the result as text/JSON
+//   POST   /mqtt?address=A&topic=T&qos=Q[&user=U&pass=P]  fermyon:spin/mqtt
+//                                   open + publish of the body
+//   GET    /llm/:model              fermyon:spin/llm infer
 import { AutoRouter } from 'itty-router';
 import { Store } from 'fermyon:spin/key-value@2.0.0';
 import { get as variable } from 'fermyon:spin/variables@2.0.0';
 import { Connection } from 'fermyon:spin/sqlite@2.0.0';
+import { Connection as Redis } from 'fermyon:spin/redis@2.0.0';
+import { Connection as Mqtt } from 'fermyon:spin/mqtt@2.0.0';
+import { infer } from 'fermyon:spin/llm@2.0.0';
 import { open as openBucket } from 'wasi:keyvalue/store@0.2.0-draft2';
 import { increment, Cas, swap } from 'wasi:keyvalue/atomics@0.2.0-draft2';
 import { getMany, setMany } from 'wasi:keyvalue/batch@0.2.0-draft2';
@@ -145,6 +157,43 @@ router
       v.tag === 'blob' ? { tag: 'blob', val: dec.decode(v.val) } : v));
     return json({ columns: result.columns, rows });
   }))
+  .post('/redis/:op', run(async (req) => {
+    const { op } = req.params;
+    const { address, key } = req.query;
+    const body = await req.text();
+    const list = body === '' ? [] : body.split(',');
+    const redis = Redis.open(address);
+    switch (op) {
+      case 'set': redis.set(key, enc.encode(body)); return text('ok\n');
+      case 'get': {
+        const v = redis.get(key);
+        return text(v === undefined ? 'none\n' : dec.decode(v));
+      }
+      case 'incr': return text(`${redis.incr(key)}\n`);
+      case 'del': return text(`${redis.del(list)}\n`);
+      case 'sadd': return text(`${redis.sadd(key, list)}\n`);
+      case 'srem': return text(`${redis.srem(key, list)}\n`);
+      case 'smembers': return text(redis.smembers(key).sort().join(',') + '\n');
+      case 'publish': redis.publish(key, enc.encode(body)); return text('ok\n');
+      case 'execute': {
+        const { command, args = [] } = JSON.parse(body);
+        const params = args.map((a) => (a.tag === 'int64'
+          ? { tag: 'int64', val: BigInt(a.val) } : { tag: 'binary', val: enc.encode(a.val) }));
+        const results = redis.execute(command, params).map((r) =>
+          (r.tag === 'binary' ? { tag: 'binary', val: dec.decode(r.val) } : r));
+        return json(results);
+      }
+      default: return text('unknown op\n', 400);
+    }
+  }))
+  .post('/mqtt', run(async (req) => {
+    const { address, topic, qos = '0', user = '', pass = '' } = req.query;
+    const qosName = ['at-most-once', 'at-least-once', 'exactly-once'][Number(qos)];
+    const conn = Mqtt.open(address, user, pass, 30n);
+    conn.publish(topic, new Uint8Array(await req.arrayBuffer()), qosName);
+    return text('ok\n');
+  }))
+  .get('/llm/:model', run(({ params }) => text(`${infer(params.model, 'hello', undefined).text}\n`)))
   .get('/fetch', run(async ({ query }) => {
     const resp = await fetch(query.url);
     return text(`${resp.status} ${await resp.text()}`);
