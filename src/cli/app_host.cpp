@@ -105,8 +105,22 @@ std::shared_ptr<const manifest::App> AppHost::app() const {
 bool AppHost::load(std::string& error) {
   std::lock_guard load_lock(load_mu_);
   const UpOptions& o = opts_;
+  // The runtime config first: its variables providers resolve the
+  // manifest's variables.
+  manifest::RuntimeConfig runtime;
+  if (!o.runtime_config_file.empty()) {
+    manifest::RuntimeConfigResult rc =
+        manifest::load_runtime_config(o.runtime_config_file, host::runtime_sections());
+    if (!rc.config) {
+      error = rc.report();
+      if (!error.empty() && error.back() == '\n') error.pop_back();
+      return false;
+    }
+    runtime = std::move(*rc.config);
+  }
   manifest::Options mo;
   mo.capability_keys = host::component_keys();
+  if (!manifest::variable_providers(runtime, mo.providers, error)) return false;
   manifest::Result loaded = manifest::load(o.from, mo);
   if (!loaded.ok()) {
     error = loaded.report();
@@ -123,17 +137,6 @@ bool AppHost::load(std::string& error) {
   fs::create_directories(state, ec);
   if (!logs.empty()) fs::create_directories(logs, ec);
 
-  manifest::RuntimeConfig runtime;
-  if (!o.runtime_config_file.empty()) {
-    manifest::RuntimeConfigResult rc =
-        manifest::load_runtime_config(o.runtime_config_file, host::runtime_sections());
-    if (!rc.config) {
-      error = rc.report();
-      if (!error.empty() && error.back() == '\n') error.pop_back();
-      return false;
-    }
-    runtime = std::move(*rc.config);
-  }
   // Every capability configures its part of the app (stores, pools, ...).
   host::AppContext ctx{app, runtime, state, self_origin_, o.capability_options, loads_ == 0};
   auto capabilities = host::AppCapabilities::configure(ctx, error);

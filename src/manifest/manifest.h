@@ -60,7 +60,7 @@ enum class ManifestVersion { V1, V2 };
 // [variables] name = { default = "…" } | { required = true, secret = true }
 struct Variable {
   // Where the value came from, in resolution order.
-  enum class From { None, Env, LegacyEnv, DotEnv, Default };
+  enum class From { None, Provider, Env, LegacyEnv, DotEnv, Default };
   std::string name;  // lower_snake_case
   std::optional<std::string> default_value;
   bool required = false;
@@ -262,7 +262,21 @@ struct App {
 // Secret values are shown as "<secret>".
 std::string to_string(const App& app);
 
+// A variables provider of the runtime config (`[[variables_provider]]`, or
+// Spin 1's `[[config_provider]]`), asked in file order before the default
+// environment provider (SPIN_VARIABLE_*, .env) and the variable's default.
+struct VariableProvider {
+  enum class Kind { Env, Static };
+  Kind kind = Kind::Env;
+  std::string prefix = "SPIN_VARIABLE";         // env: <PREFIX>_<NAME>
+  std::optional<std::filesystem::path> dotenv;  // env: also this .env file
+  std::map<std::string, std::string> values;    // static: by variable name
+  std::string describe;                         // "variables_provider #1 (env)"
+};
+
 struct Options {
+  // The runtime config's variables providers (variable_providers()).
+  std::vector<VariableProvider> providers;
   // Environment used for SPIN_VARIABLE_* / SPIN_CONFIG_*; nullopt means the
   // process environment.
   std::optional<std::map<std::string, std::string>> env;

@@ -49,6 +49,8 @@ namespace {
 
 const char* from_name(Variable::From f) {
   switch (f) {
+    case Variable::From::Provider:
+      return "variables provider";
     case Variable::From::Env:
       return "env";
     case Variable::From::LegacyEnv:

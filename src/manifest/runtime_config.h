@@ -39,6 +39,13 @@ struct RuntimeConfigResult {
   std::string report() const;
 };
 
+// The `[[variables_provider]]` / `[[config_provider]]` tables
+// (variable_providers.cpp): type "env" (prefix, dotenv_path) or "static"
+// (values), in file order. False with every problem in `error`
+// (file:line:column each).
+bool variable_providers(const RuntimeConfig& rc, std::vector<VariableProvider>& out,
+                        std::string& error);
+
 // `known_sections`: the names capabilities own; any other top-level key is an
 // error naming them.
 RuntimeConfigResult load_runtime_config(const std::filesystem::path& file,

@@ -79,6 +79,25 @@ std::map<std::string, std::string> read_dotenv(const std::filesystem::path& path
   return out;
 }
 
+// The first value the runtime config's providers have for `name`.
+std::optional<std::string> from_providers(const std::vector<VariableProvider>& providers,
+                                          const std::map<std::string, std::string>& env,
+                                          const std::string& name, Reporter& rep) {
+  for (const VariableProvider& p : providers) {
+    if (p.kind == VariableProvider::Kind::Static) {
+      if (auto it = p.values.find(name); it != p.values.end()) return it->second;
+      continue;
+    }
+    std::string key = p.prefix + "_" + upper(name);
+    if (auto it = env.find(key); it != env.end()) return it->second;
+    if (p.dotenv) {
+      auto dotenv = read_dotenv(*p.dotenv, rep);
+      if (auto it = dotenv.find(key); it != dotenv.end()) return it->second;
+    }
+  }
+  return std::nullopt;
+}
+
 // "`environment.KEY` of component `x`" and friends.
 std::string describe(const Component& c, std::string_view field, const Setting& s) {
   std::string what = s.name.empty() ? std::string(field) : std::string(field) + "." + s.name;
@@ -95,7 +114,10 @@ void resolve_variables(App& app, const Options& options, const SourceText& src, 
   for (Variable& v : app.variables) {
     std::string key = "SPIN_VARIABLE_" + upper(v.name);
     std::string legacy = "SPIN_CONFIG_" + upper(v.name);
-    if (auto it = env.find(key); it != env.end()) {
+    if (auto value = from_providers(options.providers, env, v.name, rep)) {
+      v.value = std::move(value);
+      v.from = Variable::From::Provider;
+    } else if (auto it = env.find(key); it != env.end()) {
       v.value = it->second;
       v.from = Variable::From::Env;
     } else if (auto it2 = env.find(legacy); it2 != env.end()) {

@@ -85,3 +85,43 @@ TEST(Variables, WorkOnTheInterpreterBackendToo) {
   EXPECT_EQ(curl({up.url() + "/?message"}).out, "message=hello, world");
   EXPECT_EQ(curl({up.url() + "/?x-y"}).out, "error 1: invalid character '-'");
 }
+
+// The runtime config's variables providers, asked in order before the
+// environment and the defaults: a `static` provider, then an `env` provider
+// with its own prefix and .env file; a provider type spindle does not have
+// is a startup error at its line.
+TEST(Variables, RuntimeConfigProvidersComeFirstInTheirOrder) {
+  std::string dir = make_app("vars-providers");
+  std::ofstream(dir + "/runtime.toml") << R"([[variables_provider]]
+type = "static"
+values = { greeting = "hola" }
+
+[[variables_provider]]
+type = "env"
+prefix = "MYAPP"
+dotenv_path = "vars.env"
+)";
+  std::ofstream(dir + "/vars.env") << "MYAPP_API_TOKEN=from-vars-env\nMYAPP_GREETING=not-first\n";
+  Background proc({SPINDLE_BIN, "up", "--from", dir, "--listen", "127.0.0.1:0",
+                   "--runtime-config-file", dir + "/runtime.toml"},
+                  dir + "/up.log",
+                  {"SPIN_VARIABLE_GREETING=bonjour",
+                   std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE});
+  std::string url = "http://" + proc.wait_for("Serving http://");
+  ASSERT_NE(url, "http://") << proc.log();
+  EXPECT_EQ(curl({url + "/?message"}).out, "message=hola, world");  // static, before the env
+  EXPECT_EQ(curl({url + "/?token"}).out, "token=from-vars-env");  // before .env's SPIN_VARIABLE_
+
+  // Spin 1's name for the section, and a type spindle refuses with a reason
+  std::ofstream(dir + "/vault.toml") << R"([[config_provider]]
+type = "vault"
+url = "http://127.0.0.1:8200"
+)";
+  Result r = run_spindle({"up", "--from", dir, "--listen", "127.0.0.1:0", "--runtime-config-file",
+                          dir + "/vault.toml"});
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find(dir + "/vault.toml:2:8: error: variables provider type `vault` is not "
+                             "supported by spindle"),
+            std::string::npos)
+      << r.err;
+}

@@ -144,6 +144,11 @@ class App final : public AppState {
 class VariablesCapability final : public Capability {
  public:
   std::string_view name() const override { return "variables"; }
+  // Read by the manifest stage, which resolves the variables
+  // (manifest::variable_providers).
+  std::vector<std::string> runtime_sections() const override {
+    return {"variables_provider", "config_provider"};
+  }
   void link(Linker& linker) const override { Variables::link(linker); }
   void link_component(component::HostImports& host) const override { link_interfaces(host); }
   std::shared_ptr<const AppState> configure(const AppContext&, std::string&) const override {
