@@ -34,8 +34,7 @@ std::string app_dir(const std::string& name, const std::string& runtime_config =
   std::string allowed = "\"http://127.0.0.1:*\"";
   for (const std::string& h : hosts) allowed += ", \"" + h + "\"";
   std::string dir = temp_dir(name);
-  fs::copy_file(kJsOut / "spin-app.wasm", dir + "/app.wasm",
-                fs::copy_options::overwrite_existing);
+  fs::copy_file(kJsOut / "spin-app.wasm", dir + "/app.wasm", fs::copy_options::overwrite_existing);
   std::ofstream(dir + "/spin.toml") << R"(spin_manifest_version = 2
 [application]
 name = "spin-app"
@@ -49,7 +48,8 @@ component = "app"
 source = "app.wasm"
 key_value_stores = ["default"]
 sqlite_databases = ["default"]
-allowed_outbound_hosts = [)" << allowed << R"(]
+allowed_outbound_hosts = [)" << allowed
+                                    << R"(]
 [component.app.variables]
 greeting = "{{ greeting }}"
 api_key = "{{ secret }}"
@@ -136,9 +136,10 @@ TEST_F(SpinInterfaces, KeyValueVariablesSqliteAndOutboundHttpOnTheSpinJsSdk) {
   const std::string sql = u + "/sql/default";
   EXPECT_EQ(post(sql, R"j({"sql":"CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n)"})j").body,
             R"j({"columns":[],"rows":[]})j");
-  r = post(sql, R"j({"sql":"INSERT INTO t VALUES (?, ?, ?, ?, ?)","params":[)j"
-                R"j({"tag":"integer","val":-42},{"tag":"real","val":1.5},)j"
-                R"j({"tag":"text","val":"h\u00e9llo"},{"tag":"blob","val":"xyz"},{"tag":"null"}]})j");
+  r = post(sql,
+           R"j({"sql":"INSERT INTO t VALUES (?, ?, ?, ?, ?)","params":[)j"
+           R"j({"tag":"integer","val":-42},{"tag":"real","val":1.5},)j"
+           R"j({"tag":"text","val":"h\u00e9llo"},{"tag":"blob","val":"xyz"},{"tag":"null"}]})j");
   EXPECT_EQ(r.status, "200") << r.body;
   r = post(sql, R"j({"sql":"SELECT i, r, s, b, n, i * 2 AS twice FROM t WHERE i = ?1",)j"
                 R"j("params":[{"tag":"integer","val":-42}]})j");
@@ -239,7 +240,8 @@ TEST_F(SpinInterfaces, IncrementAndCompareAndSwapAreAtomicOnSqlite) {
 TEST_F(SpinInterfaces, IncrementAndCompareAndSwapAreAtomicOnRedisAcrossProcesses) {
   RedisServer redis;
   ASSERT_TRUE(redis.ready());
-  std::string config = "[key_value_store.default]\ntype = \"redis\"\nurl = \"" + redis.url() + "\"\n";
+  std::string config =
+      "[key_value_store.default]\ntype = \"redis\"\nurl = \"" + redis.url() + "\"\n";
   std::string dir = app_dir("spin_if_atomic_redis", config);
   Up up(dir, up_flags(dir, true));
   ASSERT_FALSE(up.url().empty()) << up.log();
@@ -259,7 +261,8 @@ TEST_F(SpinInterfaces, IncrementAndCompareAndSwapAreAtomicOnRedisAcrossProcesses
 TEST_F(SpinInterfaces, ARedisStoreThatIsDownIsAnErrorThenRecovers) {
   RedisServer redis;
   ASSERT_TRUE(redis.ready());
-  std::string config = "[key_value_store.default]\ntype = \"redis\"\nurl = \"" + redis.url() + "\"\n";
+  std::string config =
+      "[key_value_store.default]\ntype = \"redis\"\nurl = \"" + redis.url() + "\"\n";
   std::string dir = app_dir("spin_if_redis_down", config);
   Up up(dir, up_flags(dir, true));
   ASSERT_FALSE(up.url().empty()) << up.log();
@@ -287,8 +290,8 @@ TEST_F(SpinInterfaces, OutboundRedisThroughFermyonSpinRedis) {
   ASSERT_FALSE(up.url().empty()) << up.log();
   auto op = [&](const std::string& name, const std::string& key, const std::string& body = "",
                 const std::string& address = "") {
-    return post(up.url() + "/redis/" + name + "?address=" + (address.empty() ? redis.url() : address) +
-                    "&key=" + key,
+    return post(up.url() + "/redis/" + name +
+                    "?address=" + (address.empty() ? redis.url() : address) + "&key=" + key,
                 body);
   };
   EXPECT_EQ(op("set", "greeting", "hello").body, "ok\n") << up.log();
@@ -303,12 +306,14 @@ TEST_F(SpinInterfaces, OutboundRedisThroughFermyonSpinRedis) {
   EXPECT_EQ(op("smembers", "s").body, "w,y,z\n");
   EXPECT_EQ(op("sadd", "greeting", "x").body, "error type-error\n");  // a string, not a set
   EXPECT_EQ(op("del", "", "greeting,n,absent").body, "2\n");
-  EXPECT_EQ(op("execute", "", R"j({"command":"MSET","args":[{"tag":"binary","val":"k"},)j"
-                              R"j({"tag":"int64","val":-5}]})j")
+  EXPECT_EQ(op("execute", "",
+               R"j({"command":"MSET","args":[{"tag":"binary","val":"k"},)j"
+               R"j({"tag":"int64","val":-5}]})j")
                 .body,
             R"j([{"tag":"status","val":"OK"}])j");
-  EXPECT_EQ(op("execute", "", R"j({"command":"MGET","args":[{"tag":"binary","val":"k"},)j"
-                              R"j({"tag":"binary","val":"absent"}]})j")
+  EXPECT_EQ(op("execute", "",
+               R"j({"command":"MGET","args":[{"tag":"binary","val":"k"},)j"
+               R"j({"tag":"binary","val":"absent"}]})j")
                 .body,
             R"j([{"tag":"binary","val":"-5"},{"tag":"nil"}])j");
   EXPECT_EQ(op("execute", "", R"j({"command":"NOSUCHCOMMAND"})j").body.rfind("error other: ", 0),
@@ -328,9 +333,9 @@ TEST_F(SpinInterfaces, OutboundRedisThroughFermyonSpinRedis) {
   // addresses the component may not reach, or that are not Redis URLs
   RedisServer other;
   EXPECT_EQ(op("get", "k", "", other.url()).body, "error invalid-address\n");
-  EXPECT_NE(up.log().find("connection to redis://127.0.0.1:" + std::to_string(other.port()) +
-                          " denied"),
-            std::string::npos)
+  EXPECT_NE(
+      up.log().find("connection to redis://127.0.0.1:" + std::to_string(other.port()) + " denied"),
+      std::string::npos)
       << up.log();
   EXPECT_EQ(op("get", "k", "", "not-a-url").body, "error invalid-address\n");
 

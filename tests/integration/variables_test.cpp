@@ -102,15 +102,15 @@ prefix = "MYAPP"
 dotenv_path = "vars.env"
 )";
   std::ofstream(dir + "/vars.env") << "MYAPP_API_TOKEN=from-vars-env\nMYAPP_GREETING=not-first\n";
-  Background proc({SPINDLE_BIN, "up", "--from", dir, "--listen", "127.0.0.1:0",
-                   "--runtime-config-file", dir + "/runtime.toml"},
-                  dir + "/up.log",
-                  {"SPIN_VARIABLE_GREETING=bonjour",
-                   std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE});
+  Background proc(
+      {SPINDLE_BIN, "up", "--from", dir, "--listen", "127.0.0.1:0", "--runtime-config-file",
+       dir + "/runtime.toml"},
+      dir + "/up.log",
+      {"SPIN_VARIABLE_GREETING=bonjour", std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE});
   std::string url = "http://" + proc.wait_for("Serving http://");
   ASSERT_NE(url, "http://") << proc.log();
   EXPECT_EQ(curl({url + "/?message"}).out, "message=hola, world");  // static, before the env
-  EXPECT_EQ(curl({url + "/?token"}).out, "token=from-vars-env");  // before .env's SPIN_VARIABLE_
+  EXPECT_EQ(curl({url + "/?token"}).out, "token=from-vars-env");    // before .env's SPIN_VARIABLE_
 
   // Spin 1's name for the section, and a type spindle refuses with a reason
   std::ofstream(dir + "/vault.toml") << R"([[config_provider]]

@@ -42,9 +42,7 @@ const size_t kSlot = next_slot();
 // An open store (a fermyon:spin `store` or a wasi:keyvalue `bucket`).
 class OpenStore final : public wasi::p2::Resource {
  public:
-  OpenStore(Store* s, std::shared_ptr<size_t> live) : store(s), live_(std::move(live)) {
-    ++*live_;
-  }
+  OpenStore(Store* s, std::shared_ptr<size_t> live) : store(s), live_(std::move(live)) { ++*live_; }
   ~OpenStore() override { --*live_; }
   Store* const store;
 
@@ -110,17 +108,17 @@ Store* store_at(InstanceData* d, const Val& handle) {
 // when it is not one: the guest broke the handle rules) and the key.
 using KeyedFn = std::function<Val(Store& store, std::string_view key, Params p)>;
 wasi::p2::Fn keyed(const Cases& cases, std::string name, KeyedFn fn) {
-  return [cases, name = std::move(name), fn = std::move(fn)](InstanceData* d, Params p,
-                                                             Results& r) {
-    Store* store = store_at(d, p[0]);
-    if (!store) return wasi::p2::bad_handle(name);
-    std::string_view key = p[1].as_string();
-    if (auto why = key_refusal(key))
-      r.push_back(other(cases, *why));
-    else
-      r.push_back(fn(*store, key, p));
-    return Outcome::success();
-  };
+  return
+      [cases, name = std::move(name), fn = std::move(fn)](InstanceData* d, Params p, Results& r) {
+        Store* store = store_at(d, p[0]);
+        if (!store) return wasi::p2::bad_handle(name);
+        std::string_view key = p[1].as_string();
+        if (auto why = key_refusal(key))
+          r.push_back(other(cases, *why));
+        else
+          r.push_back(fn(*store, key, p));
+        return Outcome::success();
+      };
 }
 
 Val get(const Cases& c, Store& store, std::string_view key) {
@@ -327,8 +325,8 @@ void link_batch(component::HostImports& host) {
   // Each checks every key first: a refused one fails the whole call.
   auto checked = [c](const Val& keys, Results& r) {
     for (const Val& k : keys.as_list()) {
-      std::string_view key = k.is(component::ValKind::Tuple) ? k.as_tuple()[0].as_string()
-                                                             : k.as_string();
+      std::string_view key =
+          k.is(component::ValKind::Tuple) ? k.as_tuple()[0].as_string() : k.as_string();
       if (auto bad = key_refusal(key)) {
         r.push_back(other(c, *bad));
         return false;

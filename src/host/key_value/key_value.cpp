@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "host/key_value/access.h"
-
 #include "host/stores.h"
 #include "manifest/manifest.h"
 

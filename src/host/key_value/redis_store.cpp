@@ -93,8 +93,7 @@ class RedisStore final : public Store {
     for (auto& e : r.elements) out.push_back(std::move(e.str));
     return true;
   }
-  bool increment(const std::string& key, int64_t delta, int64_t& sum,
-                 std::string& error) override {
+  bool increment(const std::string& key, int64_t delta, int64_t& sum, std::string& error) override {
     redis::Reply r;
     if (!run({"INCRBY", key, std::to_string(delta)}, r, error)) return false;
     sum = r.integer;

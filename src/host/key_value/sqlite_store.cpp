@@ -169,8 +169,7 @@ class SqliteStore final : public Store {
 
   // In one IMMEDIATE transaction: other threads wait on the mutex, other
   // processes on the file's write lock.
-  bool increment(const std::string& key, int64_t delta, int64_t& sum,
-                 std::string& error) override {
+  bool increment(const std::string& key, int64_t delta, int64_t& sum, std::string& error) override {
     Lock lock(table_.db().mutex());
     Transaction t(table_.db(), error);
     if (!t.ok()) return false;

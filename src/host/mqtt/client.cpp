@@ -72,7 +72,8 @@ void Client::reset() {
 bool Client::make() {
   m_ = mosquitto_new(address_.client_id.c_str(), true, this);
   if (m_ == nullptr) return false;
-  mosquitto_connect_callback_set(m_, [](mosquitto*, void* obj, int rc) { self(obj)->connack = rc; });
+  mosquitto_connect_callback_set(m_,
+                                 [](mosquitto*, void* obj, int rc) { self(obj)->connack = rc; });
   mosquitto_disconnect_callback_set(m_, [](mosquitto*, void* obj, int) { self(obj)->lost = true; });
   mosquitto_publish_callback_set(
       m_, [](mosquitto*, void* obj, int mid) { self(obj)->published.insert(mid); });

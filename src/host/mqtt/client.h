@@ -49,10 +49,10 @@ class Client {
   mosquitto* m_ = nullptr;
   bool connected_ = false;
 
- public:  // the library's callbacks write these
-  int connack = -1;          // the CONNACK's code once it came
-  bool lost = false;         // the connection dropped
-  std::set<int> published;   // message ids the broker has as their QoS asks
+ public:                    // the library's callbacks write these
+  int connack = -1;         // the CONNACK's code once it came
+  bool lost = false;        // the connection dropped
+  std::set<int> published;  // message ids the broker has as their QoS asks
 };
 
 }  // namespace spindle::host::mqtt

@@ -70,9 +70,9 @@ Outcome open(InstanceData* d, Params p, Results& r) {
     r.push_back(failed(kConnectionFailed, "address " + url + " is not permitted"));
     return Outcome::success();
   }
-  uint32_t rep = cx->table().add(std::make_unique<Connection>(
-      std::move(*address), std::string(p[1].as_string()), std::string(p[2].as_string()),
-      p[3].as_u64()));
+  uint32_t rep = cx->table().add(
+      std::make_unique<Connection>(std::move(*address), std::string(p[1].as_string()),
+                                   std::string(p[2].as_string()), p[3].as_u64()));
   if (rep == 0) return wasi::p2::bad_handle("mqtt connection (the instance's table is full)");
   r.push_back(Val::ok(Val::own(rep)));
   return Outcome::success();
@@ -85,8 +85,7 @@ Outcome publish(InstanceData* d, Params p, Results& r) {
   auto deadline = std::chrono::steady_clock::now() + kMaxWait;
   if (d->deadline) deadline = std::min(deadline, *d->deadline);
   std::string why;
-  Client::Failure f = c->client.publish(std::string(p[1].as_string()),
-                                        std::string(p[2].as_bytes()),
+  Client::Failure f = c->client.publish(std::string(p[1].as_string()), std::string(p[2].as_bytes()),
                                         static_cast<int>(p[3].case_index()), deadline, why);
   if (f == Client::Failure::kNone) {
     r.push_back(Val::ok());

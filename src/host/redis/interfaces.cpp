@@ -133,7 +133,9 @@ void link_interfaces(component::HostImports& host) {
       unit);
   method(
       host, "get",
-      [](Params p) { return std::vector<std::string>{"GET", std::string(p[1].as_string())}; },
+      [](Params p) {
+        return std::vector<std::string>{"GET", std::string(p[1].as_string())};
+      },
       [](const Reply& r) {
         return Val::ok(r.kind == Reply::Kind::Nil ? Val::none() : Val::some(Val::bytes(r.str)));
       });
@@ -146,21 +148,29 @@ void link_interfaces(component::HostImports& host) {
       unit);
   method(
       host, "incr",
-      [](Params p) { return std::vector<std::string>{"INCR", std::string(p[1].as_string())}; },
+      [](Params p) {
+        return std::vector<std::string>{"INCR", std::string(p[1].as_string())};
+      },
       integer);
   method(
       host, "del", [](Params p) { return with_strings({"DEL"}, p[1]); }, count);
   method(
       host, "sadd",
-      [](Params p) { return with_strings({"SADD", std::string(p[1].as_string())}, p[2]); },
+      [](Params p) {
+        return with_strings({"SADD", std::string(p[1].as_string())}, p[2]);
+      },
       count);
   method(
       host, "srem",
-      [](Params p) { return with_strings({"SREM", std::string(p[1].as_string())}, p[2]); },
+      [](Params p) {
+        return with_strings({"SREM", std::string(p[1].as_string())}, p[2]);
+      },
       count);
   method(
       host, "smembers",
-      [](Params p) { return std::vector<std::string>{"SMEMBERS", std::string(p[1].as_string())}; },
+      [](Params p) {
+        return std::vector<std::string>{"SMEMBERS", std::string(p[1].as_string())};
+      },
       [](const Reply& r) {
         std::vector<Val> members;
         for (const Reply& e : r.elements) members.push_back(Val::string(e.str));

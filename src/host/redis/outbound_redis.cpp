@@ -226,7 +226,6 @@ class OutboundRedis {
               g.store<uint32_t>(ret + 8, static_cast<uint32_t>(flat.size()));
     return ok ? Outcome::success() : g.outcome;
   }
-
 };
 
 }  // namespace

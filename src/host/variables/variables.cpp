@@ -87,8 +87,8 @@ void link_interfaces(component::HostImports& host) {
                      if (const std::string* v = self->find(p[0].as_string(), miss, why))
                        r.push_back(Val::ok(Val::string(*v)));
                      else
-                       r.push_back(Val::err(Val::variant(static_cast<uint32_t>(miss),
-                                                         Val::string(std::move(why)))));
+                       r.push_back(Val::err(
+                           Val::variant(static_cast<uint32_t>(miss), Val::string(std::move(why)))));
                      return Outcome::success();
                    });
   constexpr std::string_view kConfig = "wasi:config/store@0.2.0-draft-2024-09-27";
