@@ -14,6 +14,7 @@
 
 #include "host/call.h"
 #include "manifest/runtime_config.h"
+#include "wasi/p2/resources.h"
 
 namespace spindle::host {
 
@@ -74,6 +75,43 @@ struct OpenErrors {
   uint8_t table_full;   // too many handles open in this request
 };
 
+// What a component's open(label) of a store or database gets, for the
+// component interfaces: the object, or why not (a label the component does
+// not list is refused first, defined or not, as Spin checks).
+enum class LabelRefusal { kNone, kNotAllowed, kUndefined };
+template <class T>
+T* find_label(const std::vector<std::string>& allowed,
+              const std::map<std::string, std::shared_ptr<T>>& defined, const std::string& label,
+              LabelRefusal& why) {
+  why = LabelRefusal::kNone;
+  if (std::find(allowed.begin(), allowed.end(), label) == allowed.end()) {
+    why = LabelRefusal::kNotAllowed;
+    return nullptr;
+  }
+  auto it = defined.find(label);
+  if (it == defined.end()) {
+    why = LabelRefusal::kUndefined;
+    return nullptr;
+  }
+  return it->second.get();
+}
+
+// A host resource of a component interface (an open store, a database
+// connection) that counts itself in `live` while it exists: the
+// per-request limit on open handles, shared by every interface of a
+// capability (CallState::slot<LiveCount>).
+struct LiveCount {
+  std::shared_ptr<size_t> live = std::make_shared<size_t>(0);
+};
+class CountedResource : public wasi::p2::Resource {
+ public:
+  explicit CountedResource(const LiveCount& count) : live_(count.live) { ++*live_; }
+  ~CountedResource() override { --*live_; }
+
+ private:
+  std::shared_ptr<size_t> live_;
+};
+
 // A guest's open(label) -> expected<handle (u32), error>, written to the
 // return area `ret`: a new handle when the component lists the label, the app
 // defines it and fewer than `max_open` are open; else the matching error.
@@ -82,15 +120,16 @@ bool put_open(Guest& g, uint32_t ret, const std::vector<std::string>& allowed,
               const std::map<std::string, std::shared_ptr<T>>& defined, const std::string& label,
               size_t max_open, HandleTable<T>& table, const OpenErrors& errors) {
   uint8_t error;
-  auto it = defined.find(label);
-  if (std::find(allowed.begin(), allowed.end(), label) == allowed.end())
+  LabelRefusal why{};
+  T* found = find_label(allowed, defined, label, why);
+  if (why == LabelRefusal::kNotAllowed)
     error = errors.not_allowed;
-  else if (it == defined.end())
+  else if (why == LabelRefusal::kUndefined)
     error = errors.undefined;
   else if (table.size() >= max_open)
     error = errors.table_full;
   else
-    return g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, table.add(it->second.get()));
+    return g.store<uint8_t>(ret, 0) && g.store<uint32_t>(ret + 4, table.add(found));
   return g.store<uint8_t>(ret, 1) && g.store<uint8_t>(ret + 4, error);
 }
 

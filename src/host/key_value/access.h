@@ -10,6 +10,7 @@
 
 #include "host/call.h"
 #include "host/key_value/key_value.h"
+#include "host/stores.h"
 
 namespace spindle::component {
 struct HostImports;
@@ -25,11 +26,11 @@ class Access final : public Binding {
   const std::vector<std::string>& allowed() const { return allowed_; }
   const Stores& stores() const { return *stores_; }
 
-  // Why open(label) fails, in Spin's order: a label the component does not
-  // list is access-denied (defined or not), a listed one the app does not
-  // define is no-such-store.
-  enum class Refusal { kNone, kAccessDenied, kNoSuchStore };
-  Store* open(const std::string& label, Refusal& why) const;
+  // The store `label`, or null with why (find_label(), stores.h): a label
+  // not listed is access-denied, an undefined one no-such-store.
+  Store* open(const std::string& label, LabelRefusal& why) const {
+    return find_label(allowed_, *stores_, label, why);
+  }
 
  private:
   std::vector<std::string> allowed_;

@@ -34,20 +34,13 @@ constexpr std::string_view kBatch = "wasi:keyvalue/batch@0.2.0-draft2";
 
 // Stores open in one request, counted across every interface (Spin's
 // store table holds 256).
-struct OpenCount {
-  std::shared_ptr<size_t> live = std::make_shared<size_t>(0);
-};
 const size_t kSlot = next_slot();
 
 // An open store (a fermyon:spin `store` or a wasi:keyvalue `bucket`).
-class OpenStore final : public wasi::p2::Resource {
+class OpenStore final : public CountedResource {
  public:
-  OpenStore(Store* s, std::shared_ptr<size_t> live) : store(s), live_(std::move(live)) { ++*live_; }
-  ~OpenStore() override { --*live_; }
+  OpenStore(Store* s, const LiveCount& count) : CountedResource(count), store(s) {}
   Store* const store;
-
- private:
-  std::shared_ptr<size_t> live_;
 };
 
 // A wasi:keyvalue/atomics `cas`: the store it came from, for a retry.
@@ -78,20 +71,20 @@ Outcome open(const Cases& cases, InstanceData* d, Params p, Results& r) {
   const auto* access = bound<Access>(d, capability().index());
   Context* cx = wasi::p2::context_of(d);
   if (!access || !cx) return not_configured("key-value");
-  Access::Refusal why{};
+  LabelRefusal why{};
   Store* store = access->open(std::string(p[0].as_string()), why);
   if (!store) {
-    uint32_t c = why == Access::Refusal::kAccessDenied ? cases.access_denied : cases.no_such_store;
+    uint32_t c = why == LabelRefusal::kNotAllowed ? cases.access_denied : cases.no_such_store;
     r.push_back(Val::err(Val::variant(c)));
     return Outcome::success();
   }
-  auto& count = d->capabilities->slot<OpenCount>(kSlot);
+  auto& count = d->capabilities->slot<LiveCount>(kSlot);
   if (*count.live >= kMaxOpenStores) {
     r.push_back(cases.table_full_is_other ? other(cases, "store table full")
                                           : Val::err(Val::variant(cases.table_full)));
     return Outcome::success();
   }
-  uint32_t rep = cx->table().add(std::make_unique<OpenStore>(store, count.live));
+  uint32_t rep = cx->table().add(std::make_unique<OpenStore>(store, count));
   if (rep == 0) return wasi::p2::bad_handle("key-value store (the instance's table is full)");
   r.push_back(Val::ok(Val::own(rep)));
   return Outcome::success();

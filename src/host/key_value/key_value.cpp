@@ -1,7 +1,5 @@
 #include "host/key_value/key_value.h"
 
-#include <algorithm>
-
 #include "host/key_value/access.h"
 #include "host/stores.h"
 #include "manifest/manifest.h"
@@ -195,20 +193,6 @@ class KeyValue {
 };
 
 }  // namespace
-
-Store* Access::open(const std::string& label, Refusal& why) const {
-  if (std::find(allowed_.begin(), allowed_.end(), label) == allowed_.end()) {
-    why = Refusal::kAccessDenied;
-    return nullptr;
-  }
-  auto it = stores_->find(label);
-  if (it == stores_->end()) {
-    why = Refusal::kNoSuchStore;
-    return nullptr;
-  }
-  why = Refusal::kNone;
-  return it->second.get();
-}
 
 std::optional<std::string> key_refusal(std::string_view key) {
   if (key.size() <= kMaxKeyBytes) return std::nullopt;

@@ -31,22 +31,13 @@ constexpr std::string_view kV3 = "spin:sqlite/sqlite@3.0.0";
 
 // Connections open in one request, counted across both interfaces (more
 // than kMaxOpenConnections answers database-full, as the Spin 1 imports).
-struct OpenCount {
-  std::shared_ptr<size_t> live = std::make_shared<size_t>(0);
-};
 const size_t kSlot = next_slot();
 
-class OpenDatabase final : public wasi::p2::Resource {
+class OpenDatabase final : public CountedResource {
  public:
-  OpenDatabase(Database* d, std::shared_ptr<size_t> live) : db(d), live_(std::move(live)) {
-    ++*live_;
-  }
-  ~OpenDatabase() override { --*live_; }
+  OpenDatabase(Database* d, const LiveCount& count) : CountedResource(count), db(d) {}
   Database* const db;
   Effects effects;
-
- private:
-  std::shared_ptr<size_t> live_;
 };
 
 Val error(uint32_t tag, std::string message = {}) {
@@ -58,18 +49,18 @@ Outcome open(InstanceData* d, Params p, Results& r) {
   const auto* access = bound<Access>(d, capability().index());
   Context* cx = wasi::p2::context_of(d);
   if (!access || !cx) return not_configured("sqlite");
-  ErrorTag why{};
+  LabelRefusal why{};
   Database* db = access->open(std::string(p[0].as_string()), why);
   if (!db) {
-    r.push_back(error(why));
+    r.push_back(error(why == LabelRefusal::kNotAllowed ? kAccessDenied : kNoSuchDatabase));
     return Outcome::success();
   }
-  auto& count = d->capabilities->slot<OpenCount>(kSlot);
+  auto& count = d->capabilities->slot<LiveCount>(kSlot);
   if (*count.live >= kMaxOpenConnections) {
     r.push_back(error(kDatabaseFull));
     return Outcome::success();
   }
-  uint32_t rep = cx->table().add(std::make_unique<OpenDatabase>(db, count.live));
+  uint32_t rep = cx->table().add(std::make_unique<OpenDatabase>(db, count));
   if (rep == 0) return wasi::p2::bad_handle("sqlite connection (the instance's table is full)");
   r.push_back(Val::ok(Val::own(rep)));
   return Outcome::success();

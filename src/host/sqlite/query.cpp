@@ -2,8 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
-
 namespace spindle::host::sqlite {
 
 std::optional<StoreError> execute(const Database& db, const std::string& sql,
@@ -83,19 +81,6 @@ std::optional<StoreError> execute(const Database& db, const std::string& sql,
     effects->changes = static_cast<uint64_t>(sqlite3_changes64(db.handle()));
   }
   return std::nullopt;
-}
-
-Database* Access::open(const std::string& label, ErrorTag& why) const {
-  if (std::find(allowed_.begin(), allowed_.end(), label) == allowed_.end()) {
-    why = kAccessDenied;
-    return nullptr;
-  }
-  auto it = dbs_->find(label);
-  if (it == dbs_->end()) {
-    why = kNoSuchDatabase;
-    return nullptr;
-  }
-  return it->second.get();
 }
 
 }  // namespace spindle::host::sqlite

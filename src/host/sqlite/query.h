@@ -64,9 +64,11 @@ class Access final : public Binding {
       : allowed_(std::move(allowed)), dbs_(std::move(dbs)) {}
   const std::vector<std::string>& allowed() const { return allowed_; }
   const Databases& databases() const { return *dbs_; }
-  // The database `label`, or null with access-denied (not listed) or
-  // no-such-database (listed, not defined) in `why`.
-  Database* open(const std::string& label, ErrorTag& why) const;
+  // The database `label`, or null with why (find_label(), stores.h): not
+  // listed is access-denied, undefined no-such-database.
+  Database* open(const std::string& label, LabelRefusal& why) const {
+    return find_label(allowed_, *dbs_, label, why);
+  }
 
  private:
   std::vector<std::string> allowed_;
