@@ -69,7 +69,7 @@ class SpinExecutorTest : public ::testing::TestWithParam<Backend> {
   }
   Result run(std::string method, std::string uri, Headers headers = {}, std::string body = {},
              CallInfo info = {}) {
-    Request r{std::move(method), std::move(uri), std::move(headers), std::move(body)};
+    Request r{std::move(method), std::move(uri), std::move(headers), std::move(body), nullptr};
     return exec_->handle(r, info);
   }
   std::shared_ptr<const Executor> exec_;
@@ -280,7 +280,7 @@ TEST_P(SpinExecutorTest, ConcurrentRequests) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
         std::string body = "t" + std::to_string(t) + "i" + std::to_string(i);
-        Request req{"POST", "/c", {{"x-t", body}}, body};
+        Request req{"POST", "/c", {{"x-t", body}}, body, nullptr};
         Result r = exec_->handle(req, {});
         if (r.response.status == 200 && r.response.body == body &&
             header(r.response, "x-t") == body)

@@ -90,7 +90,7 @@ class WagiExecutorTest : public ::testing::TestWithParam<Backend> {
   Result run(const Executor& e, std::string method, std::string path_info, std::string query = {},
              Headers headers = {}, std::string body = {}) {
     std::string uri = "/cgi" + path_info + (query.empty() ? "" : "?" + query);
-    Request r{std::move(method), uri, std::move(headers), std::move(body)};
+    Request r{std::move(method), uri, std::move(headers), std::move(body), nullptr};
     CallInfo info = route_info(path_info);
     info.limits = limits_;
     return e.handle(r, info);
@@ -357,8 +357,11 @@ TEST(WagiEnvironment, HostFallbackIpv6AndDecoding) {
   info.client_addr = "[::1]:5555";
   info.host = "[::1]:3000";
   info.path_params = {{"user-id", "42"}};
-  Request req{
-      "GET", "/a%20b/%E2%9C%93/%ff", {{"x-dup", "1"}, {"x-dup", "2"}, {"x-bin", "\x01z"}}, ""};
+  Request req{"GET",
+              "/a%20b/%E2%9C%93/%ff",
+              {{"x-dup", "1"}, {"x-dup", "2"}, {"x-bin", "\x01z"}},
+              "",
+              nullptr};
   Env env = to_env(req, info);
   EXPECT_EQ(var(env, "SCRIPT_NAME"), "");
   EXPECT_EQ(var(env, "SERVER_NAME"), "[::1]");
