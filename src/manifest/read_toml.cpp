@@ -835,7 +835,11 @@ void Reader::v2(const toml::table& root) {
               }
               app_.http = http;
             } else if (type == "cron") {
-              check_fields(*gt, gctx, {});  // the cron plugin has no app-level settings
+              for (auto [key, value] : ordered(*gt))  // the cron plugin has none
+                rep_.error(loc(*key),
+                           "unknown field " + tick(key->str()) + " in " + gctx +
+                               ": the cron trigger has no application settings",
+                           {}, "remove it");
             } else {
               check_fields(*gt, gctx, {"address"});
               app_.redis = App::RedisConfig{string(*gt, "address", gctx).value_or("")};

@@ -62,12 +62,12 @@ size_t count(const std::string& text, const std::string& what) {
 }
 
 // One run as the guest printed it: "run <ts> start <ms>" ... "run <ts> end <ms>".
-struct Run {
+struct GuestRun {
   long long timestamp = 0, start_ms = 0, end_ms = 0;
 };
 
-std::vector<Run> runs(const std::string& stdout_log) {
-  std::vector<Run> out;
+std::vector<GuestRun> runs(const std::string& stdout_log) {
+  std::vector<GuestRun> out;
   std::istringstream in(slurp(stdout_log));
   std::string line;
   std::regex re(R"(run (\d+) (start|end) (\d+))");
@@ -131,12 +131,12 @@ TEST(CronTrigger, EverySecondRunsAtLeastNineTimesInTenSecondsIntoTheComponentLog
       << up.log();
   std::string out_log = dir + "/.spin/logs/ticker_stdout.txt";
   ASSERT_TRUE(file_contains(out_log, " end ")) << up.log();
-  std::vector<Run> first = runs(out_log);
+  std::vector<GuestRun> first = runs(out_log);
   ASSERT_FALSE(first.empty());
   long long t0 = first.front().start_ms;
   std::this_thread::sleep_for(std::chrono::milliseconds(10500));
-  std::vector<Run> all = runs(out_log);
-  size_t in_window = std::count_if(all.begin(), all.end(), [&](const Run& r) {
+  std::vector<GuestRun> all = runs(out_log);
+  size_t in_window = std::count_if(all.begin(), all.end(), [&](const GuestRun& r) {
     return r.start_ms >= t0 && r.start_ms < t0 + 10000;
   });
   EXPECT_GE(in_window, 9u) << slurp(out_log) << up.log();
@@ -154,7 +154,7 @@ TEST(CronTrigger, ARunStillGoingIsNotOverlappedAndTheSkipIsLogged) {
   std::string out_log = dir + "/.spin/logs/ticker_stdout.txt";
   ASSERT_TRUE(file_contains(out_log, " end ")) << up.log();
   std::this_thread::sleep_for(std::chrono::seconds(8));
-  std::vector<Run> all = runs(out_log);
+  std::vector<GuestRun> all = runs(out_log);
   ASSERT_GE(all.size(), 3u) << slurp(out_log) << up.log();
   for (size_t i = 1; i < all.size(); ++i) {
     ASSERT_NE(all[i - 1].end_ms, 0) << slurp(out_log);
