@@ -30,6 +30,46 @@ std::string find_root_export(const ComponentConfig& config, std::string_view exa
   return {};
 }
 
+const component::TypeDef* type_of(const component::ComponentFile& f, const component::ValType& t) {
+  if (t.is_prim || t.id >= f.types.size()) return nullptr;
+  return &f.types[t.id];
+}
+
+bool is_prim(const component::ComponentFile& f, const component::ValType& t,
+             component::PrimType p) {
+  if (t.is_prim) return t.prim == p;
+  const component::TypeDef* d = type_of(f, t);
+  return d && d->kind == component::TypeKind::Prim && d->prim == p;
+}
+
+std::string check_signature(const ComponentConfig& config, const std::string& name,
+                            std::initializer_list<TypeCheck> params, TypeCheck result) {
+  const component::ComponentFile& f = config.component->file();
+  size_t hash = name.find('#');
+  std::string root = name.substr(0, hash);
+  const component::Export* e = nullptr;
+  for (const component::Export& x : f.root().exports)
+    if (x.name == root) e = &x;
+  if (e == nullptr) return "it does not export `" + root + "`";
+  uint32_t fn = component::kNone;
+  if (hash == std::string::npos) {
+    if (e->type.sort == component::Sort::Func) fn = e->type.type;
+  } else if (e->type.sort == component::Sort::Instance && e->type.type < f.types.size()) {
+    for (const component::ExternDecl& d : f.types[e->type.type].exports)
+      if (d.name == name.substr(hash + 1) && d.type.sort == component::Sort::Func) fn = d.type.type;
+  }
+  if (fn >= f.types.size() || f.types[fn].kind != component::TypeKind::Func)
+    return "`" + name + "` is not an exported function";
+  const component::TypeDef& t = f.types[fn];
+  bool ok = t.fields.size() == params.size() && t.result.has_value() && result(f, *t.result);
+  size_t i = 0;
+  for (TypeCheck check : params) {
+    if (!ok) break;
+    ok = check(f, t.fields[i++].type);
+  }
+  return ok ? std::string() : "`" + name + "` has another type";
+}
+
 std::string root_exports(const ComponentConfig& config) {
   std::string names;
   for (const component::Export& e : config.component->file().root().exports)

@@ -3,6 +3,7 @@
 // and one call of an export in a fresh instance.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,19 @@ void link_component_host(component::HostImports& host);
 // empty); "" when there is none.
 std::string find_root_export(const ComponentConfig& config, std::string_view exact,
                              std::string_view prefix = {});
+
+// The shape of a function a trigger calls, checked when the component is
+// prepared (not at every call): each parameter and the result, as
+// predicates over the component's types.
+using TypeCheck = bool (*)(const component::ComponentFile& f, const component::ValType& t);
+// "" when root export `name` is a function (or `iface#func` of an exported
+// instance) of exactly params.size() parameters, each passing its check,
+// and a result passing `result`; else what is wrong.
+std::string check_signature(const ComponentConfig& config, const std::string& name,
+                            std::initializer_list<TypeCheck> params, TypeCheck result);
+// The defined type `t` names (null for a primitive).
+const component::TypeDef* type_of(const component::ComponentFile& f, const component::ValType& t);
+bool is_prim(const component::ComponentFile& f, const component::ValType& t, component::PrimType p);
 
 // "a, b, c" or "none": the root exports, for messages.
 std::string root_exports(const ComponentConfig& config);

@@ -10,6 +10,24 @@ namespace {
 using component::Val;
 
 constexpr std::string_view kExport = "handle-cron-event";
+constexpr std::string_view kSignature =
+    "func(metadata: record { timestamp: u64 }) -> result<_, variant { other(string) }>";
+
+// record metadata { timestamp: u64 }
+bool metadata_type(const component::ComponentFile& f, const component::ValType& t) {
+  const component::TypeDef* d = detail::type_of(f, t);
+  return d && d->kind == component::TypeKind::Record && d->fields.size() == 1 &&
+         detail::is_prim(f, d->fields[0].type, component::PrimType::U64);
+}
+
+// result<_, error>, error = variant { other(string) }
+bool result_type(const component::ComponentFile& f, const component::ValType& t) {
+  const component::TypeDef* d = detail::type_of(f, t);
+  if (!d || d->kind != component::TypeKind::Result || d->ok || !d->err) return false;
+  const component::TypeDef* e = detail::type_of(f, *d->err);
+  return e && e->kind == component::TypeKind::Variant && !e->cases.empty() && e->cases[0].type &&
+         detail::is_prim(f, *e->cases[0].type, component::PrimType::String);
+}
 
 class ComponentCronExecutor final : public CronExecutor {
  public:
@@ -70,6 +88,13 @@ CronPrepareResult make_cron_executor(const ComponentConfig& config) {
                 "` does not export `handle-cron-event` (world "
                 "fermyon:spin-cron/spin-cron@2.0.0; its exports: " +
                 detail::root_exports(config) + ")";
+    return out;
+  }
+  if (std::string why =
+          detail::check_signature(config, std::string(kExport), {metadata_type}, result_type);
+      !why.empty()) {
+    out.error = "component `" + config.id + "` cannot run on a schedule: " + why + " (expected " +
+                std::string(kSignature) + ")";
     return out;
   }
   auto env = config.wasi_environment;

@@ -11,6 +11,21 @@ using component::Val;
 
 constexpr std::string_view kInterface = "fermyon:spin/inbound-redis";
 constexpr std::string_view kAsyncInterface = "spin:redis/inbound-redis@";
+constexpr std::string_view kSignature =
+    "func(message: list<u8>) -> result<_, enum { success, error }>";
+
+bool payload_type(const component::ComponentFile& f, const component::ValType& t) {
+  const component::TypeDef* d = detail::type_of(f, t);
+  return d && d->kind == component::TypeKind::List &&
+         detail::is_prim(f, d->elem, component::PrimType::U8);
+}
+
+bool result_type(const component::ComponentFile& f, const component::ValType& t) {
+  const component::TypeDef* d = detail::type_of(f, t);
+  if (!d || d->kind != component::TypeKind::Result || d->ok || !d->err) return false;
+  const component::TypeDef* e = detail::type_of(f, *d->err);
+  return e && e->kind == component::TypeKind::Enum;
+}
 
 class ComponentMessageExecutor final : public RedisExecutor {
  public:
@@ -70,11 +85,17 @@ RedisPrepareResult make_redis_component_executor(const ComponentConfig& config) 
                    detail::root_exports(config) + ")";
     return out;
   }
+  std::string handle = iface + "#handle-message";
+  if (std::string why = detail::check_signature(config, handle, {payload_type}, result_type);
+      !why.empty()) {
+    out.error = "component `" + config.id + "` cannot handle Redis messages: " + why +
+                " (expected " + std::string(kSignature) + ")";
+    return out;
+  }
   auto env = config.wasi_environment;
   if (!env) env = make_component_environment(config, out.error);
   if (!env) return out;
-  out.executor =
-      std::make_shared<ComponentMessageExecutor>(config, std::move(env), iface + "#handle-message");
+  out.executor = std::make_shared<ComponentMessageExecutor>(config, std::move(env), handle);
   return out;
 }
 

@@ -26,7 +26,8 @@ const fs::path kJco = fs::path(SPINDLE_COMPONENTS_DIR) / "node_modules/.bin/jco"
 
 // Skips when the components could not be built (no npm tools).
 bool have_components(std::string& why) {
-  for (const char* name : {"cron_component", "redis_component", "http_component"}) {
+  for (const char* name :
+       {"cron_component", "cron_wrong_component", "redis_component", "http_component"}) {
     if (fs::exists(guest(name))) continue;
     why = fs::exists(kJco) ? guest(name) + " is missing though the npm packages are installed"
                            : std::string(
@@ -268,14 +269,28 @@ source = "cron.wasm"
       << r.err;
 }
 
-TEST(CronTrigger, ACoreModuleOrAComponentWithoutTheExportIsRefused) {
+TEST(CronTrigger, AGuestThatCannotRunOnAScheduleIsRefusedAtStart) {
   REQUIRE_COMPONENTS();
-  std::string dir = cron_app("cron-wrong-guest", "* * * * * *", "");
-  fs::copy_file(guest("redis_component"), dir + "/cron.wasm", fs::copy_options::overwrite_existing);
-  Result r = run_spindle({"up", "--from", dir});
-  EXPECT_NE(r.status, 0);
-  EXPECT_NE(r.err.find("component `ticker` does not export `handle-cron-event`"), std::string::npos)
-      << r.err;
+  struct Case {
+    std::string wasm, error;
+  };
+  std::vector<Case> cases = {
+      {guest("redis_component"), "component `ticker` does not export `handle-cron-event`"},
+      {guest("cron_wrong_component"),
+       "component `ticker` cannot run on a schedule: `handle-cron-event` has another type "
+       "(expected func(metadata: record { timestamp: u64 }) -> result<_, variant { "
+       "other(string) }>)"},
+      {guest("host_redis_trigger"),
+       "component `ticker` is a core module; the cron trigger runs "
+       "WebAssembly components"},
+  };
+  for (const Case& c : cases) {
+    std::string dir = cron_app("cron-wrong-guest", "* * * * * *", "");
+    fs::copy_file(c.wasm, dir + "/cron.wasm", fs::copy_options::overwrite_existing);
+    Result r = run_spindle({"up", "--from", dir});
+    EXPECT_NE(r.status, 0) << c.wasm;
+    EXPECT_NE(r.err.find(c.error), std::string::npos) << c.wasm << "\n" << r.err;
+  }
 }
 
 TEST(CronTrigger, ManifestV1CronApp) {
