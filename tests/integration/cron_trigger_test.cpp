@@ -329,6 +329,21 @@ TEST(CronTrigger, AReloadSwapsInTheNewSchedule) {
   EXPECT_TRUE(file_contains(out_log, " end ")) << up.log();
 }
 
+TEST(CronTrigger, StopsPromptlyWhileWaitingForTheNextRun) {
+  REQUIRE_COMPONENTS();
+  if (run_process({"timeout", "5", "true"}).status != 0)
+    GTEST_SKIP() << "coreutils' timeout is not available";
+  // The scheduler is waiting (up to a minute at a time) for a run decades
+  // away: SIGTERM after 2 s must end the process at once.
+  std::string dir = cron_app("cron-stop", "0 0 0 1 1 * 2099", "");
+  auto start = std::chrono::steady_clock::now();
+  Result r =
+      run_process({"timeout", "-s", "TERM", "2", SPINDLE_BIN, "up", "--from", dir}, cache_env());
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_NE(r.out.find("Shutting down (signal 15)"), std::string::npos) << r.out << r.err;
+  EXPECT_LT(took, std::chrono::milliseconds(4000)) << r.out << r.err;
+}
+
 TEST(CronTrigger, OneUpServesHttpRedisAndCronTriggers) {
   REQUIRE_COMPONENTS();
   RedisServer redis;
