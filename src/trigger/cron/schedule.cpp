@@ -90,7 +90,7 @@ class FieldParser {
     return false;
   }
 
-  // A number or a name of this field; -1 (with why_) when neither.
+  // A number or a name of this field into `out`; false (with why_) when neither.
   bool value(std::string_view s, int& out) {
     if (all_digits(s)) {
       unsigned long v = 0;
