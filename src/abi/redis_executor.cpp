@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "abi/common.h"
+#include "abi/redis_component_executor.h"
 #include "host/canonical.h"
 
 namespace spindle::abi {
@@ -84,6 +85,7 @@ class MessageExecutor final : public RedisExecutor {
 RedisPrepareResult make_redis_executor(std::shared_ptr<engine::Module> module,
                                        const ComponentConfig& config) {
   RedisPrepareResult out;
+  if (config.component) return make_redis_component_executor(config);
   if (!module) {
     out.error = "component `" + config.id + "`: no module";
     return out;

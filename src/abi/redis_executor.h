@@ -34,6 +34,8 @@ struct RedisPrepareResult {
   bool ok() const { return executor != nullptr; }
 };
 
+// A component (config.component set; `module` is then null) gets the
+// component ABI instead (redis_component_executor.h).
 RedisPrepareResult make_redis_executor(std::shared_ptr<engine::Module> module,
                                        const ComponentConfig& config);
 

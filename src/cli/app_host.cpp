@@ -243,7 +243,7 @@ bool AppHost::load(std::string& error) {
   };
   bool any_trigger = false;
   for (const manifest::Component& c : app.components) {
-    bool triggered = !c.redis.empty();
+    bool triggered = !c.redis.empty() || !c.cron.empty();
     for (const manifest::HttpTrigger* t : app.http_triggers()) triggered |= t->component == c.id;
     if (!triggered) continue;
     any_trigger = true;
@@ -314,8 +314,8 @@ void AppHost::stop() {
 }
 
 void AppHost::print_routes() const {
-  // Redis first, then HTTP (the URL last, where users look for it).
-  for (const char* name : {"redis", "http"}) {
+  // Cron and Redis first, then HTTP (the URL last, where users look for it).
+  for (const char* name : {"cron", "redis", "http"}) {
     auto it = triggers_.find(name);
     if (it != triggers_.end()) it->second->describe(stdout);
   }

@@ -7,7 +7,7 @@
 // v1 (`spin_manifest_version = "1"`, or the older `spin_version = "1"`) and
 // v2 (`spin_manifest_version = 2`) are normalised into the same shape: each
 // Component carries the triggers that name it (http route + executor, redis
-// channel), with paths resolved against the manifest's folder, `files`
+// channel, cron expression), with paths resolved against the manifest's folder, `files`
 // expanded into concrete (host file → guest path) pairs, and `{{ variable }}`
 // templates resolved. Errors say file:line:column, what is wrong, what was
 // expected and, where possible, how to fix it; all of them are reported, not
@@ -160,6 +160,19 @@ struct RedisTrigger {
   Location location;
 };
 
+// `[[trigger.cron]]` (Fermyon's spin-trigger-cron plugin), or v1
+// `trigger = { type = "cron" }` with `[component.trigger] cron_expression`:
+// the component runs on a schedule. The expression is kept as written; the
+// cron trigger parses it (trigger/cron/schedule.h) and reports a bad one at
+// `expression_location`.
+struct CronTrigger {
+  std::string id;          // trigger id (v1: "trigger-<component>")
+  std::string component;   // component id
+  std::string expression;  // `cron_expression`, as written
+  Location location;       // the trigger's table
+  Location expression_location;
+};
+
 // A TOML value handed on without TOML: the runtime config's sections and the
 // manifest keys a capability owns reach their capability as this tree, with
 // where each value was written (so the capability's errors carry
@@ -216,6 +229,7 @@ struct Component {
   std::optional<Build> build;
   std::vector<HttpTrigger> http;  // v1: at most one; v2: every [[trigger.http]] naming it
   std::vector<RedisTrigger> redis;
+  std::vector<CronTrigger> cron;
   Limits limits;  // [component.<id>.tool.spindle]
   // The keys capabilities own beyond Spin's fields (Options::capability_keys),
   // as written, for their capability to read and validate.

@@ -115,6 +115,7 @@ std::string to_string(const App& app) {
     for (const RedisTrigger& r : c.redis) {
       o << "    redis " << r.id << ": " << r.channel << " @ " << r.address << "\n";
     }
+    for (const CronTrigger& t : c.cron) o << "    cron " << t.id << ": " << t.expression << "\n";
     for (const FileMount& f : c.files)
       o << "    file " << f.guest << " <- " << f.host.string() << "\n";
     settings(o, "environment", c.environment);

@@ -113,6 +113,12 @@ class Reader {
                                   std::string_view context, Component& c);
   void http_trigger_v2(const toml::table& t, size_t index, std::vector<Pending<HttpTrigger>>& out,
                        std::vector<Component>& inline_components);
+  // `component`: an id, or an inline table (kept in `inline_components`
+  // under a placeholder id until trigger ids are known).
+  void component_ref(const toml::table& t, std::string_view context, size_t index,
+                     std::vector<Component>& inline_components, std::string& ref,
+                     Location& ref_loc);
+  void cron_expression(const toml::table& t, std::string_view context, CronTrigger& out);
 
   // Spin's component fields plus the keys capabilities own.
   std::vector<std::string> component_fields(std::vector<std::string> spin) const {
@@ -611,10 +617,14 @@ void Reader::v1(const toml::table& root) {
         app_.redis = App::RedisConfig{
             string(*t, "address", "`trigger`", true, "address = \"redis://localhost:6379\"")
                 .value_or("")};
+      } else if (type == "cron") {
+        // The cron plugin has no app-level settings.
+        trigger_type = "cron";
+        check_fields(*t, "`trigger`", {"type"});
       } else if (type) {
-        std::string hint = did_you_mean(*type, {"http", "redis"});
+        std::string hint = did_you_mean(*type, {"http", "redis", "cron"});
         rep_.error(loc(*t->get("type")), "unsupported trigger type " + tick(*type),
-                   "`http` or `redis`", hint);
+                   "`http`, `redis` or `cron`", hint);
       }
     } else {
       wrong_type(*tn, "trigger", "the manifest",
@@ -671,8 +681,9 @@ void Reader::v1(const toml::table& root) {
 
     if (const toml::node* tn =
             field(*t, "trigger", context, true,
-                  trigger_type == "redis" ? "[component.trigger] channel = \"…\""
-                                          : "[component.trigger] route = \"/…\"")) {
+                  trigger_type == "redis"  ? "[component.trigger] channel = \"…\""
+                  : trigger_type == "cron" ? "[component.trigger] cron_expression = \"…\""
+                                           : "[component.trigger] route = \"/…\"")) {
       c.field_locations["trigger"] = loc(*tn);
       const auto* tt = tn->as_table();
       std::string tctx = "[component.trigger] of " + context;
@@ -704,6 +715,14 @@ void Reader::v1(const toml::table& root) {
         r.channel = string(*tt, "channel", tctx, true, "channel = \"messages\"").value_or("");
         r.address = app_.redis ? app_.redis->address : "";
         c.redis.push_back(std::move(r));
+      } else if (trigger_type == "cron") {
+        check_fields(*tt, tctx, {"cron_expression"});
+        CronTrigger ct;
+        ct.id = "trigger-" + c.id;
+        ct.component = c.id;
+        ct.location = loc(*tt);
+        cron_expression(*tt, tctx, ct);
+        c.cron.push_back(std::move(ct));
       }
     }
     app_.components.push_back(std::move(c));
@@ -730,13 +749,21 @@ void Reader::http_trigger_v2(const toml::table& t, size_t index,
   if (const toml::node* e = t.get("executor")) h.executor = executor(*e, context);
   std::string ref;
   Location ref_loc = h.location;
+  component_ref(t, context, index, inline_components, ref, ref_loc);
+  h.component = ref;
+  out.push_back({ref, ref_loc, std::move(h)});
+}
+
+void Reader::component_ref(const toml::table& t, std::string_view context, size_t index,
+                           std::vector<Component>& inline_components, std::string& ref,
+                           Location& ref_loc) {
   if (const toml::node* c = field(t, "component", context, true, "component = \"my-component\"")) {
     if (const auto* s = c->as_string()) {
       ref = s->get();
     } else if (const auto* ct = c->as_table()) {
       // Inline component: named as Spin names it once the trigger has an id.
       Component comp;
-      std::string ictx = "the inline component of " + context;
+      std::string ictx = "the inline component of " + std::string(context);
       check_fields(
           *ct, ictx,
           component_fields({"source", "description", "variables", "environment", "files",
@@ -750,10 +777,17 @@ void Reader::http_trigger_v2(const toml::table& t, size_t index,
     } else {
       wrong_type(*c, "component", context, "a component id, or an inline `{ source = … }` table");
     }
-    h.component = ref;
     ref_loc = loc(*c);
   }
-  out.push_back({ref, ref_loc, std::move(h)});
+}
+
+void Reader::cron_expression(const toml::table& t, std::string_view context, CronTrigger& out) {
+  out.expression_location = out.location;
+  if (auto e = string(t, "cron_expression", context, true,
+                      "cron_expression = \"*/10 * * * * *\" (sec min hour day month weekday)")) {
+    out.expression = *e;
+    out.expression_location = loc(*t.get("cron_expression"));
+  }
 }
 
 void Reader::v2(const toml::table& root) {
@@ -778,9 +812,10 @@ void Reader::v2(const toml::table& root) {
             std::string type(k->str());
             std::string gctx = "[application.trigger." + type + "]";
             const auto* gt = v->as_table();
-            if (type != "http" && type != "redis") {
-              rep_.error(loc(*k), "unsupported trigger type " + tick(type), "`http` or `redis`",
-                         did_you_mean(type, {"http", "redis"}));
+            if (type != "http" && type != "redis" && type != "cron") {
+              rep_.error(loc(*k), "unsupported trigger type " + tick(type),
+                         "`http`, `redis` or `cron`",
+                         did_you_mean(type, {"http", "redis", "cron"}));
               continue;
             }
             if (!gt) {
@@ -799,6 +834,12 @@ void Reader::v2(const toml::table& root) {
                 }
               }
               app_.http = http;
+            } else if (type == "cron") {
+              for (auto [key, value] : ordered(*gt))  // the cron plugin has none
+                rep_.error(loc(*key),
+                           "unknown field " + tick(key->str()) + " in " + gctx +
+                               ": the cron trigger has no application settings",
+                           {}, "remove it");
             } else {
               check_fields(*gt, gctx, {"address"});
               app_.redis = App::RedisConfig{string(*gt, "address", gctx).value_or("")};
@@ -850,6 +891,7 @@ void Reader::v2(const toml::table& root) {
   // Triggers.
   std::vector<Pending<HttpTrigger>> http;
   std::vector<Pending<RedisTrigger>> redis;
+  std::vector<Pending<CronTrigger>> cron;
   std::vector<Component> inline_components;
   const toml::node* tn = field(root, "trigger", "the manifest", true,
                                "[[trigger.http]] route = \"/…\" component = \"…\"");
@@ -857,9 +899,9 @@ void Reader::v2(const toml::table& root) {
   if (tn && tn->as_table()) {
     for (auto [k, v] : ordered(*tn->as_table())) {
       std::string type(k->str());
-      if (type != "http" && type != "redis") {
-        rep_.error(loc(*k), "unsupported trigger type " + tick(type), "`http` or `redis`",
-                   did_you_mean(type, {"http", "redis"}));
+      if (type != "http" && type != "redis" && type != "cron") {
+        rep_.error(loc(*k), "unsupported trigger type " + tick(type), "`http`, `redis` or `cron`",
+                   did_you_mean(type, {"http", "redis", "cron"}));
         continue;
       }
       const auto* arr = v->as_array();
@@ -876,7 +918,20 @@ void Reader::v2(const toml::table& root) {
         }
         if (type == "http") {
           if (!app_.http) app_.http = App::HttpConfig{};
-          http_trigger_v2(*t, http.size() + redis.size(), http, inline_components);
+          http_trigger_v2(*t, http.size() + redis.size() + cron.size(), http, inline_components);
+        } else if (type == "cron") {
+          std::string context = "[[trigger.cron]]";
+          check_fields(*t, context, {"id", "component", "cron_expression"});
+          CronTrigger ct;
+          ct.location = loc(*t);
+          ct.id = string(*t, "id", context).value_or("");
+          cron_expression(*t, context, ct);
+          std::string ref;
+          Location ref_loc = ct.location;
+          component_ref(*t, context, http.size() + redis.size() + cron.size(), inline_components,
+                        ref, ref_loc);
+          ct.component = ref;
+          cron.push_back({ref, ref_loc, std::move(ct)});
         } else {
           std::string context = "[[trigger.redis]]";
           check_fields(*t, context, {"id", "component", "channel", "address"});
@@ -900,6 +955,7 @@ void Reader::v2(const toml::table& root) {
   std::set<std::string> ids;
   for (auto& p : http) ids.insert(p.trigger.id);
   for (auto& p : redis) ids.insert(p.trigger.id);
+  for (auto& p : cron) ids.insert(p.trigger.id);
   auto assign = [&](std::string& id, const std::string& ref, const std::string& type,
                     int& counter) {
     if (!id.empty()) return;
@@ -913,19 +969,20 @@ void Reader::v2(const toml::table& root) {
     while (!ids.insert(type + "-trigger" + std::to_string(counter)).second) ++counter;
     id = type + "-trigger" + std::to_string(counter);
   };
-  int hc = 1, rc = 1;
+  int hc = 1, rc = 1, cc = 1;
   for (auto& p : http) assign(p.trigger.id, p.ref, "http", hc);
   for (auto& p : redis) assign(p.trigger.id, p.ref, "redis", rc);
+  for (auto& p : cron) assign(p.trigger.id, p.ref, "cron", cc);
 
   // Inline components become top-level ones named "<trigger-id>-component".
   std::set<std::string> taken;
   for (const auto& c : app_.components) taken.insert(c.id);
   int counter = 1;
-  for (auto& [ref, ref_loc, h] : http) {
-    if (ref.empty() || ref[0] != '\x01') continue;
+  auto name_inline = [&](std::string& ref, const std::string& trigger_id, std::string& component) {
+    if (ref.empty() || ref[0] != '\x01') return;
     auto it = std::find_if(inline_components.begin(), inline_components.end(),
                            [&](const Component& c) { return c.id == ref; });
-    std::string id = h.id + "-component";
+    std::string id = trigger_id + "-component";
     if (id_problem(id, '-', false) || taken.count(id)) {
       while (taken.count("inline-component" + std::to_string(counter))) ++counter;
       id = "inline-component" + std::to_string(counter);
@@ -933,9 +990,11 @@ void Reader::v2(const toml::table& root) {
     taken.insert(id);
     it->id = id;
     ref = id;
-    h.component = id;
+    component = id;
     app_.components.push_back(std::move(*it));
-  }
+  };
+  for (auto& [ref, ref_loc, h] : http) name_inline(ref, h.id, h.component);
+  for (auto& [ref, ref_loc, t] : cron) name_inline(ref, t.id, t.component);
 
   // Attach the triggers to their components.
   std::vector<std::string> component_ids;
@@ -964,6 +1023,9 @@ void Reader::v2(const toml::table& root) {
                  "`address = \"redis://…\"` here or in [application.trigger.redis]");
     }
     attach(ref, ref_loc, [&](Component& c) { c.redis.push_back(r); });
+  }
+  for (auto& [ref, ref_loc, t] : cron) {
+    attach(ref, ref_loc, [&](Component& c) { c.cron.push_back(t); });
   }
 }
 

@@ -1,6 +1,7 @@
 #include "trigger/registry.h"
 
 #include "manifest/manifest.h"
+#include "trigger/cron/cron_trigger.h"
 #include "trigger/http/http_trigger.h"
 #include "trigger/redis/redis_trigger.h"
 
@@ -16,6 +17,13 @@ const std::vector<TriggerType>& trigger_types() {
          return false;
        },
        redis::make_trigger},
+      {"cron",
+       [](const manifest::App& app) {
+         for (const auto& c : app.components)
+           if (!c.cron.empty()) return true;
+         return false;
+       },
+       cron::make_trigger},
   };
   return types;
 }

@@ -11,7 +11,7 @@
 namespace spindle::trigger {
 
 struct TriggerType {
-  std::string_view name;                      // "http", "redis"
+  std::string_view name;                      // "http", "redis", "cron"
   bool (*used_by)(const manifest::App& app);  // the app has triggers of this type
   std::unique_ptr<Trigger> (*make)(const Services& services);
 };
