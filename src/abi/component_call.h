@@ -1,6 +1,7 @@
-// Internal to src/abi: what the executors of components that are not HTTP
-// handlers (cron, Redis) share: the host imports every Spin component gets,
-// and one call of an export in a fresh instance.
+// Internal to src/abi: what the executors of components share: the host
+// imports every Spin component gets (all of them), and, for the triggers
+// that are not HTTP handlers (cron, Redis), one call of an export in a
+// fresh instance.
 #pragma once
 
 #include <initializer_list>

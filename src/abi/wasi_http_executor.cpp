@@ -1,9 +1,9 @@
 #include "abi/wasi_http_executor.h"
 
 #include "abi/common.h"
+#include "abi/component_call.h"
 #include "abi/wasi_http_types.h"
 #include "engine/component/link_component.h"
-#include "host/capability.h"
 #include "wasi/p2/context.h"
 #include "wasi/p2/host.h"
 
@@ -16,26 +16,12 @@ using engine::Outcome;
 
 constexpr std::string_view kHandler = "wasi:http/incoming-handler@0.2.";
 
-// What a host function nothing defines does when called (the component
-// still instantiates: most imports of an SDK's world are never called).
-component::HostFn missing_import(const std::string& key) {
-  return [key](engine::InstanceData*, std::span<const Val>, std::vector<Val>&) {
-    return Outcome::trapped(engine::TrapKind::HostError,
-                            "called `" + key + "`, which spindle does not provide");
-  };
-}
-
 class WasiHttpExecutor : public Executor {
  public:
   WasiHttpExecutor(ComponentConfig config, std::shared_ptr<const wasi::Environment> env,
                    std::string handle)
       : config_(std::move(config)), env_(std::move(env)), handle_(std::move(handle)) {
-    wasi::p2::link(host_);
-    wasi_http::link(host_);
-    host::link_components(host_);
-    host_.fallback = [](const std::string& key, const component::FuncSig&) {
-      return missing_import(key);
-    };
+    detail::link_component_host(host_);
   }
   std::string_view kind() const override { return "wasi-http"; }
   Result handle(const Request& req, const CallInfo& info) const override;
