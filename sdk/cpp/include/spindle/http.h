@@ -1,4 +1,5 @@
-/* spindle's C SDK for HTTP components (Spin 1.x HTTP ABI), header-only, C11.
+/* spindle's C SDK for HTTP components, header-only, C11: a Spin 1.x HTTP
+ * module, or a wasi:http 0.2 component when compiled with -DSPINDLE_WASI_HTTP.
  *
  *   #include <spindle/http.h>
  *   static void handle(const spindle_request* req, spindle_response* res) {
@@ -12,6 +13,11 @@
  *   clang-19 --target=wasm32-wasi -Oz -mexec-model=reactor -I sdk/cpp/include \
  *     hello.c -o hello.wasm -Wl,--strip-all
  *
+ * With -DSPINDLE_WASI_HTTP the same source exports
+ * wasi:http/incoming-handler@0.2.12#handle and cabi_realloc instead, and
+ * `node sdk/cpp/tools/componentize.mjs hello.core.wasm -o hello.wasm` makes
+ * the component (docs/SDK.md, "Spin 1 module or wasi:http component").
+ *
  * The handler gets the request (valid until it returns) and a response that
  * starts as 200 with no headers and an empty body. Strings are spindle_str
  * (pointer + length, not NUL-terminated). Allocation failure, abort() or a
@@ -23,6 +29,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef SPINDLE_WASI_HTTP
+#include "detail/wasi_http.h"
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -161,6 +171,88 @@ static inline void spindle_response_body_str(spindle_response* res, const char* 
   spindle_response_body(res, s, strlen(s));
 }
 
+/* Sets req->path and req->query from req->uri. */
+static inline void spindle__split_uri(spindle_request* req) {
+  size_t i;
+  req->path = req->uri;
+  req->query.ptr = req->uri.ptr + req->uri.len;
+  req->query.len = 0;
+  for (i = 0; i < req->uri.len; ++i) {
+    if (req->uri.ptr[i] == '?') {
+      req->path.len = i;
+      req->query.ptr = req->uri.ptr + i + 1;
+      req->query.len = req->uri.len - i - 1;
+      break;
+    }
+  }
+}
+
+static inline void spindle__response_free(spindle_response* res) {
+  size_t i;
+  for (i = 0; i < res->header_count; ++i) {
+    if (res->headers[i].name.len) free((void*)res->headers[i].name.ptr);
+    if (res->headers[i].value.len) free((void*)res->headers[i].value.ptr);
+  }
+  free(res->headers);
+  free(res->body);
+}
+
+#ifdef SPINDLE_WASI_HTTP
+/* ---- wasi:http 0.2 (what SPINDLE_HTTP_COMPONENT_C exports with -DSPINDLE_WASI_HTTP) ---- */
+
+_Static_assert(sizeof(spindle__wasi_entry) == sizeof(spindle_header),
+               "fields.entries elements must have spindle_header's layout");
+
+static inline void spindle__wasi_handle_c(void (*fn)(const spindle_request*, spindle_response*),
+                                          int32_t request, int32_t outparam) {
+  spindle__wasi_request r;
+  spindle_request req;
+  spindle_response res = {200, NULL, 0, 0, NULL, 0, 0};
+  size_t i;
+  spindle__handle fields;
+  spindle__wasi_read_request(request, &r);
+  if (r.method < 0) {
+    spindle__wasi_send_unsupported_method(outparam, &r);
+    spindle__wasi_request_free(&r);
+    return;
+  }
+  if (r.body_failed) {
+    static const char msg[] = "spindle: the request body could not be read to its end\n";
+    spindle__wasi_log(msg, sizeof msg - 1);
+  }
+  req.method = (spindle_method)r.method;
+  req.uri.ptr = r.uri;
+  req.uri.len = r.uri_len;
+  spindle__split_uri(&req);
+  req.headers = (const spindle_header*)(const void*)r.headers; /* the host's list, as is */
+  req.header_count = r.header_count;
+  req.body.ptr = r.body_len ? r.body : "";
+  req.body.len = r.body_len;
+
+  fn(&req, &res);
+  spindle__wasi_request_free(&r);
+
+  fields = spindle__wasi_fields_new();
+  for (i = 0; i < res.header_count; ++i)
+    spindle__wasi_add_header(fields, res.headers[i].name.ptr, res.headers[i].name.len,
+                             res.headers[i].value.ptr, res.headers[i].value.len);
+  spindle__wasi_send(outparam, fields, res.status, res.body, res.body_len);
+  spindle__response_free(&res);
+}
+
+/* Exports `fn` (void fn(const spindle_request*, spindle_response*)) as the
+ * component's wasi:http handler. Use it once per component, at file scope. */
+#define SPINDLE_HTTP_COMPONENT_C(fn)                                                           \
+  __attribute__((export_name("cabi_realloc"))) void* spindle_cabi_realloc(                     \
+      void* ptr, size_t old_size, size_t align, size_t new_size) {                             \
+    return spindle__wasi_realloc(ptr, old_size, align, new_size);                              \
+  }                                                                                            \
+  __attribute__((export_name(SPINDLE_WASI_HTTP_HANDLE_EXPORT))) void spindle_wasi_http_handle( \
+      int32_t request, int32_t outparam) {                                                     \
+    spindle__wasi_handle_c(fn, request, outparam);                                             \
+  }
+
+#else
 /* ---- the Spin 1.x HTTP ABI (what SPINDLE_HTTP_COMPONENT_C exports) ---- */
 
 _Static_assert(sizeof(void*) != 4 || sizeof(spindle_header) == 16,
@@ -194,17 +286,7 @@ static inline int32_t spindle__abi_handle(void (*fn)(const spindle_request*, spi
   req.method = (spindle_method)method;
   req.uri.ptr = (const char*)(uintptr_t)uri_ptr;
   req.uri.len = (size_t)uri_len;
-  req.path = req.uri;
-  req.query.ptr = req.uri.ptr + req.uri.len;
-  req.query.len = 0;
-  for (i = 0; i < req.uri.len; ++i) {
-    if (req.uri.ptr[i] == '?') {
-      req.path.len = i;
-      req.query.ptr = req.uri.ptr + i + 1;
-      req.query.len = req.uri.len - i - 1;
-      break;
-    }
-  }
+  spindle__split_uri(&req);
   req.headers = (const spindle_header*)(uintptr_t)hdrs_ptr;
   req.header_count = nh;
   req.body.ptr = body_is_some ? (const char*)(uintptr_t)body_ptr : "";
@@ -262,6 +344,8 @@ static inline int32_t spindle__abi_handle(void (*fn)(const spindle_request*, spi
     return spindle__abi_handle(fn, ret, method, uri_ptr, uri_len, hdrs_ptr, hdrs_len, params_ptr,  \
                                params_len, body_is_some, body_ptr, body_len);                      \
   }
+
+#endif /* SPINDLE_WASI_HTTP */
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
-// spindle's C++ SDK for HTTP components (Spin 1.x HTTP ABI).
+// spindle's C++ SDK for HTTP components: a Spin 1.x HTTP module, or a
+// wasi:http 0.2 component when compiled with -DSPINDLE_WASI_HTTP.
 //
 //   #include <spindle/http.hpp>
 //   spindle::Response handle(const spindle::Request& req) {
@@ -13,7 +14,13 @@
 // SPINDLE_HTTP_COMPONENT generates the exports the Spin 1.x ABI asks for
 // (`handle-http-request`, `canonical_abi_realloc`, `canonical_abi_free`), so
 // the module runs on spindle and on Spin alike; guest code never touches the
-// ABI. Needs no exceptions (built with -fno-exceptions); a handler that aborts
+// ABI. With -DSPINDLE_WASI_HTTP it exports
+// `wasi:http/incoming-handler@0.2.12#handle` and `cabi_realloc` instead (see
+// detail/wasi_http.h), and sdk/cpp/tools/componentize.mjs turns the module
+// into a component:
+//   clang++-19 ... -DSPINDLE_WASI_HTTP hello.cpp -o hello.core.wasm && \
+//     node sdk/cpp/tools/componentize.mjs hello.core.wasm -o hello.wasm
+// Needs no exceptions (built with -fno-exceptions); a handler that aborts
 // or traps makes the host answer 500. Guide: docs/SDK.md.
 //
 // Headers: spindle/request.hpp (Request), spindle/response.hpp (Response),
@@ -41,10 +48,23 @@
 #include "router.hpp"
 #include "url.hpp"
 
+#ifdef SPINDLE_WASI_HTTP
+#include "detail/wasi_http.hpp"
+#endif
+
 // Exports `fn` (spindle::Response (const spindle::Request&)) as the
 // component's HTTP handler. Use it once per component, at global scope
 // (outside any namespace). A module may also use SPINDLE_REDIS_COMPONENT
 // (spindle/redis.hpp): the exports both need are emitted once.
+//
+// With -DSPINDLE_WASI_HTTP: the wasi:http export and cabi_realloc instead
+// (the host capability headers and SPINDLE_REDIS_COMPONENT use the Spin 1.x
+// ABI and are not available in such a component).
+#ifdef SPINDLE_WASI_HTTP
+#define SPINDLE_HTTP_COMPONENT(fn) \
+  SPINDLE_DETAIL_HTTP_OVERRIDES    \
+  SPINDLE_DETAIL_WASI_HTTP_EXPORTS(fn)
+#else
 #define SPINDLE_HTTP_COMPONENT(fn)                                                           \
   SPINDLE_DETAIL_COMMON_EXPORTS                                                              \
   SPINDLE_DETAIL_HTTP_OVERRIDES                                                              \
@@ -56,3 +76,4 @@
                                           params_ptr, params_len, body_is_some, body_ptr,    \
                                           body_len);                                         \
   }
+#endif
