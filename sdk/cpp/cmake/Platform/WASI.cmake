@@ -12,3 +12,6 @@ set_property(GLOBAL PROPERTY TARGET_SUPPORTS_SHARED_LIBS FALSE)
 # find_* search <root>/lib/wasm32-wasi, <root>/include/wasm32-wasi, <root>/include
 # for each root of CMAKE_FIND_ROOT_PATH and the sysroot (see the toolchain file).
 set(CMAKE_SYSTEM_PREFIX_PATH /)
+# spindle_component() (SpindleComponent.cmake): a Spin 1 module or a
+# wasi:http component.
+include(${CMAKE_CURRENT_LIST_DIR}/../SpindleComponent.cmake)
