@@ -30,7 +30,8 @@ std::string new_and_build(const std::string& tmpl, const std::string& name) {
 TEST(Templates, ListNamesEveryTemplate) {
   Result r = run_spindle({"templates", "list"});
   ASSERT_EQ(r.status, 0) << r.err;
-  for (const char* name : {"http-cpp", "http-c", "wagi-c", "static-fileserver", "redis-cpp"})
+  for (const char* name :
+       {"http-cpp", "http-cpp-component", "http-c", "wagi-c", "static-fileserver", "redis-cpp"})
     EXPECT_NE(r.out.find(std::string("\n") + name + " "), std::string::npos) << name << r.out;
 }
 
@@ -41,6 +42,30 @@ TEST(Templates, HttpCppBuildsAndServes) {
   ASSERT_FALSE(up.url().empty()) << up.log();
   Result r = curl({up.url() + "/some/path"});
   EXPECT_EQ(r.out, "Hello from hello-app! You asked for /some/path\n");
+}
+
+// The wasi:http flavour: the build command compiles with -DSPINDLE_WASI_HTTP
+// and runs the SDK's componentize.mjs (its npm packages: scripts/setup).
+TEST(Templates, HttpCppComponentBuildsAWasiHttpComponentAndServes) {
+  const fs::path sdk = fs::path(__FILE__).parent_path().parent_path().parent_path() / "sdk/cpp";
+  if (!fs::exists(sdk / "node_modules/@bytecodealliance/jco-transpile"))
+    GTEST_SKIP() << "the SDK's npm packages are not installed in " << sdk
+                 << "/node_modules (run scripts/setup)";
+  std::string dir = new_and_build("http-cpp-component", "hello-component");
+  std::string manifest = slurp(dir + "/spin.toml");
+  EXPECT_NE(manifest.find("-DSPINDLE_WASI_HTTP"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("componentize.mjs"), std::string::npos) << manifest;
+  // A component (binary version 0x0d, layer 1), not a core module.
+  std::string wasm = slurp(dir + "/target/hello_component.wasm");
+  ASSERT_GE(wasm.size(), 8u);
+  EXPECT_EQ(wasm.substr(0, 8), std::string("\0asm\x0d\0\x01\0", 8));
+  Up up(dir);
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  Result r = curl({"-i", up.url() + "/some/path?x=1"});
+  EXPECT_NE(r.out.find("HTTP/1.1 200"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("content-type: text/plain"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Hello from hello-component! You asked for /some/path\n"), std::string::npos)
+      << r.out;
 }
 
 TEST(Templates, HttpCBuildsAndServes) {

@@ -20,7 +20,8 @@
 
 // They are Spin 1.x imports, which a wasi:http component cannot have.
 #ifdef SPINDLE_WASI_HTTP
-#error "spindle: the host capability headers (kv, sqlite, variables, outbound_http, redis) use the Spin 1.x ABI and are not available in a wasi:http component (-DSPINDLE_WASI_HTTP); build a Spin 1 module to use them"
+#error \
+    "spindle: the host capability headers (kv, sqlite, variables, outbound_http, redis) use the Spin 1.x ABI and are not available in a wasi:http component (-DSPINDLE_WASI_HTTP); build a Spin 1 module to use them"
 #endif
 
 #include <cstddef>
