@@ -16,6 +16,9 @@
 #     module add `target_link_options(<t> PRIVATE -mexec-model=command)`;
 #   - the .wasm suffix for executables;
 #   - MinSizeRel = -Oz and a stripped module (-Wl,--strip-all);
+#   - spindle_component(<target> OUTPUT spin1|wasi-http) (cmake/SpindleComponent.cmake,
+#     included after project()): a Spin 1 module or a wasi:http component;
+#     -DSPINDLE_COMPONENT_OUTPUT=wasi-http makes wasi-http the default;
 #   - -DSPINDLE_NULL_CHECKS=ON adds -fsanitize=null -fsanitize-trap=null: a null
 #     pointer dereference traps (500) instead of reading address 0 of linear
 #     memory, which WebAssembly allows (about +1 KB).
