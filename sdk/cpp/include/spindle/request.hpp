@@ -1,4 +1,5 @@
-// An incoming HTTP request, as the Spin 1.x HTTP ABI delivers it.
+// An incoming HTTP request, as the host delivers it (the Spin 1.x HTTP ABI,
+// or wasi:http with -DSPINDLE_WASI_HTTP: see detail/wasi_http.hpp).
 #pragma once
 
 #include <cstddef>
