@@ -1,7 +1,7 @@
 // {{project-name}}: an HTTP component built with the spindle C++ SDK.
 // Compiled with -DSPINDLE_WASI_HTTP and wrapped by the SDK's componentize.mjs,
 // it is a wasi:http component (wasi:http/incoming-handler@0.2): it runs on
-// `spindle up`, on Spin and on any wasi:http host. The same source without
+// `spindle up`, on Spin 3.1+ and on other wasi:http hosts. The same source without
 // -DSPINDLE_WASI_HTTP is a Spin 1 module (the http-cpp template).
 #include <spindle/http.hpp>
 
