@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node componentize.mjs CORE.wasm -o OUT.wasm [--wit WORLD.wit] [--world NAME]
+// node componentize.mjs CORE.wasm -o OUT.wasm [--wit WORLD.wit|DIR] [--world NAME]
 //                       [--node-modules DIR] [--if-available]
 //
 // Turns a clang-19 wasm32-wasi reactor (-mexec-model=reactor) into a
@@ -7,7 +7,8 @@
 //   1. stages WORLD.wit (default: the SDK's wit/world.wit, what a module built
 //      with -DSPINDLE_WASI_HTTP needs) in a temporary folder, with jco's copy
 //      of the WASI 0.2.12 WIT (@bytecodealliance/jco/lib/wit/builtin/0.2.12)
-//      as deps/;
+//      as deps/; --wit DIR stages DIR's *.wit files and its deps/ folders
+//      (other packages the world uses) beside WASI's;
 //   2. embeds the world NAME (default: http-component) into the module
 //      (jco-transpile's componentEmbed, i.e. `wasm-tools component embed`);
 //   3. wraps it with jco's WASI preview 1 reactor adapter (componentNew, as
@@ -17,13 +18,13 @@
 // package-lock.json). When they are missing it says how to get them and
 // exits 1, or, with --if-available, removes OUT.wasm and exits 0 (a build
 // that goes on without the component).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const sdk = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const usage = 'usage: node componentize.mjs CORE.wasm -o OUT.wasm [--wit WORLD.wit] [--world NAME] ' +
+const usage = 'usage: node componentize.mjs CORE.wasm -o OUT.wasm [--wit WORLD.wit|DIR] [--world NAME] ' +
   '[--node-modules DIR] [--if-available]';
 const opts = { wit: join(sdk, 'wit/world.wit'), world: 'http-component', modules: join(sdk, 'node_modules') };
 let core, out, ifAvailable = false;
@@ -68,16 +69,22 @@ if (!existsSync(join(transpile, 'dist/wasm-tools.js')) || !existsSync(wasiWit) |
   fail(how);
 }
 if (!existsSync(core)) fail(`no such file: ${core}`);
-if (!existsSync(opts.wit)) fail(`no such file: ${opts.wit}`);
+if (!existsSync(opts.wit)) fail(`no such file or folder: ${opts.wit}`);
 
 const stage = mkdtempSync(join(tmpdir(), 'spindle-componentize-'));
 try {
   mkdirSync(join(stage, 'deps'));
-  copyFileSync(opts.wit, join(stage, 'world.wit'));
   for (const pkg of readdirSync(wasiWit)) {  // wasi-http, wasi-io, wasi-clocks, ...
     if (!existsSync(join(wasiWit, pkg, 'package.wit'))) continue;
     mkdirSync(join(stage, 'deps', pkg));
     copyFileSync(join(wasiWit, pkg, 'package.wit'), join(stage, 'deps', pkg, 'package.wit'));
+  }
+  if (statSync(opts.wit).isDirectory()) {
+    for (const f of readdirSync(opts.wit)) if (f.endsWith('.wit')) copyFileSync(join(opts.wit, f), join(stage, f));
+    const deps = join(opts.wit, 'deps');
+    if (existsSync(deps)) cpSync(deps, join(stage, 'deps'), { recursive: true });
+  } else {
+    copyFileSync(opts.wit, join(stage, 'world.wit'));
   }
   // componentEmbed runs wasm-tools as a component on preview2-shim, whose
   // filesystem has no preopens until it is given some.
