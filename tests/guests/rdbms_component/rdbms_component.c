@@ -1,13 +1,14 @@
 // A wasi:http component in C that drives Spin's database interfaces through
 // the Canonical ABI by hand (no bindings generator): fermyon:spin/postgres
-// and fermyon:spin/mysql @2.0.0, and spin:postgres/postgres@4.0.0.
+// and fermyon:spin/mysql @2.0.0, spin:postgres/postgres@3.0.0 and @4.0.0.
 //
 //   POST /<api>/<query|execute>?addr=<address>&<params>   body: one statement
 //
-// api is pg2, mysql2 or pg4. Parameters ('&'-separated, percent-decoded):
+// api is pg2, mysql2, pg3 or pg4. Parameters ('&'-separated, percent-decoded):
 // bool:<0|1> i8: i16: i32: i64: u8: u16: u32: u64: f32: f64: str: bin: null
-// (all apis), and for pg4 date:Y-M-D time:H:M:S datetime:Y-M-DTH:M:S
-// ts:<seconds> uuid: json: dec: ai32:<a,b,null> istr:<micros,days,months>.
+// (all apis), for pg3 and pg4 date:Y-M-D time:H:M:S datetime:Y-M-DTH:M:S
+// ts:<seconds>, for pg4 also uuid: json: dec: ai32:<a,b,null> and
+// interval:<micros,days,months>.
 // Answers "columns: name:type,..." then a line per row (<case>:<value>
 // separated by '|'), or "ok[ <n>]" for execute, or "error <case>: <text>"
 // (pg4 query-failed: "error 2: db-error <code> <message>" or "text <msg>").
@@ -24,6 +25,7 @@ typedef int32_t handle;
 #define STREAMS(name) __attribute__((import_module("wasi:io/streams@0.2.12"), import_name(name)))
 #define PG2(name) __attribute__((import_module("fermyon:spin/postgres@2.0.0"), import_name(name)))
 #define MY2(name) __attribute__((import_module("fermyon:spin/mysql@2.0.0"), import_name(name)))
+#define PG3(name) __attribute__((import_module("spin:postgres/postgres@3.0.0"), import_name(name)))
 #define PG4(name) __attribute__((import_module("spin:postgres/postgres@4.0.0"), import_name(name)))
 
 HTTP("[method]incoming-request.path-with-query") void request_path(handle self, void* ret);
@@ -65,6 +67,12 @@ void my2_query(handle, const char*, size_t, const void*, size_t, void*);
 MY2("[method]connection.execute")
 void my2_execute(handle, const char*, size_t, const void*, size_t, void*);
 MY2("[resource-drop]connection") void my2_drop(handle);
+PG3("[static]connection.open") void pg3_open(const char*, size_t, void*);
+PG3("[method]connection.query")
+void pg3_query(handle, const char*, size_t, const void*, size_t, void*);
+PG3("[method]connection.execute")
+void pg3_execute(handle, const char*, size_t, const void*, size_t, void*);
+PG3("[resource-drop]connection") void pg3_drop(handle);
 PG4("[static]connection.open") void pg4_open(const char*, size_t, void*);
 PG4("[method]connection.query")
 void pg4_query(handle, const char*, size_t, const void*, size_t, void*);
@@ -120,7 +128,7 @@ static void decode(char* s) {
   *o = 0;
 }
 
-// parameter-value: v2 16 bytes, v4 56 bytes; tag at 0, payload at 8.
+// parameter-value: v2 16 bytes, v3 24, v4 56; tag at 0, payload at 8.
 static _Alignas(8) uint8_t params[32 * 56];
 
 static const char* kV2Cases[] = {"bool", "i8",  "i16", "i32", "i64", "u8",   "u16",        "u32",
@@ -132,6 +140,12 @@ static const char* kV4Cases[] = {"bool", "i8",   "i16",      "i32",  "i64",     
                                  "str",  "bin",  "date",     "time", "datetime",   "ts",   "uuid",
                                  "json", "dec",  "ri32",     "ri64", "rdec",       "ai32", "ai64",
                                  "adec", "astr", "interval", "null", "unsupported"};
+static const char* kV3Cases[] = {"bool", "i8",       "i16", "i32",  "i64",
+                                 "f32",  "f64",      "str", "bin",  "date",
+                                 "time", "datetime", "ts",  "null", "unsupported"};
+static const char* kV3Types[] = {"boolean",    "int8",       "int16",     "int32",  "int64",
+                                 "floating32", "floating64", "str",       "binary", "date",
+                                 "time",       "datetime",   "timestamp", "other"};
 static const char* kV4Types[] = {
     "boolean",     "int8",          "int16",       "int32",         "int64",
     "floating32",  "floating64",    "str",         "binary",        "date",
@@ -145,13 +159,13 @@ static void set_string(uint8_t* at, const char* s) {
 }
 
 // One parameter "case:value" into the element at `p`; 0 when unknown.
-static int parse_param(char* tok, uint8_t* p, int v4) {
+static int parse_param(char* tok, uint8_t* p, int ver) {
   char* colon = strchr(tok, ':');
   char* val = colon ? colon + 1 : tok + strlen(tok);
   if (colon) *colon = 0;
   decode(val);
-  const char** cases = v4 ? kV4Cases : kV2Cases;
-  int n = v4 ? 25 : 14;
+  const char** cases = ver == 4 ? kV4Cases : ver == 3 ? kV3Cases : kV2Cases;
+  int n = ver == 4 ? 25 : 14;
   for (int t = 0; t < n; ++t) {
     if (strcmp(tok, cases[t]) != 0) continue;
     p[0] = (uint8_t)t;
@@ -192,8 +206,15 @@ static int parse_param(char* tok, uint8_t* p, int v4) {
     } else if (!strcmp(c, "ai32")) {  // list<option<s32>>: 8-byte elements
       int32_t* items = calloc(32, 8);
       size_t k = 0;
-      for (char* e = strtok(val, ","); e && k < 32; e = strtok(NULL, ","), ++k) {
+      for (char* e = val; *e && k < 32; ++k) {  // not strtok: the caller is inside one
+        char* comma = strchr(e, ',');
+        if (comma) *comma = 0;
         if (strcmp(e, "null") != 0) items[2 * k] = 1, items[2 * k + 1] = (int32_t)atoi(e);
+        if (!comma) {
+          ++k;
+          break;
+        }
+        e = comma + 1;
       }
       *(uint32_t*)x = (uint32_t)(uintptr_t)items, *(uint32_t*)(x + 4) = (uint32_t)k;
     } else if (!strcmp(c, "interval")) {  // record { s64, s32, s32 }
@@ -207,26 +228,30 @@ static int parse_param(char* tok, uint8_t* p, int v4) {
   return 0;
 }
 
-static void say_date(const uint8_t* x) { sayf("%d-%02d-%02d", *(const int32_t*)x, x[4], x[5]); }
+static void say_date(const uint8_t* x) {
+  sayf("%lld-%02lld-%02lld", *(const int32_t*)x, x[4], x[5]);
+}
 
-// A db-value (v2: 16 bytes, v4: 56 bytes).
-static void say_value(const uint8_t* v, int v4) {
+// A db-value (v2: 16 bytes, v3: 24, v4: 56).
+static void say_value(const uint8_t* v, int ver) {
   int t = v[0];
-  const char* c = v4 ? (t < 26 ? kV4Cases[t] : "?") : (t < 15 ? kV2Cases[t] : "?");
+  const char* c = ver == 4   ? (t < 26 ? kV4Cases[t] : "?")
+                  : ver == 3 ? (t < 15 ? kV3Cases[t] : "?")
+                             : (t < 15 ? kV2Cases[t] : "?");
   says(c);
   const uint8_t* x = v + 8;
-  if (!strcmp(c, "null") || !strcmp(c, "?") || (!v4 && !strcmp(c, "unsupported"))) return;
+  if (!strcmp(c, "null") || !strcmp(c, "?") || (ver != 4 && !strcmp(c, "unsupported"))) return;
   says(":");
   if (!strcmp(c, "bool") || !strcmp(c, "u8"))
-    sayf("%d", x[0], 0, 0);
+    sayf("%lld", x[0], 0, 0);
   else if (!strcmp(c, "i8"))
-    sayf("%d", *(const int8_t*)x, 0, 0);
+    sayf("%lld", *(const int8_t*)x, 0, 0);
   else if (!strcmp(c, "i16"))
-    sayf("%d", *(const int16_t*)x, 0, 0);
+    sayf("%lld", *(const int16_t*)x, 0, 0);
   else if (!strcmp(c, "u16"))
-    sayf("%d", *(const uint16_t*)x, 0, 0);
+    sayf("%lld", *(const uint16_t*)x, 0, 0);
   else if (!strcmp(c, "i32"))
-    sayf("%d", *(const int32_t*)x, 0, 0);
+    sayf("%lld", *(const int32_t*)x, 0, 0);
   else if (!strcmp(c, "u32"))
     sayf("%lld", *(const uint32_t*)x, 0, 0);
   else if (!strcmp(c, "i64") || !strcmp(c, "ts"))
@@ -240,25 +265,25 @@ static void say_value(const uint8_t* v, int v4) {
     say(buf, (size_t)snprintf(buf, sizeof buf, "%.17g", d));
   } else if (!strcmp(c, "bin")) {
     for (uint32_t i = 0; i < U32(x, 4); ++i)
-      sayf("%02x", ((const uint8_t*)(uintptr_t)U32(x, 0))[i], 0, 0);
+      sayf("%02llx", ((const uint8_t*)(uintptr_t)U32(x, 0))[i], 0, 0);
   } else if (!strcmp(c, "str") || !strcmp(c, "uuid") || !strcmp(c, "json") || !strcmp(c, "dec") ||
              !strcmp(c, "unsupported")) {
     say(STR(x, 0));
   } else if (!strcmp(c, "date")) {
     say_date(x);
   } else if (!strcmp(c, "time")) {
-    sayf("%02d:%02d:%02d", x[0], x[1], x[2]);
+    sayf("%02lld:%02lld:%02lld", x[0], x[1], x[2]);
     sayf(".%09lld", *(const uint32_t*)(x + 4), 0, 0);
   } else if (!strcmp(c, "datetime")) {
     say_date(x);
-    sayf("T%02d:%02d:%02d", x[6], x[7], x[8]);
+    sayf("T%02lld:%02lld:%02lld", x[6], x[7], x[8]);
     sayf(".%09lld", *(const uint32_t*)(x + 12), 0, 0);
   } else if (!strcmp(c, "ai32")) {
     const int32_t* items = (const int32_t*)(uintptr_t)U32(x, 0);
     for (uint32_t i = 0; i < U32(x, 4); ++i) {
       if (i) says(",");
       if (items[2 * i])
-        sayf("%d", items[2 * i + 1], 0, 0);
+        sayf("%lld", items[2 * i + 1], 0, 0);
       else
         says("null");
     }
@@ -269,7 +294,7 @@ static void say_value(const uint8_t* v, int v4) {
       const uint8_t* o = x + 12 * b;
       if (b) says(",");
       if (o[0])
-        sayf("%d%s", *(const int32_t*)(o + 4), 0, 0), says(o[8] ? "x" : "i");
+        sayf("%lld", *(const int32_t*)(o + 4), 0, 0), says(o[8] ? "x" : "i");
       else
         says("inf");
     }
@@ -277,9 +302,9 @@ static void say_value(const uint8_t* v, int v4) {
 }
 
 // The error variant at `e` (v4: query-failed holds a query-error).
-static void say_error(const uint8_t* e, int v4) {
-  sayf("error %d: ", e[0], 0, 0);
-  if (v4 && e[0] == 2) {
+static void say_error(const uint8_t* e, int ver) {
+  sayf("error %lld: ", e[0], 0, 0);
+  if (ver == 4 && e[0] == 2) {
     const uint8_t* q = e + 4;
     if (q[0] == 0) {
       says("text ");
@@ -295,12 +320,12 @@ static void say_error(const uint8_t* e, int v4) {
   say(STR(e, 4));
 }
 
-static void say_row_set(const uint8_t* rs, int v4) {
+static void say_row_set(const uint8_t* rs, int ver) {
   const uint8_t* cols = (const uint8_t*)(uintptr_t)U32(rs, 0);
   uint32_t ncols = U32(rs, 4);
   const uint32_t* rows = (const uint32_t*)(uintptr_t)U32(rs, 8);
   uint32_t nrows = U32(rs, 12);
-  size_t col_size = v4 ? 20 : 12, val_size = v4 ? 56 : 16;
+  size_t col_size = ver == 4 ? 20 : 12, val_size = ver == 4 ? 56 : ver == 3 ? 24 : 16;
   says("columns: ");
   for (uint32_t i = 0; i < ncols; ++i) {
     const uint8_t* col = cols + i * col_size;
@@ -308,7 +333,9 @@ static void say_row_set(const uint8_t* rs, int v4) {
     say(STR(col, 0));
     says(":");
     uint8_t t = col[8];
-    if (v4) {
+    if (ver == 3) {
+      says(t < 14 ? kV3Types[t] : "?");
+    } else if (ver == 4) {
       says(t < 25 ? kV4Types[t] : "?");
       if (t == 24) says("("), say(STR(col, 12)), says(")");
     } else {
@@ -320,26 +347,27 @@ static void say_row_set(const uint8_t* rs, int v4) {
     const uint8_t* vals = (const uint8_t*)(uintptr_t)rows[2 * i];
     for (uint32_t j = 0; j < rows[2 * i + 1]; ++j) {
       if (j) says("|");
-      say_value(vals + j * val_size, v4);
+      say_value(vals + j * val_size, ver);
     }
     says("\n");
   }
 }
 
 static void run(const char* api, const char* op, char* query, const char* sql, size_t sql_len) {
-  int v4 = !strcmp(api, "pg4"), my = !strcmp(api, "mysql2");
-  open_fn open = v4 ? pg4_open : my ? my2_open : pg2_open;
-  run_fn q = v4 ? pg4_query : my ? my2_query : pg2_query;
-  run_fn x = v4 ? pg4_execute : my ? my2_execute : pg2_execute;
-  void (*drop)(handle) = v4 ? pg4_drop : my ? my2_drop : pg2_drop;
+  int my = !strcmp(api, "mysql2");
+  int ver = !strcmp(api, "pg4") ? 4 : !strcmp(api, "pg3") ? 3 : 2;
+  open_fn open = ver == 4 ? pg4_open : ver == 3 ? pg3_open : my ? my2_open : pg2_open;
+  run_fn q = ver == 4 ? pg4_query : ver == 3 ? pg3_query : my ? my2_query : pg2_query;
+  run_fn x = ver == 4 ? pg4_execute : ver == 3 ? pg3_execute : my ? my2_execute : pg2_execute;
+  void (*drop)(handle) = ver == 4 ? pg4_drop : ver == 3 ? pg3_drop : my ? my2_drop : pg2_drop;
   const char* addr = "";
-  size_t np = 0, size = v4 ? 56 : 16;
+  size_t np = 0, size = ver == 4 ? 56 : ver == 3 ? 24 : 16;
   memset(params, 0, sizeof params);
   for (char* tok = query ? strtok(query, "&") : NULL; tok && np < 32; tok = strtok(NULL, "&")) {
     if (!strncmp(tok, "addr=", 5)) {
       decode(tok + 5);
       addr = tok + 5;
-    } else if (!parse_param(tok, params + np++ * size, v4)) {
+    } else if (!parse_param(tok, params + np++ * size, ver)) {
       says("bad parameter ");
       says(tok);
       return;
@@ -348,20 +376,20 @@ static void run(const char* api, const char* op, char* query, const char* sql, s
   open(addr, strlen(addr), ret);  // tag at 0; ok: handle at 4; err: error at 4
   if (ret[0]) {
     says("open ");
-    say_error(ret + 4, v4);
+    say_error(ret + 4, ver);
     return;
   }
   handle conn = (handle)U32(ret, 4);
   if (!strcmp(op, "query")) {
     q(conn, sql, sql_len, params, np, ret);  // tag at 0, row-set or error at 4
     if (ret[0])
-      say_error(ret + 4, v4);
+      say_error(ret + 4, ver);
     else
-      say_row_set(ret + 4, v4);
+      say_row_set(ret + 4, ver);
   } else {
     x(conn, sql, sql_len, params, np, ret);  // pg: payload at 8; mysql: error at 4
     if (ret[0])
-      say_error(ret + (my ? 4 : 8), v4);
+      say_error(ret + (my ? 4 : 8), ver);
     else if (my)
       says("ok");
     else
