@@ -5,6 +5,10 @@
 // that goes down and comes back.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "mysql_server.h"
 #include "rdbms_app.h"
 
@@ -61,6 +65,10 @@ TEST(OutboundMysql, Spin1QueryAndExecuteWithParameters) {
   EXPECT_NE(bad.find("You have an error in your SQL syntax"), std::string::npos) << bad;
   EXPECT_EQ(call(up, "/mysql/query", "SELECT ?"),
             "error 3: the statement has 1 parameters but 0 were given");
+  // The host's files stay out of reach.
+  std::string local =
+      call(up, "/mysql/execute", "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t");
+  EXPECT_EQ(local.rfind("error 3: ", 0), 0u) << local;
   EXPECT_EQ(my.sql("SELECT COUNT(*) FROM t").out, "2\n");
 }
 
@@ -126,4 +134,27 @@ TEST(OutboundMysql, ComponentV2) {
   EXPECT_EQ(down.rfind("open error 0: ", 0), 0u) << down;
   ASSERT_TRUE(my.start());
   EXPECT_EQ(call(up, "/mysql2/query?" + addr, "SELECT 1 AS one"), "columns: one:int32\ni32:1\n");
+}
+
+TEST(OutboundMysql, ConcurrentRequestsShareThePool) {
+  MysqlServer my;
+  ASSERT_TRUE(my.ready()) << my.error();
+  Up up(make_v1_app("my-many", "host_rdbms.wasm", {{"MYSQL_ADDRESS", my.url()}}));
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  ASSERT_EQ(call(up, "/mysql/execute", "CREATE TABLE c (n INT)"), "ok");
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i)
+        if (call(up, "/mysql/execute?i32:" + std::to_string(t * 100 + i),
+                 "INSERT INTO c VALUES (?)") == "ok")
+          ++ok;
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 100);
+  EXPECT_EQ(my.sql("SELECT COUNT(DISTINCT n) FROM c").out, "100\n");
+  std::string conns =
+      my.sql("SELECT COUNT(*) FROM information_schema.processlist WHERE user = 'spin'").out;
+  EXPECT_LE(std::stoi(conns), 8) << conns;
 }

@@ -6,6 +6,10 @@
 // that goes down and comes back.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "pg_server.h"
 #include "rdbms_app.h"
 
@@ -52,6 +56,12 @@ TEST(OutboundPg, Spin1QueryAndExecuteWithParameters) {
   std::string bad = call(up, "/pg/query", "SELEC 1");
   EXPECT_EQ(bad.rfind("error 3: ", 0), 0u) << bad;
   EXPECT_NE(bad.find("syntax error at or near \"SELEC\""), std::string::npos) << bad;
+  // COPY to or from the client: refused, and the connection stays usable.
+  std::string copy = call(up, "/pg/execute", "COPY t FROM STDIN");
+  EXPECT_EQ(copy.rfind("error 3: ", 0), 0u) << copy;
+  std::string copy_out = call(up, "/pg/query", "COPY t TO STDOUT");
+  EXPECT_EQ(copy_out.rfind("error 3: COPY to or from the client is not supported", 0), 0u)
+      << copy_out;
   EXPECT_EQ(call(up, "/pg/query", "SELECT count(*)::int4 AS n FROM t"),
             "columns: n:int32\ni32:2\n");
 }
@@ -121,6 +131,20 @@ TEST(OutboundPg, ComponentV2) {
   EXPECT_EQ(
       call(up, "/pg2/query?addr=" + enc("postgres://spin:spin@127.0.0.1:1/spindle"), "SELECT 1"),
       "open error 0: address postgres://127.0.0.1:1 is not permitted");
+  // Key=value addresses: checked the same way; Unix sockets and settings
+  // that read the host's files are refused.
+  EXPECT_EQ(call(up,
+                 "/pg2/query?addr=" +
+                     enc("host=127.0.0.1 port=" + port + " user=spin password=spin dbname=spindle"),
+                 "SELECT 2 AS two"),
+            "columns: two:int32\ni32:2\n");
+  EXPECT_EQ(call(up, "/pg2/query?addr=" + enc("host=/tmp port=" + port), "SELECT 1"),
+            "open error 0: Unix sockets are not supported on WebAssembly");
+  EXPECT_EQ(call(up, "/pg2/query?addr=" + enc(pg.url() + "?sslkey=/etc/passwd"), "SELECT 1"),
+            "open error 0: the connection setting `sslkey` is not supported");
+  EXPECT_EQ(call(up, "/pg2/query?addr=" + enc("host=127.0.0.1 hostaddr=127.0.0.2 port=" + port),
+                 "SELECT 1"),
+            "open error 0: address postgres://127.0.0.2:" + port + " is not permitted");
   // Down, then back.
   pg.stop();
   std::string down = call(up, "/pg2/query?" + addr, "SELECT 1");
@@ -200,4 +224,27 @@ TEST(OutboundPg, ComponentV4Types) {
             "error 1: invalid UUID nope");
   EXPECT_EQ(call(up, "/pg4/query?addr=" + enc("postgres://spin@10.1.2.3/x"), "SELECT 1"),
             "open error 0: address postgres://10.1.2.3 is not permitted");
+}
+
+TEST(OutboundPg, ConcurrentRequestsShareThePool) {
+  PgServer pg;
+  ASSERT_TRUE(pg.ready()) << pg.error();
+  Up up(make_v1_app("pg-many", "host_rdbms.wasm", {{"PG_ADDRESS", pg.url()}}));
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  ASSERT_EQ(call(up, "/pg/execute", "CREATE TABLE c (n int4)"), "ok 0");
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i)
+        if (call(up, "/pg/execute?i32:" + std::to_string(t * 100 + i),
+                 "INSERT INTO c VALUES ($1)") == "ok 1")
+          ++ok;
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 100);
+  EXPECT_EQ(pg.psql("SELECT count(DISTINCT n) FROM c").out, "100\n");
+  // The pool keeps at most 8 idle connections to an address.
+  std::string conns = pg.psql("SELECT count(*) FROM pg_stat_activity WHERE usename = 'spin'").out;
+  EXPECT_LE(std::stoi(conns), 8) << conns;
 }

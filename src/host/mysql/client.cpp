@@ -242,6 +242,9 @@ std::unique_ptr<Connection> Pool::acquire(Deadline deadline, Error& error) {
   mysql_options(c, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
   mysql_options(c, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
   mysql_options(c, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  // LOAD DATA LOCAL INFILE would read the host's files.
+  unsigned int no_local_files = 0;
+  mysql_options(c, MYSQL_OPT_LOCAL_INFILE, &no_local_files);
   if (address_.tls) {
     my_bool on = 1;
     mysql_options(c, MYSQL_OPT_SSL_ENFORCE, &on);

@@ -200,6 +200,18 @@ std::optional<Error> Connection::run(const std::string& sql,
     }
     PGresult* r = PQgetResult(conn_);
     if (r == nullptr) break;
+    ExecStatusType status = PQresultStatus(r);
+    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
+      // COPY to or from the client: there is no client file here.
+      PQclear(r);
+      if (!error)
+        error = rdbms::error(ErrorKind::QueryFailed, "COPY to or from the client is not supported");
+      if (status == PGRES_COPY_IN && PQputCopyEnd(conn_, "not supported") == 1 &&
+          PQflush(conn_) == 0)
+        continue;
+      broken_ = true;
+      break;
+    }
     if (first) {
       first = false;
       ExecStatusType st = PQresultStatus(r);

@@ -120,15 +120,23 @@ std::optional<Error> Access::check(const std::string& address) const {
     while (!why.empty() && why.back() == '\n') why.pop_back();
     return rdbms::error(ErrorKind::ConnectionFailed, why);
   }
-  std::string hosts, hostaddrs, ports;
+  std::string hosts, hostaddrs, ports, refused;
   for (PQconninfoOption* o = opts; o->keyword; ++o) {
     if (!o->val) continue;
     std::string k = o->keyword;
+    // Settings that would make the host read its own files (a service
+    // file could also name a host the allow-list never sees).
+    for (const char* f :
+         {"service", "passfile", "sslcert", "sslkey", "sslrootcert", "sslcrl", "sslcrldir"})
+      if (k == f && refused.empty()) refused = k;
     if (k == "host") hosts = o->val;
     if (k == "hostaddr") hostaddrs = o->val;
     if (k == "port") ports = o->val;
   }
   PQconninfoFree(opts);
+  if (!refused.empty())
+    return rdbms::error(ErrorKind::ConnectionFailed,
+                        "the connection setting `" + refused + "` is not supported");
   if (hosts.empty() && hostaddrs.empty())
     return rdbms::error(ErrorKind::ConnectionFailed, "the address names no host");
   std::vector<std::string> port_list = ports.empty() ? std::vector<std::string>{} : split(ports);
