@@ -22,7 +22,9 @@ MysqlServer::MysqlServer() {
   Result init = run_process(db::as_user(
       "mysql", dir_,
       {"/usr/bin/mariadb-install-db", "--no-defaults", "--datadir=" + dir_ + "/data",
-       "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"}));
+       "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve",
+       // its own tmpdir: installs running at once collide on /tmp's temporary tables
+       "--tmpdir=" + dir_}));
   if (init.status != 0) {
     error_ = "mariadb-install-db failed: " + init.out + init.err;
     return;
