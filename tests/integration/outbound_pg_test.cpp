@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -207,6 +208,25 @@ TEST(OutboundPg, ComponentV4Types) {
             "i64:7|date:2024-02-29|datetime:2024-03-01T12:34:56.000000000|"
             "uuid:123e4567-e89b-12d3-a456-426614174000|json:{\"a\": [1, 2]}|dec:-12.340|"
             "ai32:1,null,3|interval:1500000,2,3|time:23:59:58.000000000\n");
+  // numeric's base-10000 digits, weights and scales.
+  EXPECT_EQ(
+      call(up, "/pg4/query?" + addr,
+           "SELECT 0.0001::numeric AS a, 10000::numeric AS b, 123456789.000123::numeric AS c, "
+           "0::numeric AS d, 'NaN'::numeric AS e, -0.5::numeric AS f, 1e20::numeric AS g, "
+           "12.30::numeric(8,3) AS h"),
+      "columns: a:decimal,b:decimal,c:decimal,d:decimal,e:decimal,f:decimal,g:decimal,"
+      "h:decimal\n"
+      "dec:0.0001|dec:10000|dec:123456789.000123|dec:0|dec:NaN|dec:-0.5|"
+      "dec:100000000000000000000|dec:12.300\n");
+  // Arrays of text and int8, ranges of int8 and numeric, as parameters and back.
+  EXPECT_EQ(call(up, "/pg4/query?" + addr,
+                 "SELECT ARRAY['a', NULL, 'c'] AS s, ARRAY[1::int8, NULL] AS l, "
+                 "int8range(5, 9, '[]') AS r, numrange(1.5, NULL) AS n"),
+            "columns: s:array-str,l:array-int64,r:range-int64,n:range-decimal\n"
+            "astr:a,null,c|ai64:1,null|ri64:5i,10x|rdec:1.5i,inf\n");
+  EXPECT_EQ(call(up, "/pg4/query?" + addr + "&ri32:" + enc("-3,7") + "&ai32:" + enc("null,4"),
+                 "SELECT $1 AS r, $2 AS a, upper($1) AS u"),
+            "columns: r:range-int32,a:array-int32,u:int32\nri32:-3i,7x|ai32:null,4|i32:7\n");
   // A type without a case: other(<its name>), unsupported(<its binary form>).
   std::string ip = call(up, "/pg4/query?" + addr, "SELECT '1.2.3.4'::inet AS ip");
   EXPECT_EQ(ip.rfind("columns: ip:other(inet)\nunsupported:", 0), 0u) << ip;
@@ -247,4 +267,25 @@ TEST(OutboundPg, ConcurrentRequestsShareThePool) {
   // The pool keeps at most 8 idle connections to an address.
   std::string conns = pg.psql("SELECT count(*) FROM pg_stat_activity WHERE usename = 'spin'").out;
   EXPECT_LE(std::stoi(conns), 8) << conns;
+}
+
+TEST(OutboundPg, DeadlineCancelsTheStatement) {
+  PgServer pg;
+  ASSERT_TRUE(pg.ready()) << pg.error();
+  Up up(make_v1_app("pg-deadline", "host_rdbms.wasm", {{"PG_ADDRESS", pg.url()}}),
+        {"--timeout", "2s"});
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(http_code({"--data-binary", "SELECT pg_sleep(20)", up.url() + "/pg/query"}), "504");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_NE(up.log().find("outbound PostgreSQL: timed out waiting for the server"),
+            std::string::npos)
+      << up.log();
+  // The statement was cancelled and its connection closed; the next request
+  // gets a good one.
+  EXPECT_EQ(call(up, "/pg/query", "SELECT 1 AS one"), "columns: one:int32\ni32:1\n");
+  EXPECT_EQ(pg.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' "
+                    "AND state = 'active' AND pid <> pg_backend_pid()")
+                .out,
+            "0\n");
 }

@@ -7,7 +7,7 @@
 // api is pg2, mysql2, pg3 or pg4. Parameters ('&'-separated, percent-decoded):
 // bool:<0|1> i8: i16: i32: i64: u8: u16: u32: u64: f32: f64: str: bin: null
 // (all apis), for pg3 and pg4 date:Y-M-D time:H:M:S datetime:Y-M-DTH:M:S
-// ts:<seconds>, for pg4 also uuid: json: dec: ai32:<a,b,null> and
+// ts:<seconds>, for pg4 also uuid: json: dec: ai32:<a,b,null> ri32:<lo,hi> and
 // interval:<micros,days,months>.
 // Answers "columns: name:type,..." then a line per row (<case>:<value>
 // separated by '|'), or "ok[ <n>]" for execute, or "error <case>: <text>"
@@ -217,6 +217,11 @@ static int parse_param(char* tok, uint8_t* p, int ver) {
         e = comma + 1;
       }
       *(uint32_t*)x = (uint32_t)(uintptr_t)items, *(uint32_t*)(x + 4) = (uint32_t)k;
+    } else if (!strcmp(c, "ri32")) {  // "lo,hi": [lo, hi) as two option<tuple<s32, kind>>
+      int lo = 0, hi = 0;
+      sscanf(val, "%d,%d", &lo, &hi);
+      x[0] = 1, *(int32_t*)(x + 4) = lo, x[8] = 0;
+      x[12] = 1, *(int32_t*)(x + 16) = hi, x[20] = 1;
     } else if (!strcmp(c, "interval")) {  // record { s64, s32, s32 }
       long long us = 0;
       int days = 0, months = 0;
@@ -289,6 +294,39 @@ static void say_value(const uint8_t* v, int ver) {
     }
   } else if (!strcmp(c, "interval")) {
     sayf("%lld,%lld,%lld", *(const int64_t*)x, *(const int32_t*)(x + 8), *(const int32_t*)(x + 12));
+  } else if (!strcmp(c, "astr") || !strcmp(c, "adec")) {  // list<option<string>>: 12 bytes
+    const uint8_t* items = (const uint8_t*)(uintptr_t)U32(x, 0);
+    for (uint32_t i = 0; i < U32(x, 4); ++i) {
+      if (i) says(",");
+      if (items[12 * i])
+        say(STR(items + 12 * i, 4));
+      else
+        says("null");
+    }
+  } else if (!strcmp(c, "ai64")) {  // list<option<s64>>: 16 bytes
+    const uint8_t* items = (const uint8_t*)(uintptr_t)U32(x, 0);
+    for (uint32_t i = 0; i < U32(x, 4); ++i) {
+      if (i) says(",");
+      if (items[16 * i])
+        sayf("%lld", *(const int64_t*)(items + 16 * i + 8), 0, 0);
+      else
+        says("null");
+    }
+  } else if (!strcmp(c, "ri64") || !strcmp(c, "rdec")) {  // option<tuple<..., kind>> x2
+    int dec = !strcmp(c, "rdec");
+    for (int b = 0; b < 2; ++b) {
+      const uint8_t* o = x + (dec ? 16 : 24) * b;
+      if (b) says(",");
+      if (!o[0]) {
+        says("inf");
+        continue;
+      }
+      if (dec)
+        say(STR(o, 4));
+      else
+        sayf("%lld", *(const int64_t*)(o + 8), 0, 0);
+      says(o[dec ? 12 : 16] ? "x" : "i");
+    }
   } else if (!strcmp(c, "ri32")) {  // tuple<option<tuple<s32, kind>>, ...>: 12 + 12 bytes
     for (int b = 0; b < 2; ++b) {
       const uint8_t* o = x + 12 * b;
