@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -157,4 +158,22 @@ TEST(OutboundMysql, ConcurrentRequestsShareThePool) {
   std::string conns =
       my.sql("SELECT COUNT(*) FROM information_schema.processlist WHERE user = 'spin'").out;
   EXPECT_LE(std::stoi(conns), 8) << conns;
+}
+
+TEST(OutboundMysql, DeadlineKillsTheStatement) {
+  MysqlServer my;
+  ASSERT_TRUE(my.ready()) << my.error();
+  Up up(make_v1_app("my-deadline", "host_rdbms.wasm", {{"MYSQL_ADDRESS", my.url()}}),
+        {"--timeout", "2s"});
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(http_code({"--data-binary", "SELECT SLEEP(20)", up.url() + "/mysql/query"}), "504");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_NE(up.log().find("outbound MySQL: timed out waiting for the server"), std::string::npos)
+      << up.log();
+  EXPECT_EQ(call(up, "/mysql/query", "SELECT 1 AS one"), "columns: one:int32\ni32:1\n");
+  EXPECT_EQ(my.sql("SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE "
+                   "'SELECT SLEEP(20)%'")
+                .out,
+            "0\n");
 }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "host/mysql/watchdog.h"
+
 namespace spindle::host::mysql {
 
 using rdbms::Error;
@@ -281,7 +283,21 @@ Connection::~Connection() {
 }
 
 std::optional<Error> Connection::run(const std::string& sql, const std::vector<Value>& params,
-                                     rdbms::RowSet& out) {
+                                     Deadline deadline, rdbms::RowSet& out) {
+  Watchdog& dog = Watchdog::get();
+  uint64_t token = dog.watch(deadline, pool_->address_, mysql_thread_id(conn_));
+  auto error = run_statement(sql, params, out);
+  if (dog.done(token)) {  // killed: the connection is not reused
+    broken_ = true;
+    out = rdbms::RowSet();
+    return rdbms::error(ErrorKind::Other, "timed out waiting for the server");
+  }
+  return error;
+}
+
+std::optional<Error> Connection::run_statement(const std::string& sql,
+                                               const std::vector<Value>& params,
+                                               rdbms::RowSet& out) {
   MYSQL_STMT* st = mysql_stmt_init(conn_);
   if (st == nullptr) {
     broken_ = true;

@@ -41,11 +41,16 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Runs `sql` with `params`; the rows (if it returns any) into `out`.
+  // Runs `sql` with `params`; the rows (if it returns any) into `out`. A
+  // statement still running at `deadline` is killed (watchdog.h):
+  // other("timed out waiting for the server").
   std::optional<rdbms::Error> run(const std::string& sql, const std::vector<rdbms::Value>& params,
-                                  rdbms::RowSet& out);
+                                  Deadline deadline, rdbms::RowSet& out);
 
  private:
+  std::optional<rdbms::Error> run_statement(const std::string& sql,
+                                            const std::vector<rdbms::Value>& params,
+                                            rdbms::RowSet& out);
   MYSQL* conn_;
   std::shared_ptr<Pool> pool_;
   bool broken_ = false;

@@ -53,7 +53,8 @@ Outcome run(InstanceData* d, Params p, Results& r, bool rows) {
   auto* c = cx ? cx->table().get<OpenConnection>(p[0].rep()) : nullptr;
   if (!c) return wasi::p2::bad_handle(rows ? "mysql connection.query" : "mysql connection.execute");
   rdbms::RowSet rs;
-  if (auto e = c->conn->run(std::string(p[1].as_string()), rdbms::v2::params(p[2]), rs)) {
+  if (auto e = c->conn->run(std::string(p[1].as_string()), rdbms::v2::params(p[2]), deadline_of(d),
+                            rs)) {
     access_of(d).log(e->message);
     r.push_back(Val::err(rdbms::v2::error(*e)));
     return Outcome::success();

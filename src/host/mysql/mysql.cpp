@@ -45,7 +45,7 @@ class OutboundMysql {
       error = e;
       return true;
     }
-    error = conn->run(sql, params, rs);
+    error = conn->run(sql, params, deadline_of(call.instance), rs);
     if (error) access.log(error->message);
     return true;
   }
