@@ -242,8 +242,8 @@ TEST(OutboundPg, ComponentV4Types) {
             "error 1: invalid date y=2023, m=2, d=29");
   EXPECT_EQ(call(up, "/pg4/query?" + addr + "&uuid:nope", "SELECT $1"),
             "error 1: invalid UUID nope");
-  EXPECT_EQ(call(up, "/pg4/query?addr=" + enc("postgres://spin@10.1.2.3/x"), "SELECT 1"),
-            "open error 0: address postgres://10.1.2.3 is not permitted");
+  EXPECT_EQ(call(up, "/pg4/query?addr=" + enc("postgres://spin@127.0.0.2/x"), "SELECT 1"),
+            "open error 0: address postgres://127.0.0.2 is not permitted");
 }
 
 TEST(OutboundPg, ConcurrentRequestsShareThePool) {
@@ -288,4 +288,21 @@ TEST(OutboundPg, DeadlineCancelsTheStatement) {
                     "AND state = 'active' AND pid <> pg_backend_pid()")
                 .out,
             "0\n");
+}
+
+TEST(OutboundPg, ComponentV41ConnectionBuilder) {
+  ASSERT_EQ(missing_guest("rdbms_component.wasm"), "");
+  PgServer pg;
+  ASSERT_TRUE(pg.ready()) << pg.error();
+  std::string addr = "addr=" + enc(pg.url());
+  Up up(make_app("pg41", "rdbms_component.wasm", {"postgres://127.0.0.1:*"}));
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  EXPECT_EQ(call(up, "/pg41/query?" + addr + "&i32:5", "SELECT $1 + 1 AS n"),
+            "columns: n:int32\ni32:6\n");
+  EXPECT_EQ(call(up, "/pg41/query?" + addr + "&ca=" + enc("-----BEGIN CERTIFICATE-----"),
+                 "SELECT 1 AS one"),
+            "ca error 4: spindle does not support custom root certificates; the system's are "
+            "used\ncolumns: one:int32\ni32:1\n");
+  EXPECT_EQ(call(up, "/pg41/query?addr=" + enc("postgres://spin@127.0.0.2:5432/x"), "SELECT 1"),
+            "open error 0: address postgres://127.0.0.2:5432 is not permitted");
 }

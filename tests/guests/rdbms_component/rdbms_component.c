@@ -4,15 +4,14 @@
 //
 //   POST /<api>/<query|execute>?addr=<address>&<params>   body: one statement
 //
-// api is pg2, mysql2, pg3 or pg4. Parameters ('&'-separated, percent-decoded):
-// bool:<0|1> i8: i16: i32: i64: u8: u16: u32: u64: f32: f64: str: bin: null
-// (all apis), for pg3 and pg4 date:Y-M-D time:H:M:S datetime:Y-M-DTH:M:S
-// ts:<seconds>, for pg4 also uuid: json: dec: ai32:<a,b,null> ri32:<lo,hi> and
-// interval:<micros,days,months>.
-// Answers "columns: name:type,..." then a line per row (<case>:<value>
-// separated by '|'), or "ok[ <n>]" for execute, or "error <case>: <text>"
-// (pg4 query-failed: "error 2: db-error <code> <message>" or "text <msg>").
-// Every connection is opened for the request and dropped after it.
+// api is pg2, mysql2, pg3, pg4 or pg41 (spin:postgres@4.1.0: the connection
+// comes from connection-builder, with &ca=<pem> given to set-ca-root). Parameters ('&'-separated,
+// percent-decoded): bool:<0|1> i8: i16: i32: i64: u8: u16: u32: u64: f32: f64: str: bin: null (all
+// apis), for pg3 and pg4 date:Y-M-D time:H:M:S datetime:Y-M-DTH:M:S ts:<seconds>, for pg4 also
+// uuid: json: dec: ai32:<a,b,null> ri32:<lo,hi> and interval:<micros,days,months>. Answers
+// "columns: name:type,..." then a line per row (<case>:<value> separated by '|'), or "ok[ <n>]" for
+// execute, or "error <case>: <text>" (pg4 query-failed: "error 2: db-error <code> <message>" or
+// "text <msg>"). Every connection is opened for the request and dropped after it.
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@ typedef int32_t handle;
 #define PG2(name) __attribute__((import_module("fermyon:spin/postgres@2.0.0"), import_name(name)))
 #define MY2(name) __attribute__((import_module("fermyon:spin/mysql@2.0.0"), import_name(name)))
 #define PG3(name) __attribute__((import_module("spin:postgres/postgres@3.0.0"), import_name(name)))
+#define PG41(name) __attribute__((import_module("spin:postgres/postgres@4.1.0"), import_name(name)))
 #define PG4(name) __attribute__((import_module("spin:postgres/postgres@4.0.0"), import_name(name)))
 
 HTTP("[method]incoming-request.path-with-query") void request_path(handle self, void* ret);
@@ -73,6 +73,16 @@ void pg3_query(handle, const char*, size_t, const void*, size_t, void*);
 PG3("[method]connection.execute")
 void pg3_execute(handle, const char*, size_t, const void*, size_t, void*);
 PG3("[resource-drop]connection") void pg3_drop(handle);
+PG41("[constructor]connection-builder") handle pg41_builder_new(const char*, size_t);
+PG41("[method]connection-builder.set-ca-root")
+void pg41_builder_set_ca_root(handle, const char*, size_t, void*);
+PG41("[method]connection-builder.build") void pg41_builder_build(handle, void*);
+PG41("[resource-drop]connection-builder") void pg41_builder_drop(handle);
+PG41("[method]connection.query")
+void pg41_query(handle, const char*, size_t, const void*, size_t, void*);
+PG41("[method]connection.execute")
+void pg41_execute(handle, const char*, size_t, const void*, size_t, void*);
+PG41("[resource-drop]connection") void pg41_drop(handle);
 PG4("[static]connection.open") void pg4_open(const char*, size_t, void*);
 PG4("[method]connection.query")
 void pg4_query(handle, const char*, size_t, const void*, size_t, void*);
@@ -393,25 +403,56 @@ static void say_row_set(const uint8_t* rs, int ver) {
 
 static void run(const char* api, const char* op, char* query, const char* sql, size_t sql_len) {
   int my = !strcmp(api, "mysql2");
-  int ver = !strcmp(api, "pg4") ? 4 : !strcmp(api, "pg3") ? 3 : 2;
+  int builder = !strcmp(api, "pg41");  // spin:postgres@4.1.0 through connection-builder
+  int ver = !strcmp(api, "pg4") || builder ? 4 : !strcmp(api, "pg3") ? 3 : 2;
   open_fn open = ver == 4 ? pg4_open : ver == 3 ? pg3_open : my ? my2_open : pg2_open;
-  run_fn q = ver == 4 ? pg4_query : ver == 3 ? pg3_query : my ? my2_query : pg2_query;
-  run_fn x = ver == 4 ? pg4_execute : ver == 3 ? pg3_execute : my ? my2_execute : pg2_execute;
-  void (*drop)(handle) = ver == 4 ? pg4_drop : ver == 3 ? pg3_drop : my ? my2_drop : pg2_drop;
+  run_fn q = builder    ? pg41_query
+             : ver == 4 ? pg4_query
+             : ver == 3 ? pg3_query
+             : my       ? my2_query
+                        : pg2_query;
+  run_fn x = builder    ? pg41_execute
+             : ver == 4 ? pg4_execute
+             : ver == 3 ? pg3_execute
+             : my       ? my2_execute
+                        : pg2_execute;
+  void (*drop)(handle) = builder    ? pg41_drop
+                         : ver == 4 ? pg4_drop
+                         : ver == 3 ? pg3_drop
+                         : my       ? my2_drop
+                                    : pg2_drop;
   const char* addr = "";
+  const char* ca = NULL;
   size_t np = 0, size = ver == 4 ? 56 : ver == 3 ? 24 : 16;
   memset(params, 0, sizeof params);
   for (char* tok = query ? strtok(query, "&") : NULL; tok && np < 32; tok = strtok(NULL, "&")) {
     if (!strncmp(tok, "addr=", 5)) {
       decode(tok + 5);
       addr = tok + 5;
+    } else if (!strncmp(tok, "ca=", 3)) {
+      decode(tok + 3);
+      ca = tok + 3;
     } else if (!parse_param(tok, params + np++ * size, ver)) {
       says("bad parameter ");
       says(tok);
       return;
     }
   }
-  open(addr, strlen(addr), ret);  // tag at 0; ok: handle at 4; err: error at 4
+  if (builder) {
+    handle b = pg41_builder_new(addr, strlen(addr));
+    if (ca) {
+      pg41_builder_set_ca_root(b, ca, strlen(ca), ret);  // result<_, error>: error at 4
+      if (ret[0]) {
+        says("ca ");
+        say_error(ret + 4, ver);
+        says("\n");
+      }
+    }
+    pg41_builder_build(b, ret);  // result<connection, error>, as open's
+    pg41_builder_drop(b);
+  } else {
+    open(addr, strlen(addr), ret);  // tag at 0; ok: handle at 4; err: error at 4
+  }
   if (ret[0]) {
     says("open ");
     say_error(ret + 4, ver);
