@@ -1,5 +1,7 @@
 #include "host/mysql/mysql.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "host/mysql/access.h"
@@ -102,7 +104,10 @@ std::unique_ptr<Connection> Access::connect(const std::string& address, Deadline
     error = rdbms::error(ErrorKind::ConnectionFailed, "invalid address " + address);
     return nullptr;
   }
-  if (!allow_.allows(Url{"mysql", a->host, a->port, "/"})) {
+  std::string host = a->host;
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!allow_.allows(Url{"mysql", host, a->port, "/"})) {
     std::string hp = (a->host.find(':') != std::string::npos ? "[" + a->host + "]" : a->host) +
                      ":" + std::to_string(a->port);
     log("connection to mysql://" + hp +

@@ -140,17 +140,21 @@ std::optional<Error> Access::check(const std::string& address) const {
   if (hosts.empty() && hostaddrs.empty())
     return rdbms::error(ErrorKind::ConnectionFailed, "the address names no host");
   std::vector<std::string> port_list = ports.empty() ? std::vector<std::string>{} : split(ports);
-  std::vector<std::string> names = split(hosts.empty() ? hostaddrs : hosts);
-  if (!hosts.empty() && !hostaddrs.empty())
-    for (const std::string& h : split(hostaddrs)) names.push_back(h);
-  for (size_t i = 0; i < names.size(); ++i) {
-    const std::string& h = names[i];
+  // Every host and every hostaddr, each with the port at its position in
+  // its own list (or the one port).
+  std::vector<std::pair<std::string, std::string>> targets;
+  for (const std::string* list : {&hosts, &hostaddrs}) {
+    if (list->empty()) continue;
+    std::vector<std::string> names = split(*list);
+    for (size_t i = 0; i < names.size(); ++i)
+      targets.emplace_back(names[i], i < port_list.size()    ? port_list[i]
+                                     : port_list.size() == 1 ? port_list[0]
+                                                             : std::string());
+  }
+  for (const auto& [h, port] : targets) {
     if (h.empty() || h[0] == '/' || h[0] == '@')
       return rdbms::error(ErrorKind::ConnectionFailed,
                           "Unix sockets are not supported on WebAssembly");
-    std::string port = i < port_list.size()    ? port_list[i]
-                       : port_list.size() == 1 ? port_list[0]
-                                               : std::string();
     std::string url = "postgres://" + (h.find(':') != std::string::npos ? "[" + h + "]" : h) +
                       (port.empty() ? "" : ":" + port);
     auto u = parse_url(url);
