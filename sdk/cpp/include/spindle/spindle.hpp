@@ -15,7 +15,9 @@
 
 #include "http.hpp"
 #include "kv.hpp"
+#include "mysql.hpp"
 #include "outbound_http.hpp"
+#include "postgres.hpp"
 #include "redis.hpp"
 #include "result.hpp"
 #include "sqlite.hpp"
