@@ -6,8 +6,6 @@
 
 namespace spindle::test::db {
 
-// A free loopback TCP port.
-int free_port();
 // `argv` run as `user` when the tests run as root (database servers refuse
 // to run as root), through setpriv; `dir` is given to that user first.
 std::vector<std::string> as_user(const std::string& user, const std::string& dir,

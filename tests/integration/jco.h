@@ -16,9 +16,6 @@ inline const std::filesystem::path kComponents = SPINDLE_COMPONENTS_DIR;
 inline const std::filesystem::path kJco = kComponents / "node_modules/.bin/jco";
 inline const std::filesystem::path kJsOut = SPINDLE_JS_COMPONENTS;
 
-// A loopback port nobody listens on now (bound, read, released).
-int free_port();
-
 // `jco serve --isolate-requests instance` of one component on 127.0.0.1,
 // bounded: `timeout` stops the whole process group (jco and the node
 // process it spawns) after 180 s at the latest, and when the object ends.

@@ -8,8 +8,6 @@
 #include <fstream>
 #include <thread>
 
-#include "jco.h"
-
 namespace spindle::test {
 
 namespace {

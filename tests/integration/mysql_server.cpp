@@ -11,7 +11,7 @@ namespace spindle::test {
 MysqlServer::MysqlServer() {
   static std::atomic<int> n{0};
   dir_ = temp_dir("mysql-" + std::to_string(++n));
-  port_ = db::free_port();
+  port_ = free_port();
   for (auto [tool, package] : {std::pair{"/usr/bin/mariadb-install-db", "mariadb-server"},
                                std::pair{"/usr/sbin/mariadbd", "mariadb-server"},
                                std::pair{"/usr/bin/mariadb", "mariadb-client"},

@@ -18,7 +18,7 @@ const std::string kBin = "/usr/lib/postgresql/15/bin/";
 PgServer::PgServer() {
   static std::atomic<int> n{0};
   dir_ = temp_dir("pg-" + std::to_string(++n));
-  port_ = db::free_port();
+  port_ = free_port();
   for (const char* tool : {"initdb", "postgres", "psql", "pg_isready"}) {
     error_ = db::missing(kBin + tool, "postgresql");
     if (!error_.empty()) return;

@@ -73,6 +73,20 @@ Up::Up(const std::string& app_dir, std::vector<std::string> extra, const std::st
   if (!rest.empty()) url_ = "http://" + rest;
 }
 
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  close(fd);
+  return port;
+}
+
 int connect_to(const std::string& address) {
   std::string hostport = address;
   if (size_t scheme = hostport.find("//"); scheme != std::string::npos)

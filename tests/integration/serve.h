@@ -45,6 +45,9 @@ class Up {
   std::string url_;
 };
 
+// A free loopback TCP port (0 when none could be had).
+int free_port();
+
 // A TCP connection to `address` ("127.0.0.1:port", or a URL
 // "http://127.0.0.1:port"); -1 when it cannot be made. The caller closes it.
 int connect_to(const std::string& address);
