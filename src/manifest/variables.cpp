@@ -79,21 +79,21 @@ std::map<std::string, std::string> read_dotenv(const std::filesystem::path& path
   return out;
 }
 
-// The first value the runtime config's providers have for `name`.
-std::optional<std::string> from_providers(const std::vector<VariableProvider>& providers,
-                                          const std::map<std::string, std::string>& env,
-                                          const std::string& name, Reporter& rep) {
-  for (const VariableProvider& p : providers) {
+// The first value the runtime config's providers have for `name`;
+// `dotenvs[i]` is provider i's .env file, read once for every variable.
+std::optional<std::string> from_providers(
+    const std::vector<VariableProvider>& providers,
+    const std::vector<std::map<std::string, std::string>>& dotenvs,
+    const std::map<std::string, std::string>& env, const std::string& name) {
+  for (size_t i = 0; i < providers.size(); ++i) {
+    const VariableProvider& p = providers[i];
     if (p.kind == VariableProvider::Kind::Static) {
       if (auto it = p.values.find(name); it != p.values.end()) return it->second;
       continue;
     }
     std::string key = p.prefix + "_" + upper(name);
     if (auto it = env.find(key); it != env.end()) return it->second;
-    if (p.dotenv) {
-      auto dotenv = read_dotenv(*p.dotenv, rep);
-      if (auto it = dotenv.find(key); it != dotenv.end()) return it->second;
-    }
+    if (auto it = dotenvs[i].find(key); it != dotenvs[i].end()) return it->second;
   }
   return std::nullopt;
 }
@@ -110,11 +110,15 @@ void resolve_variables(App& app, const Options& options, const SourceText& src, 
   std::map<std::string, std::string> env = options.env ? *options.env : process_env();
   std::filesystem::path dotenv_path = options.dotenv ? *options.dotenv : app.dir / ".env";
   std::map<std::string, std::string> dotenv = read_dotenv(dotenv_path, rep);
+  std::vector<std::map<std::string, std::string>> provider_dotenvs;
+  for (const VariableProvider& p : options.providers)
+    provider_dotenvs.push_back(p.dotenv ? read_dotenv(*p.dotenv, rep)
+                                        : std::map<std::string, std::string>{});
 
   for (Variable& v : app.variables) {
     std::string key = "SPIN_VARIABLE_" + upper(v.name);
     std::string legacy = "SPIN_CONFIG_" + upper(v.name);
-    if (auto value = from_providers(options.providers, env, v.name, rep)) {
+    if (auto value = from_providers(options.providers, provider_dotenvs, env, v.name)) {
       v.value = std::move(value);
       v.from = Variable::From::Provider;
     } else if (auto it = env.find(key); it != env.end()) {
