@@ -1,5 +1,3 @@
-#include <chrono>
-
 #include "host/key_value/store.h"
 #include "host/redis/client.h"
 
@@ -102,7 +100,7 @@ class RedisStore final : public Store {
   // On a connection of its own: WATCH belongs to the connection that runs
   // the MULTI/EXEC.
   std::unique_ptr<Cas> compare_and_swap(const std::string& key, std::string& error) override {
-    auto c = redis::Connection::open(pool_->address(), std::chrono::seconds(5), error);
+    auto c = pool_->dedicated(error);
     if (!c) return nullptr;
     return std::make_unique<RedisCas>(std::move(c), key);
   }

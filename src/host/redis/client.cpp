@@ -216,6 +216,10 @@ std::unique_ptr<Connection> Pool::take(std::string& error) {
       return c;
     }
   }
+  return dedicated(error);
+}
+
+std::unique_ptr<Connection> Pool::dedicated(std::string& error) {
   return Connection::open(address_, std::chrono::milliseconds(2000), error);
 }
 

@@ -64,6 +64,9 @@ class Pool {
   // True when an idle connection is there or a new one can be made (it
   // then stays idle in the pool).
   bool connect(std::string& error);
+  // A new connection of the caller's own, made as the pool makes its (for
+  // state a connection holds across commands: WATCH ... EXEC).
+  std::unique_ptr<Connection> dedicated(std::string& error);
   const Address& address() const { return address_; }
 
   explicit Pool(Address a) : address_(std::move(a)) {}
