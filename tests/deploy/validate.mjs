@@ -109,7 +109,7 @@ const core = {
 };
 const here = path.dirname(fileURLToPath(import.meta.url));
 const schema = JSON.parse(readFileSync(path.join(here, "spinkube.schema.json"), "utf8"));
-const ajv = new Ajv({ allErrors: true, strict: true });
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
 ajv.addSchema(schema);
 const spinkube = {
   "core.spinkube.dev/v1alpha1 SpinApp": ajv.getSchema(`${schema.$id}#/definitions/SpinApp`),
@@ -134,8 +134,13 @@ for (const d of docs) {
   } else if (spinkube[key]) {
     const check = spinkube[key];
     if (!check(d.obj)) {
-      for (const e of check.errors)
-        problem(d.where, `${e.instancePath || "/"} ${e.message}${e.params?.additionalProperty ? `: \`${e.params.additionalProperty}\`` : ""}`);
+      // A `not` inside a oneOf only repeats what the oneOf's own error says.
+      const errors = check.errors.filter((e) => e.keyword !== "not" ||
+        !check.errors.some((o) => o.keyword === "oneOf" && o.instancePath === e.instancePath));
+      for (const e of errors)
+        problem(d.where, `${e.instancePath || "/"} ${e.message}` +
+          (e.params?.additionalProperty ? `: \`${e.params.additionalProperty}\`` : "") +
+          (e.parentSchema?.description ? ` (${e.parentSchema.description})` : ""));
       continue;
     }
     let ok = true;
