@@ -75,7 +75,7 @@ COPY deploy/image/entrypoint.sh /usr/local/bin/spindle-entrypoint
 COPY deploy/image/precompile.sh /usr/local/bin/spindle-precompile
 # Non-root; the writable folders exist (owned by the user) for runs without
 # volumes, and are where the manifests mount emptyDirs.
-RUN useradd --system --uid 10001 --user-group --home-dir /home/spindle --create-home spindle \
+RUN useradd --uid 10001 --user-group --home-dir /home/spindle --create-home spindle \
  && mkdir -p /cache /state \
  && chown spindle:spindle /cache /state
 # The prefilled compile cache: built here, with the clang-19 the image runs
