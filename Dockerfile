@@ -21,7 +21,8 @@
 # At run time the root filesystem can be read-only; spindle writes only to
 #   /cache   the compile cache and pulled apps ($XDG_CACHE_HOME/spindle)
 #   /tmp     the C compiler's temporary files
-#   /state   the state folder given with --state-dir (logs, SQLite stores)
+#   /state   the state folder given with --state-dir (logs, SQLite stores,
+#            a staged copy of each component's `files`)
 # Mount a writable volume (Kubernetes emptyDir) on each; /cache must allow
 # executing files (compiled modules are dlopen'ed from it).
 
