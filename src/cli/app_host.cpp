@@ -68,7 +68,9 @@ bool stage_files(const manifest::Component& c, const fs::path& dir, const fs::pa
 }  // namespace
 
 AppHost::AppHost(const UpOptions& opts)
-    : opts_(opts), log_(opts.quiet), self_origin_(std::make_shared<host::SelfOrigin>()) {
+    : opts_(opts),
+      log_(opts.quiet, opts.json_log),
+      self_origin_(std::make_shared<host::SelfOrigin>()) {
   engine::EngineOptions eo;
   eo.backend = opts_.backend;
   eo.use_cache = opts_.use_cache;
@@ -120,6 +122,7 @@ bool AppHost::load(std::string& error) {
   }
   manifest::Options mo;
   mo.capability_keys = host::component_keys();
+  mo.components = o.components;
   if (!manifest::variable_providers(runtime, mo.providers, error)) return false;
   manifest::Result loaded = manifest::load(o.from, mo);
   if (!loaded.ok()) {
@@ -311,6 +314,32 @@ bool AppHost::start(std::string& error) {
 void AppHost::stop() {
   stopping_ = true;
   for (auto& [name, t] : triggers_) t->stop();
+}
+
+void AppHost::drain(std::chrono::nanoseconds delay, std::chrono::nanoseconds finish,
+                    const std::function<bool(std::chrono::milliseconds)>& interrupt) {
+  using Clock = std::chrono::steady_clock;
+  stopping_ = true;
+  for (auto& [name, t] : triggers_) t->unready();
+  auto poll = std::chrono::milliseconds(100);
+  for (auto until = Clock::now() + delay; Clock::now() < until;)
+    if (interrupt(
+            std::min(poll, std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()))))
+      return stop();
+  // The triggers drain on a thread of their own, so a second signal can
+  // still end it.
+  auto deadline = Clock::now() + finish;
+  std::atomic<bool> done{false};
+  std::thread drainer([&] {
+    for (auto& [name, t] : triggers_) t->drain(deadline);
+    done = true;
+  });
+  while (!done)
+    if (interrupt(poll)) {
+      stop();
+      break;
+    }
+  drainer.join();
 }
 
 void AppHost::print_routes() const {

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +46,13 @@ class AppHost {
   // Starts the triggers (binds the listen address, subscribes).
   bool start(std::string& error);
   void stop();
+  // A graceful stop: the health endpoint answers 503 for `delay` (requests
+  // are still served), then nothing new is taken and what is running may
+  // finish until `delay` + `finish`. Returns early, stopping at once, if
+  // `interrupt` returns true (it is polled while waiting).
+  void drain(std::chrono::nanoseconds delay, std::chrono::nanoseconds finish,
+             const std::function<bool(std::chrono::milliseconds)>& interrupt);
+  trigger::Log& log() { return log_; }
   // "Serving http://…" and the routes, on stdout.
   void print_routes() const;
   std::shared_ptr<const manifest::App> app() const;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -39,6 +40,20 @@ Background::~Background() {
     int status;
     waitpid(pid_, &status, 0);
   }
+}
+
+int Background::wait_exit(std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (pid_ > 0) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= until) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
 }
 
 std::string Background::wait_for(const std::string& marker, size_t after) const {
@@ -85,6 +100,23 @@ int free_port() {
     port = ntohs(a.sin_port);
   close(fd);
   return port;
+}
+
+int free_fixed_port() {
+  static std::atomic<int> next{20000 + (getpid() % 1000) * 10};
+  for (int tries = 0; tries < 2000; ++tries) {
+    int port = next++;
+    if (port >= 32768) next = port = 20000;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    if (ok) return port;
+  }
+  return 0;
 }
 
 int connect_to(const std::string& address) {

@@ -21,32 +21,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::string_view kHealth = "/.well-known/spin/health";
 constexpr std::string_view kInfo = "/.well-known/spin/info";
 
-std::string json_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          out += b;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 Outgoing text(unsigned status, std::string body) {
   Outgoing out;
   out.status = status;
@@ -127,6 +101,8 @@ class HttpTrigger final : public Trigger {
   bool configure(std::shared_ptr<const AppVersion> version, std::string& error) override;
   bool start(std::string& error) override;
   void stop() override { server_.stop(); }
+  void unready() override { unready_ = true; }
+  void drain(std::chrono::steady_clock::time_point deadline) override { server_.drain(deadline); }
   void describe(std::FILE* out) const override;
 
  private:
@@ -146,6 +122,7 @@ class HttpTrigger final : public Trigger {
   Services services_;
   std::shared_ptr<const State> next_;
   std::atomic<std::shared_ptr<const State>> current_;
+  std::atomic<bool> unready_{false};  // shutting down: health answers 503
   Server server_;
   bool started_ = false;
 };
@@ -224,7 +201,7 @@ void HttpTrigger::describe(std::FILE* out) const {
 
 std::optional<Outgoing> HttpTrigger::answer_without_guest(const State& st, std::string_view path,
                                                           std::optional<RouteMatch>& m) {
-  if (path == kHealth) return text(200, "OK");
+  if (path == kHealth) return unready_ ? text(503, "shutting down\n") : text(200, "OK");
   if (path == kInfo) {
     Outgoing out;
     out.headers.emplace_back("content-type", "application/json");
@@ -349,10 +326,7 @@ void HttpTrigger::log_request(const Incoming& in, std::string_view component, un
                               Clock::time_point start) {
   if (services_.log->quiet()) return;
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  char tail[48];
-  std::snprintf(tail, sizeof tail, " %u %.3fms", status, ms);
-  services_.log->info(in.method + " " + std::string(abi::uri_path(in.uri)) + " " +
-                      std::string(component) + tail);
+  services_.log->request(in.method, abi::uri_path(in.uri), component, status, ms);
 }
 
 }  // namespace

@@ -121,6 +121,9 @@ struct Server::Impl {
   std::mutex mu;
   bool stopped = false;
   size_t cap = 0;
+  // Set by drain(): every response closes its connection, and a connection
+  // that finishes a request is not kept for another.
+  std::atomic<bool> draining{false};
 
   void accept();
   // Closes the oldest evictable connection; false when there is none.
@@ -158,6 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   // Between requests: wait (idle_timeout) for the first byte of the next one.
   void wait_for_request() {
+    if (server_.draining) return close();
     mark();
     if (buffer_.size() > 0) return read_header();  // pipelined bytes already here
     stream_.expires_after(server_.opts.idle_timeout);
@@ -267,7 +271,8 @@ class Session : public std::enable_shared_from_this<Session> {
       out.body = "bad request target\n";
       return write(std::move(out), false, version, head);
     }
-    stream_.expires_never();  // the handler's own limits apply while it runs
+    if (server_.draining) keep_alive = false;  // the response says `Connection: close`
+    stream_.expires_never();                   // the handler's own limits apply while it runs
     uint64_t seq = ++seq_;
     bool trailers = false;  // the client takes trailers: `te: trailers`
     for (const auto& [k, v] : in.headers)
@@ -852,6 +857,22 @@ size_t Server::max_connections() const { return impl_->cap; }
 void Server::wait() {
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
+}
+
+void Server::drain(std::chrono::steady_clock::time_point deadline) {
+  impl_->draining = true;
+  asio::post(impl_->acceptor->get_executor(), [this] {
+    beast::error_code ec;
+    impl_->acceptor->close(ec);  // new connections are refused from now on
+    impl_->pause->cancel();
+  });
+  // Connections without a request being handled (idle keep-alive, or a
+  // header still arriving) close now; the others once answered.
+  while (impl_->evict_one()) {
+  }
+  while (impl_->open > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  stop();
 }
 
 void Server::stop() {

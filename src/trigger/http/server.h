@@ -105,6 +105,11 @@ class Server {
   size_t max_connections() const;
   // Blocks until stop() (or a signal handler calling it).
   void wait();
+  // Stops gracefully: no new connections (the listening socket closes),
+  // idle keep-alive connections close, requests being handled are answered
+  // with `Connection: close`; then stop() once every connection has ended or
+  // at `deadline`, whichever comes first.
+  void drain(std::chrono::steady_clock::time_point deadline);
   void stop();
 
   struct Impl;  // server.cpp's
