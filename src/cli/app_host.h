@@ -30,6 +30,9 @@ class TieredLoader;
 namespace spindle::host {
 class SelfOrigin;
 }
+namespace spindle::trigger::http {
+class MetricsEndpoint;
+}
 
 namespace spindle::cli {
 
@@ -44,7 +47,7 @@ class AppHost {
   // Starts the triggers (binds the listen address, subscribes).
   bool start(std::string& error);
   void stop();
-  // "Serving http://…" and the routes, on stdout.
+  // "Serving http://…" and the routes (and the metrics URL), on stdout.
   void print_routes() const;
   std::shared_ptr<const manifest::App> app() const;
 
@@ -61,6 +64,7 @@ class AppHost {
   std::shared_ptr<host::SelfOrigin> self_origin_;
   trigger::Services services_;
   std::map<std::string, std::unique_ptr<trigger::Trigger>> triggers_;  // by type
+  std::unique_ptr<trigger::http::MetricsEndpoint> metrics_;            // --metrics-listen
   bool started_ = false;
 };
 
