@@ -4,7 +4,7 @@
 // a few relaxed atomic adds on memory made before serving (no lock, no
 // allocation per request); off, each is one branch.
 //
-// Metrics (docs/CLI.md lists them for users):
+// Metrics (docs/triggers/http.md#metrics lists them for users):
 //   spindle_http_requests_total{component,status}   counter
 //   spindle_http_request_duration_seconds{component} histogram
 //   spindle_instances_in_flight                      gauge
