@@ -1,10 +1,13 @@
 // `spindle up --metrics-listen`: the Prometheus endpoint on its own address,
 // scraped with curl after a known set of requests, its text checked by
-// Debian's `promtool check metrics`; off by default.
+// Debian's `promtool check metrics`, and scraped by a real `prometheus`
+// server on loopback; off by default.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "serve.h"
 
@@ -84,6 +87,50 @@ TEST(Metrics, CountRequestsByComponentAndStatusAndPassPromtool) {
 
   // Other paths on the metrics address are not found.
   EXPECT_EQ(http_code({"http://" + addr + "/"}), "404");
+}
+
+// What a real Prometheus server answers to `query` at `api`
+// ("http://127.0.0.1:port"), once its value (the text in the answer's
+// `"value":[time,"…"]`) is `want`, waiting up to 30 s for scrapes; else the
+// last answer.
+std::string prometheus_value(const std::string& api, const std::string& query,
+                             const std::string& want) {
+  std::string last;
+  for (int i = 0; i < 150; ++i) {
+    last = curl({"-G", api + "/api/v1/query", "--data-urlencode", "query=" + query}).out;
+    size_t v = last.find("\"value\":[");
+    size_t q = v == std::string::npos ? v : last.find(",\"", v);
+    if (q != std::string::npos && last.compare(q + 2, want.size() + 2, want + "\"]") == 0)
+      return want;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return last;
+}
+
+TEST(Metrics, ARealPrometheusScrapesThem) {
+  std::string dir = one_component_app("metrics-prometheus", "spin_echo", "echo");
+  std::string addr = "127.0.0.1:" + std::to_string(free_port());
+  Up up(dir, {"--metrics-listen", addr});
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  std::ofstream(dir + "/prometheus.yml")
+      << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n"
+      << "  - job_name: spindle\n    static_configs:\n      - targets: [\"" << addr << "\"]\n";
+  std::string web = "127.0.0.1:" + std::to_string(free_port());
+  Background prometheus({"prometheus", "--config.file=" + dir + "/prometheus.yml",
+                         "--storage.tsdb.path=" + dir + "/tsdb", "--web.listen-address=" + web},
+                        dir + "/prometheus.log");
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(http_code({up.url() + "/hello"}), "200");
+  EXPECT_EQ(http_code({up.url() + "/trap"}), "500");
+  std::string api = "http://" + web;
+  EXPECT_EQ(
+      prometheus_value(api, R"(spindle_http_requests_total{component="echo",status="200"})", "4"),
+      "4")
+      << prometheus.log();
+  EXPECT_EQ(
+      prometheus_value(api, R"(spindle_http_requests_total{job="spindle",status="500"})", "1"),
+      "1");
+  EXPECT_EQ(prometheus_value(api, "spindle_instantiate_duration_seconds_count", "5"), "5");
+  EXPECT_EQ(prometheus_value(api, R"(up{job="spindle"})", "1"), "1");
 }
 
 TEST(Metrics, OffByDefault) {
