@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -72,6 +74,26 @@ TEST_F(Tls, ServesTheAppOverHttpsWithKeepAliveAndHealth) {
   EXPECT_EQ(r.out, "body/a[200 1]body/b[200 0]OK[200 0]");
   // Without the CA the certificate is not trusted: the server is really TLS.
   EXPECT_NE(curl({up.url() + "/a"}).status, 0);
+}
+
+TEST_F(Tls, WagiGuestsSeeHttpsInXFullUrl) {
+  std::string dir = temp_dir("tls-wagi");
+  std::filesystem::copy_file(guest("wagi_echo"), dir + "/cgi.wasm");
+  std::ofstream(dir + "/spin.toml") << R"(spin_manifest_version = 2
+[application]
+name = "tls-wagi"
+[[trigger.http]]
+route = "/..."
+component = "cgi"
+executor = { type = "wagi" }
+[component.cgi]
+source = "cgi.wasm"
+)";
+  Up up(dir, {"--tls-cert", files_.cert, "--tls-key", files_.key});
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  Result r = curl({"--cacert", files_.ca, up.url() + "/p?q=1"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("env:X_FULL_URL=" + up.url() + "/p?q=1\n"), std::string::npos) << r.out;
 }
 
 TEST_F(Tls, SpinsEnvironmentVariablesNameTheFiles) {
