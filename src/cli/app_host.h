@@ -32,6 +32,9 @@ class TieredLoader;
 namespace spindle::host {
 class SelfOrigin;
 }
+namespace spindle::trigger::http {
+class MetricsEndpoint;
+}
 
 namespace spindle::cli {
 
@@ -53,7 +56,7 @@ class AppHost {
   void drain(std::chrono::nanoseconds delay, std::chrono::nanoseconds finish,
              const std::function<bool(std::chrono::milliseconds)>& interrupt);
   trigger::Log& log() { return log_; }
-  // "Serving http://…" and the routes, on stdout.
+  // "Serving http://…" and the routes (and the metrics URL), on stdout.
   void print_routes() const;
   std::shared_ptr<const manifest::App> app() const;
 
@@ -70,6 +73,7 @@ class AppHost {
   std::shared_ptr<host::SelfOrigin> self_origin_;
   trigger::Services services_;
   std::map<std::string, std::unique_ptr<trigger::Trigger>> triggers_;  // by type
+  std::unique_ptr<trigger::http::MetricsEndpoint> metrics_;            // --metrics-listen
   bool started_ = false;
 };
 

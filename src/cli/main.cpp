@@ -72,6 +72,22 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
                   "(default 8 per core, at least 32)");
   cmd->add_option("--max-queued", up.max_queued,
                   "Requests waiting for a worker before 503 (default 64 per --workers)");
+  // Spin's TLS flags (both or neither), and the metrics endpoint (off by default).
+  CLI::Option* tls_cert =
+      cmd->add_option("--tls-cert", up.tls_cert,
+                      "The path to the certificate to use for https, if this is not set, normal "
+                      "http will be used. The cert should be in PEM format")
+          ->envname("SPIN_TLS_CERT");
+  CLI::Option* tls_key =
+      cmd->add_option("--tls-key", up.tls_key,
+                      "The path to the certificate key to use for https, if this is not set, "
+                      "normal http will be used. The key should be in PKCS#8 format")
+          ->envname("SPIN_TLS_KEY");
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
+  cmd->add_option("--metrics-listen", up.metrics_listen,
+                  "Serve Prometheus metrics at http://ADDR/metrics, on this address only "
+                  "(host:port; default: off)");
 }
 
 // Converts the written flags into f.opts; false (after a message) when one

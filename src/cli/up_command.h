@@ -46,6 +46,8 @@ struct UpOptions {
   size_t max_queued = 0;            // requests waiting for a worker before 503; 0: 64 per worker
   bool build = false;               // --build: run `spindle build` first
   std::string runtime_config_file;  // --runtime-config-file
+  std::string tls_cert, tls_key;    // --tls-cert / --tls-key (both or neither): HTTPS
+  std::string metrics_listen;       // --metrics-listen: Prometheus endpoint; empty: none
   // Settings owned by capabilities, by name: "sqlite" holds --sqlite's
   // statements (or @file.sql).
   std::map<std::string, std::vector<std::string>> capability_options;

@@ -116,6 +116,8 @@ struct Services {
   // Where components' requests to the app itself go: the HTTP trigger
   // answers them in process.
   std::shared_ptr<host::SelfOrigin> self;
+  // HTTP: PEM certificate chain and private key files; both set: HTTPS.
+  std::string tls_cert, tls_key;
 };
 
 class Trigger {

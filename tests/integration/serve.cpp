@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 extern char** environ;
@@ -84,8 +86,21 @@ std::vector<std::string> up_args(const std::string& command, const std::string& 
 Up::Up(const std::string& app_dir, std::vector<std::string> extra, const std::string& command)
     : proc_(up_args(command, app_dir, std::move(extra)), app_dir + "/up.log",
             {std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE}) {
-  std::string rest = proc_.wait_for("Serving http://");
-  if (!rest.empty()) url_ = "http://" + rest;
+  // "Serving http://…", or https://… with --tls-cert.
+  std::string rest = proc_.wait_for("Serving http");
+  if (rest.rfind("://", 0) == 0 || rest.rfind("s://", 0) == 0) url_ = "http" + rest;
+}
+
+std::string one_component_app(const std::string& name, const std::string& guest_name,
+                              const std::string& id, const std::string& route) {
+  std::string dir = temp_dir(name);
+  std::filesystem::copy_file(guest(guest_name), dir + "/" + guest_name + ".wasm");
+  std::ofstream(dir + "/spin.toml")
+      << "spin_manifest_version = 2\n"
+      << "[application]\nname = \"" << name << "\"\n"
+      << "[[trigger.http]]\nroute = \"" << route << "\"\ncomponent = \"" << id << "\"\n"
+      << "[component." << id << "]\nsource = \"" << guest_name << ".wasm\"\n";
+  return dir;
 }
 
 int free_port() {

@@ -40,7 +40,8 @@ class Up {
  public:
   explicit Up(const std::string& app_dir, std::vector<std::string> extra = {},
               const std::string& command = "up");
-  const std::string& url() const { return url_; }  // "" when it did not start
+  // "http://127.0.0.1:port" (https:// with --tls-cert); "" when it did not start.
+  const std::string& url() const { return url_; }
   std::string log() const { return proc_.log(); }
   const Background& process() const { return proc_; }
 
@@ -48,6 +49,11 @@ class Up {
   Background proc_;
   std::string url_;
 };
+
+// A fresh app folder `name` (temp_dir) whose spin.toml (manifest v2) serves
+// build/guests/<guest_name>.wasm as the component `id` on `route`.
+std::string one_component_app(const std::string& name, const std::string& guest_name,
+                              const std::string& id, const std::string& route = "/...");
 
 // A free loopback TCP port (0 when none could be had).
 int free_port();

@@ -29,6 +29,7 @@
 #include "redis_server.h"
 #include "serve.h"
 #include "site_app.h"
+#include "tls_certs.h"
 
 using namespace spindle::test;
 namespace fs = std::filesystem;
@@ -202,6 +203,28 @@ TEST(Site, ServesTheGeneratedPagesAndSitemap) {
   Http missing = request("GET", up.url() + "/no/such/page");
   EXPECT_EQ(missing.code, 404);
   EXPECT_NE(missing.body.find("Not found"), std::string::npos) << missing.body;
+}
+
+TEST(Site, ServedOverTlsToCurlWithTheCa) {
+  TlsFiles tls = make_tls_files(temp_dir("site-tls-files"));
+  ASSERT_EQ(tls.error, "");
+  std::string dir = make_site("site-tls");
+  Up up(dir, {"--tls-cert", tls.cert, "--tls-key", tls.key});
+  ASSERT_EQ(up.url().rfind("https://127.0.0.1:", 0), 0u) << up.log();
+  Result home = curl({"--cacert", tls.ca, up.url() + "/"});
+  ASSERT_EQ(home.status, 0) << home.err;
+  EXPECT_NE(home.out.find("href=\"/posts/hello-spindle/\""), std::string::npos) << home.out;
+  // A like over TLS: a token, then the like, counted once.
+  Result token = curl({"--cacert", tls.ca, "-X", "POST", up.url() + "/likes/token"});
+  likes::json::Reader reader(token.out);
+  auto t = reader.read_object();
+  ASSERT_TRUE(t && t->string("token")) << token.out;
+  Result liked = curl({"--cacert", tls.ca, "-H", "Authorization: Bearer " + *t->string("token"),
+                       "-H", "Content-Type: application/json", "--data-binary",
+                       R"({"page": "/posts/hello-spindle/"})", up.url() + "/likes"});
+  likes::json::Reader answer(liked.out);
+  auto j = answer.read_object();
+  EXPECT_TRUE(j && j->integer("likes") == 1) << liked.out << liked.err;
 }
 
 TEST(Site, TokensAreHs256JwtsForARandomVisitor) {
