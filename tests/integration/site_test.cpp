@@ -28,38 +28,17 @@
 #include "../../examples/site/likes/src/jwt.hpp"
 #include "redis_server.h"
 #include "serve.h"
+#include "site_app.h"
+#include "tls_certs.h"
 
 using namespace spindle::test;
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kExamples =
-    fs::path(__FILE__).parent_path().parent_path().parent_path() / "examples";
-const fs::path kSite = kExamples / "site";
-constexpr const char* kSecret = "site-test-secret";
+constexpr const char* kSecret = kSiteSecret;
 constexpr const char* kPost = "/posts/hello-spindle";
 constexpr const char* kDraft = "/posts/notes-on-redis";
-
-void write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-// The example with prebuilt modules: spin.toml as shipped, target/*.wasm from
-// the build, public/ from generate.py, and `.env` (the JWT secret plus
-// `env_lines`).
-std::string make_site(const std::string& name, const std::string& env_lines = "") {
-  std::string dir = temp_dir(name);
-  fs::copy_file(kSite / "spin.toml", dir + "/spin.toml");
-  fs::create_directories(dir + "/target");
-  fs::copy_file(guest("site_likes"), dir + "/target/likes.wasm");
-  fs::copy_file(guest("static_fileserver"), dir + "/target/fileserver.wasm");
-  Result gen = run_process({"python3", (kSite / "generate.py").string(), "--out", dir + "/public"});
-  EXPECT_EQ(gen.status, 0) << gen.out << gen.err;
-  write(dir + "/.env", std::string("SPIN_VARIABLE_JWT_SECRET=") + kSecret + "\n" + env_lines);
-  return dir;
-}
 
 struct Http {
   int code = 0;
@@ -118,14 +97,7 @@ std::string new_token(const Up& up) {
   return j ? j->string("token").value_or("") : "";
 }
 
-int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
-
-std::string visitor_token(const std::string& sub, int64_t exp,
-                          const std::string& secret = kSecret) {
-  return likes::jwt::sign(R"({"sub":")" + sub + R"(","iat":)" + std::to_string(now()) +
-                              R"(,"exp":)" + std::to_string(exp) + "}",
-                          secret);
-}
+int64_t now() { return unix_now(); }
 
 // A loopback HTTP server answering every request with `body` (one request per
 // connection) and counting them; stop() closes the port.
@@ -231,6 +203,28 @@ TEST(Site, ServesTheGeneratedPagesAndSitemap) {
   Http missing = request("GET", up.url() + "/no/such/page");
   EXPECT_EQ(missing.code, 404);
   EXPECT_NE(missing.body.find("Not found"), std::string::npos) << missing.body;
+}
+
+TEST(Site, ServedOverTlsToCurlWithTheCa) {
+  TlsFiles tls = make_tls_files(temp_dir("site-tls-files"));
+  ASSERT_EQ(tls.error, "");
+  std::string dir = make_site("site-tls");
+  Up up(dir, {"--tls-cert", tls.cert, "--tls-key", tls.key});
+  ASSERT_EQ(up.url().rfind("https://127.0.0.1:", 0), 0u) << up.log();
+  Result home = curl({"--cacert", tls.ca, up.url() + "/"});
+  ASSERT_EQ(home.status, 0) << home.err;
+  EXPECT_NE(home.out.find("href=\"/posts/hello-spindle/\""), std::string::npos) << home.out;
+  // A like over TLS: a token, then the like, counted once.
+  Result token = curl({"--cacert", tls.ca, "-X", "POST", up.url() + "/likes/token"});
+  likes::json::Reader reader(token.out);
+  auto t = reader.read_object();
+  ASSERT_TRUE(t && t->string("token")) << token.out;
+  Result liked = curl({"--cacert", tls.ca, "-H", "Authorization: Bearer " + *t->string("token"),
+                       "-H", "Content-Type: application/json", "--data-binary",
+                       R"({"page": "/posts/hello-spindle/"})", up.url() + "/likes"});
+  likes::json::Reader answer(liked.out);
+  auto j = answer.read_object();
+  EXPECT_TRUE(j && j->integer("likes") == 1) << liked.out << liked.err;
 }
 
 TEST(Site, TokensAreHs256JwtsForARandomVisitor) {
@@ -434,10 +428,10 @@ TEST(Site, SitemapCacheCanBeTurnedOffAndAStaleCopyCoversAnOutage) {
   }
   // With a 1 s cache: a fetch, then (the server gone, the copy old) the stale
   // copy is used.
-  write(dir + "/.env", std::string("SPIN_VARIABLE_JWT_SECRET=") + kSecret + "\n" +
-                           "SPIN_VARIABLE_SITEMAP_URL=http://" + peer.host() + "/sitemap.xml\n" +
-                           "SPIN_VARIABLE_SITEMAP_HOST=" + peer.host() + "\n" +
-                           "SPIN_VARIABLE_SITEMAP_CACHE_SECONDS=1\n");
+  write_file(dir + "/.env", std::string("SPIN_VARIABLE_JWT_SECRET=") + kSecret + "\n" +
+                                "SPIN_VARIABLE_SITEMAP_URL=http://" + peer.host() +
+                                "/sitemap.xml\n" + "SPIN_VARIABLE_SITEMAP_HOST=" + peer.host() +
+                                "\n" + "SPIN_VARIABLE_SITEMAP_CACHE_SECONDS=1\n");
   Up up(dir);
   ASSERT_FALSE(up.url().empty()) << up.log();
   EXPECT_EQ(get_likes(up, "/elsewhere/page").code, 200);
@@ -496,7 +490,7 @@ TEST(Site, SpindleBuildBuildsTheExampleFromSource) {
   // -Oz and stripped.
   EXPECT_LT(fs::file_size(app + "/target/likes.wasm"), 200u * 1024);
 
-  write(app + "/.env", std::string("SPIN_VARIABLE_JWT_SECRET=") + kSecret + "\n");
+  write_file(app + "/.env", std::string("SPIN_VARIABLE_JWT_SECRET=") + kSecret + "\n");
   Up up(app);
   ASSERT_FALSE(up.url().empty()) << up.log();
   EXPECT_EQ(request("GET", up.url() + "/posts/hello-spindle/").code, 200);
