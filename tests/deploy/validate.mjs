@@ -10,7 +10,8 @@
 // - what spindle needs in a pod: readiness and liveness on
 //   /.well-known/spin/health, non-root, read-only root filesystem with
 //   writable /cache, /tmp and state folder, a grace period that covers the
-//   SIGTERM drain, and references that resolve (Services, HPAs, Secrets,
+//   SIGTERM drain (--shutdown-delay longer than the readiness probe takes
+//   to notice), and references that resolve (Services, HPAs, Secrets,
 //   executors);
 // - every flag of the `spindle up` command lines (the Deployments' args, the
 //   arguments spin-operator gives a spinImage executor, the Dockerfile's CMD,
@@ -256,13 +257,23 @@ for (const d of all("Deployment")) {
       else if (!volumes.get(m.name)?.emptyDir && !volumes.get(m.name)?.persistentVolumeClaim)
         problem(where, `${dir} is not on an emptyDir or a persistent volume`);
     }
+    // SIGTERM: --shutdown-delay (health 503), then requests in flight
+    // finish within --timeout; a preStop sleep comes before both.
     const timeout = seconds(flagValue(argv, "--timeout") ?? "30s");
+    const delay = seconds(flagValue(argv, "--shutdown-delay") ?? "0s");
     const preStop = c.lifecycle?.preStop?.exec?.command;
     const sleep = preStop && /sleep$/.test(preStop[0]) ? Number(preStop[1]) : 0;
     const grace = pod.terminationGracePeriodSeconds ?? 30;
-    if (timeout === undefined) problem(where, `--timeout \`${flagValue(argv, "--timeout")}\` is not a duration`);
-    else if (grace < sleep + timeout)
-      problem(where, `terminationGracePeriodSeconds ${grace} < preStop ${sleep}s + --timeout ${timeout}s: a draining request can be killed`);
+    const rp = c.readinessProbe ?? {};
+    const detection = (rp.periodSeconds ?? 10) * (rp.failureThreshold ?? 3);
+    if (timeout === undefined || delay === undefined)
+      problem(where, "--timeout or --shutdown-delay is not a duration");
+    else {
+      if (grace < sleep + delay + timeout)
+        problem(where, `terminationGracePeriodSeconds ${grace} < preStop ${sleep}s + --shutdown-delay ${delay}s + --timeout ${timeout}s: a draining request can be killed`);
+      if (sleep + delay <= detection)
+        problem(where, `preStop ${sleep}s + --shutdown-delay ${delay}s is not longer than the readiness probe's detection time (${rp.periodSeconds ?? 10}s × ${rp.failureThreshold ?? 3}): the Service still sends requests when spindle stops accepting`);
+    }
   }
 }
 
