@@ -86,7 +86,11 @@ USER 10001:10001
 RUN if [ "${PRECOMPILE}" = 1 ] && [ -f /app/spin.toml ]; then \
       XDG_CACHE_HOME=/home/spindle/prefill spindle-precompile /app; \
     fi
+# SPINDLE_SHUTDOWN_DELAY: on SIGTERM the health endpoint answers 503 this
+# long before the listener closes, also when an orchestrator (SpinKube)
+# passes its own arguments without --shutdown-delay.
 ENV XDG_CACHE_HOME=/cache \
+    SPINDLE_SHUTDOWN_DELAY=5s \
     SPINDLE_PREFILLED_CACHE=/home/spindle/prefill/spindle \
     HOME=/home/spindle
 WORKDIR /app

@@ -55,8 +55,9 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--shutdown-delay", f.shutdown_delay,
                   "On SIGTERM/SIGINT, keep serving this long with the health endpoint "
-                  "answering 503, so load balancers move away (default 0s); then requests "
-                  "in flight finish");
+                  "answering 503, so load balancers move away (default 0s, or "
+                  "$SPINDLE_SHUTDOWN_DELAY); then requests in flight finish")
+      ->envname("SPINDLE_SHUTDOWN_DELAY");
   cmd->add_flag("--disable-cache", f.no_cache, "Do not read or write the compile cache");
   cmd->add_option("--backend", f.backend, "Execution backend")
       ->check(CLI::IsMember({"native", "interp"}));
