@@ -152,8 +152,13 @@ bool AppHost::load(std::string& error) {
   fs::path state = o.state_dir.empty() ? app.dir / ".spin" : fs::path(o.state_dir);
   fs::path logs = o.log_dir ? fs::path(*o.log_dir) : state / "logs";
   std::error_code ec;
-  fs::create_directories(state, ec);
-  if (!logs.empty()) fs::create_directories(logs, ec);
+  for (const fs::path& dir : {state, logs}) {
+    if (dir.empty() || (fs::create_directories(dir, ec), !ec)) continue;
+    error = "spindle up: cannot create " + dir.string() + ": " + ec.message() +
+            (dir == state ? " (the state folder: choose a writable one with --state-dir)"
+                          : " (the log folder: choose one with --log-dir, or \"\" for none)");
+    return false;
+  }
 
   // Every capability configures its part of the app (stores, pools, ...).
   host::AppContext ctx{app, runtime, state, self_origin_, o.capability_options, loads_ == 0};

@@ -147,3 +147,13 @@ TEST(Up, LogFormatJsonWritesOneObjectPerLine) {
   EXPECT_EQ(requests, 3) << up.log();
   EXPECT_GE(errors, 1) << up.log();  // the trap, with its reason
 }
+
+TEST(Up, AStateFolderThatCannotBeMadeIsAStartupErrorNamingIt) {
+  std::string dir = make_app("state-unwritable");
+  std::ofstream(dir + "/file") << "not a folder";
+  Result r = run_spindle(
+      {"up", "--from", dir, "--listen", "127.0.0.1:0", "--state-dir", dir + "/file/state"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("cannot create " + dir + "/file/state"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--state-dir"), std::string::npos) << r.err;
+}
