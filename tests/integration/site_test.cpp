@@ -28,6 +28,7 @@
 #include "../../examples/site/likes/src/jwt.hpp"
 #include "redis_server.h"
 #include "serve.h"
+#include "site_app.h"
 
 using namespace spindle::test;
 namespace fs = std::filesystem;
@@ -37,29 +38,9 @@ namespace {
 const fs::path kExamples =
     fs::path(__FILE__).parent_path().parent_path().parent_path() / "examples";
 const fs::path kSite = kExamples / "site";
-constexpr const char* kSecret = "site-test-secret";
+constexpr const char* kSecret = kSiteSecret;
 constexpr const char* kPost = "/posts/hello-spindle";
 constexpr const char* kDraft = "/posts/notes-on-redis";
-
-void write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-// The example with prebuilt modules: spin.toml as shipped, target/*.wasm from
-// the build, public/ from generate.py, and `.env` (the JWT secret plus
-// `env_lines`).
-std::string make_site(const std::string& name, const std::string& env_lines = "") {
-  std::string dir = temp_dir(name);
-  fs::copy_file(kSite / "spin.toml", dir + "/spin.toml");
-  fs::create_directories(dir + "/target");
-  fs::copy_file(guest("site_likes"), dir + "/target/likes.wasm");
-  fs::copy_file(guest("static_fileserver"), dir + "/target/fileserver.wasm");
-  Result gen = run_process({"python3", (kSite / "generate.py").string(), "--out", dir + "/public"});
-  EXPECT_EQ(gen.status, 0) << gen.out << gen.err;
-  write(dir + "/.env", std::string("SPIN_VARIABLE_JWT_SECRET=") + kSecret + "\n" + env_lines);
-  return dir;
-}
 
 struct Http {
   int code = 0;
@@ -434,10 +415,10 @@ TEST(Site, SitemapCacheCanBeTurnedOffAndAStaleCopyCoversAnOutage) {
   }
   // With a 1 s cache: a fetch, then (the server gone, the copy old) the stale
   // copy is used.
-  write(dir + "/.env", std::string("SPIN_VARIABLE_JWT_SECRET=") + kSecret + "\n" +
-                           "SPIN_VARIABLE_SITEMAP_URL=http://" + peer.host() + "/sitemap.xml\n" +
-                           "SPIN_VARIABLE_SITEMAP_HOST=" + peer.host() + "\n" +
-                           "SPIN_VARIABLE_SITEMAP_CACHE_SECONDS=1\n");
+  write_file(dir + "/.env", std::string("SPIN_VARIABLE_JWT_SECRET=") + kSecret + "\n" +
+                                "SPIN_VARIABLE_SITEMAP_URL=http://" + peer.host() +
+                                "/sitemap.xml\n" + "SPIN_VARIABLE_SITEMAP_HOST=" + peer.host() +
+                                "\n" + "SPIN_VARIABLE_SITEMAP_CACHE_SECONDS=1\n");
   Up up(dir);
   ASSERT_FALSE(up.url().empty()) << up.log();
   EXPECT_EQ(get_likes(up, "/elsewhere/page").code, 200);
@@ -496,7 +477,7 @@ TEST(Site, SpindleBuildBuildsTheExampleFromSource) {
   // -Oz and stripped.
   EXPECT_LT(fs::file_size(app + "/target/likes.wasm"), 200u * 1024);
 
-  write(app + "/.env", std::string("SPIN_VARIABLE_JWT_SECRET=") + kSecret + "\n");
+  write_file(app + "/.env", std::string("SPIN_VARIABLE_JWT_SECRET=") + kSecret + "\n");
   Up up(app);
   ASSERT_FALSE(up.url().empty()) << up.log();
   EXPECT_EQ(request("GET", up.url() + "/posts/hello-spindle/").code, 200);
