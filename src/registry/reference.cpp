@@ -40,6 +40,41 @@ bool valid_digest(std::string_view d) {
   });
 }
 
+// host[:port]: dot-separated labels of letters, digits and inner `-`, or
+// an [IPv6] address; the port is digits.
+bool valid_registry(std::string_view r) {
+  std::string_view host = r, port;
+  if (!r.empty() && r.front() == '[') {
+    size_t close = r.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    port = r.substr(close + 1);
+    if (!port.empty() && port.front() != ':') return false;
+    if (!port.empty())
+      port.remove_prefix(1);
+    else
+      port = "0";
+    return std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(c); });
+  }
+  if (size_t colon = r.find(':'); colon != std::string_view::npos) {
+    host = r.substr(0, colon);
+    port = r.substr(colon + 1);
+    if (port.empty() ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(c); }))
+      return false;
+  }
+  size_t start = 0;
+  while (true) {
+    size_t dot = host.find('.', start);
+    std::string_view label =
+        host.substr(start, dot == std::string_view::npos ? host.npos : dot - start);
+    if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
 }  // namespace
 
 std::string Reference::resolve_registry() const {
@@ -95,7 +130,7 @@ std::optional<Reference> parse_reference(std::string_view text, std::string& err
             "` is not a valid name (lowercase letters, digits, `.`, `_`, `-`, `/`)";
     return std::nullopt;
   }
-  if (ref.registry.empty() || ref.registry.find_first_of(" \t/") != std::string::npos) {
+  if (!valid_registry(ref.registry)) {
     error = "the registry `" + ref.registry + "` is not a host[:port]";
     return std::nullopt;
   }

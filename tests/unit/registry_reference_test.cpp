@@ -38,6 +38,8 @@ TEST(RegistryReference, ParsesRegistryRepositoryTagAndDigest) {
   EXPECT_EQ(r.registry, "localhost");
   EXPECT_EQ(r.tag, "");
   EXPECT_EQ(r.tag_or_digest(), "sha256:" + std::string(64, 'a'));
+  r = parse("[::1]:5000/app:v1");
+  EXPECT_EQ(r.registry, "[::1]:5000");
   r = parse("hello");
   EXPECT_EQ(r.registry, "docker.io");
   EXPECT_EQ(r.resolve_registry(), "index.docker.io");
@@ -67,6 +69,7 @@ TEST(RegistryReference, TellsReferencesFromPathsAsSpinDoes) {
   EXPECT_FALSE(registry::looks_like_reference("site"));
   EXPECT_FALSE(registry::looks_like_reference("examples/site/spin.toml"));
   EXPECT_FALSE(registry::looks_like_reference("./spin.toml"));
+  EXPECT_FALSE(registry::looks_like_reference("../site"));
 }
 
 TEST(RegistryReference, LoopbackRegistriesUsePlainHttp) {
