@@ -64,36 +64,13 @@ bool inside(const fs::path& p, const fs::path& dir) {
 
 // ---- TOML writing ----
 
+// A TOML basic string: JSON's escapes are TOML's (\" \\ \n \t \uXXXX …),
+// and TOML also wants DEL escaped.
 std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += char(c);
-        }
-    }
-  }
-  return out + "\"";
+  std::string q = json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+  for (size_t i = q.find('\x7f'); i != std::string::npos; i = q.find('\x7f', i))
+    q.replace(i, 1, "\\u007f");
+  return q;
 }
 
 std::string toml_value(const json& v);
@@ -306,7 +283,8 @@ bool write_app(const std::string& locked_json, const Cache& cache, const fs::pat
       return false;
     }
     t += "\n[[trigger." + type + "]]\n";
-    if (trig.contains("id") && trig["id"].is_string()) t += "id = " + quote(trig["id"].get<std::string>()) + "\n";
+    if (trig.contains("id") && trig["id"].is_string())
+      t += "id = " + quote(trig["id"].get<std::string>()) + "\n";
     const json cfg = trig.value("trigger_config", json::object());
     for (auto it = cfg.begin(); it != cfg.end(); ++it)
       t += quote(it.key()) + " = " + toml_value(it.value()) + "\n";

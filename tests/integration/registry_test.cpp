@@ -246,3 +246,96 @@ TEST(Registry, LoginStoresCredentialsThatPushAndPullUse) {
   EXPECT_EQ(pull.status, 0) << pull.err;
   EXPECT_NE(pull.out.find("Pulled " + ref + " with digest sha256:"), std::string::npos) << pull.out;
 }
+
+namespace {
+
+std::string sha256_of(const std::string& path) {
+  Result r = run_process({"sha256sum", path});
+  return "sha256:" + r.out.substr(0, 64);
+}
+
+// Uploads a file as a blob the way the distribution spec says (POST, then
+// PUT to the Location with the digest); returns its digest.
+std::string upload(const DockerRegistry& reg, const std::string& repo, const std::string& file) {
+  std::string digest = sha256_of(file);
+  Result post =
+      curl({"-i", "-X", "POST", "http://" + reg.host() + "/v2/" + repo + "/blobs/uploads/"});
+  size_t at = post.out.find("Location: ");
+  EXPECT_NE(at, std::string::npos) << post.out;
+  std::string location = post.out.substr(at + 10, post.out.find('\r', at) - at - 10);
+  if (location.rfind("/", 0) == 0) location = "http://" + reg.host() + location;
+  location +=
+      (location.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + digest;
+  EXPECT_EQ(http_code({"-X", "PUT", "-H", "Content-Type: application/octet-stream", "--data-binary",
+                       "@" + file, location}),
+            "201");
+  return digest;
+}
+
+}  // namespace
+
+// An artifact laid out byte for byte as Spin 3.6 pushes a manifest v2 app
+// (no `mediaType` in the manifest, an inlined small file, a file layer, a
+// trigger config without executor, empty trigger globals) is served by
+// `spindle up -f`, files at their paths.
+TEST(Registry, ServesAnAppInSpinsOwnLayout) {
+  DockerRegistry reg;
+  ASSERT_EQ(reg.problem(), "");
+  std::string dir = temp_dir("registry-spin-layout");
+  std::string page(4000, 'x');
+  page = "<h1>made by spin</h1>" + page;
+  write_file(dir + "/page.html", page);
+  std::string wasm = upload(reg, "spin/app", guest("static_fileserver"));
+  std::string page_digest = upload(reg, "spin/app", dir + "/page.html");
+  write_file(dir + "/hi.txt", "hi\n");  // inlined (base64 "aGkK"), no layer
+  std::string hi_digest = sha256_of(dir + "/hi.txt");
+  json locked = {
+      {"spin_lock_version", 0},
+      {"metadata",
+       {{"name", "spin-made"}, {"triggers", json::object()}, {"trigger", {{"type", "http"}}}}},
+      {"triggers",
+       {{{"id", "trigger-web"},
+         {"trigger_type", "http"},
+         {"trigger_config", {{"component", "web"}, {"route", "/..."}}}}}},
+      {"components",
+       {{{"id", "web"},
+         {"source", {{"content_type", "application/wasm"}, {"digest", wasm}}},
+         {"files",
+          {{{"digest", hi_digest}, {"inline", "aGkK"}, {"path", "hi.txt"}},
+           {{"digest", page_digest}, {"path", "docs/page.html"}}}}}}}};
+  write_file(dir + "/locked.json", locked.dump());
+  std::string locked_digest = upload(reg, "spin/app", dir + "/locked.json");
+  json config = {{"architecture", "wasm"},
+                 {"os", "wasip1"},
+                 {"config", {{"Labels", {{"com.fermyon.spin.lockedAppDigest", locked_digest}}}}},
+                 {"rootfs", {{"type", "layers"}, {"diff_ids", json::array()}}}};
+  write_file(dir + "/config.json", config.dump());
+  std::string config_digest = upload(reg, "spin/app", dir + "/config.json");
+  auto size = [&](const std::string& f) { return static_cast<int64_t>(fs::file_size(f)); };
+  json manifest = {
+      {"schemaVersion", 2},
+      {"config",
+       {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+        {"digest", config_digest},
+        {"size", size(dir + "/config.json")}}},
+      {"layers",
+       {{{"mediaType", kWasmType}, {"digest", wasm}, {"size", size(guest("static_fileserver"))}},
+        {{"mediaType", kDataType}, {"digest", page_digest}, {"size", size(dir + "/page.html")}},
+        {{"mediaType", kLockedType},
+         {"digest", locked_digest},
+         {"size", size(dir + "/locked.json")}}}},
+      {"annotations", {{"org.opencontainers.image.title", "spin-made"}}}};
+  EXPECT_EQ(http_code({"-X", "PUT", "-H",
+                       "Content-Type: application/vnd.oci.image.manifest.v1+json", "--data-binary",
+                       manifest.dump(), "http://" + reg.host() + "/v2/spin/app/manifests/1.0"}),
+            "201");
+
+  Background from_registry(
+      {SPINDLE_BIN, "up", "-f", reg.host() + "/spin/app:1.0", "--listen", "127.0.0.1:0",
+       "--state-dir", dir + "/state", "--cache-dir", dir + "/cache"},
+      dir + "/up-registry.log", {std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE});
+  std::string rest = from_registry.wait_for("Serving http://");
+  ASSERT_NE(rest, "") << from_registry.log();
+  EXPECT_EQ(curl({"http://" + rest + "/hi.txt"}).out, "hi\n");
+  EXPECT_EQ(curl({"http://" + rest + "/docs/page.html"}).out, page);
+}
