@@ -43,6 +43,12 @@ int push(RegistryCommands& r) {
     }
     r.opts.annotations[a.substr(0, eq)] = a.substr(eq + 1);
   }
+  std::string error;
+  if (!registry::parse_reference(r.reference, error)) {
+    std::fprintf(stderr, "spindle registry push: cannot parse reference `%s`: %s\n",
+                 r.reference.c_str(), error.c_str());
+    return kExitUsage;
+  }
   if (r.build && !build_app(r.from, {})) return 1;
   manifest::Options mo;
   mo.require_variables = false;  // values are the deployment's business, not the artifact's
@@ -52,7 +58,7 @@ int push(RegistryCommands& r) {
     std::fprintf(stderr, "%s", loaded.report().c_str());
     return 1;
   }
-  std::string digest, error;
+  std::string digest;
   if (!registry::push(*loaded.app, r.reference, r.opts, digest, error)) {
     std::fprintf(stderr, "spindle registry push: %s\n", error.c_str());
     return 1;

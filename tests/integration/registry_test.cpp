@@ -183,7 +183,7 @@ TEST(Registry, TamperedBlobIsRefusedAndNothingOfItIsCached) {
   EXPECT_FALSE(fs::exists(fs::path(work) / "cache/registry/wasm" / digest));
 }
 
-TEST(Registry, UnknownTagAndRegistryDownAreClearErrors) {
+TEST(Registry, UnknownTagBadReferenceAndRegistryDownAreClearErrors) {
   DockerRegistry reg;
   ASSERT_EQ(reg.problem(), "");
   std::string work = temp_dir("registry-errors");
@@ -197,6 +197,14 @@ TEST(Registry, UnknownTagAndRegistryDownAreClearErrors) {
   EXPECT_EQ(no_repo.status, 1);
   EXPECT_NE(no_repo.err.find(reg.host() + "/nothing:v1 not found"), std::string::npos)
       << no_repo.err;
+
+  Result bad = spindle_cmd({"registry", "push", "-f", work, reg.host() + "/Site:v1"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("cannot parse reference `" + reg.host() +
+                         "/Site:v1`: the repository "
+                         "`Site` is not a valid name"),
+            std::string::npos)
+      << bad.err;
 
   // Nothing listens on this port.
   std::string down = "127.0.0.1:" + std::to_string(free_port()) + "/site:v1";
