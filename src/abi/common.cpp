@@ -98,7 +98,10 @@ CallScope::CallScope(std::shared_ptr<const wasi::Environment> env,
   data.capabilities = &host;
   data.deadline = options.deadline;
   options.data = &data;
+  metrics::instance_started();
 }
+
+CallScope::~CallScope() { metrics::instance_ended(); }
 
 std::shared_ptr<const wasi::Environment> link_and_environment(Prepared& p, std::string& error) {
   std::string link_error = link_imports(p);

@@ -1,6 +1,7 @@
 // Internal to src/abi: what both executors share.
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "abi/executor.h"
 #include "engine/engine.h"
+#include "util/metrics.h"
 #include "wasi/wasi.h"
 
 namespace spindle::abi::detail {
@@ -59,6 +61,17 @@ struct CallScope {
             const host::Bindings* bindings);
   CallScope(const CallScope&) = delete;
   CallScope& operator=(const CallScope&) = delete;
+  ~CallScope();  // (a call is an instance in flight: util/metrics.h)
+
+  // Returns make() (the instantiation), timed for the metrics when on.
+  template <class Make>
+  auto instantiate(Make&& make) {
+    if (!metrics::enabled()) return make();
+    auto start = std::chrono::steady_clock::now();
+    auto made = make();
+    metrics::instantiated(std::chrono::steady_clock::now() - start);
+    return made;
+  }
 };
 
 // A response the executor gives on the guest's behalf.

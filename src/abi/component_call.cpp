@@ -95,8 +95,10 @@ ExportCall call_export(const ComponentConfig& config,
   };
   std::string error;
   Outcome outcome;
-  auto linked = component::LinkedComponent::instantiate(*config.component, host, error, &outcome,
-                                                        scope.options);
+  auto linked = scope.instantiate([&] {
+    return component::LinkedComponent::instantiate(*config.component, host, error, &outcome,
+                                                   scope.options);
+  });
   if (!linked) {
     if (!error.empty())
       r.error = error;

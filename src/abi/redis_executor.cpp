@@ -36,7 +36,8 @@ class MessageExecutor final : public RedisExecutor {
       return r;
     };
 
-    InstantiateResult inst = p_->module->instantiate(p_->linker, scope.options);
+    InstantiateResult inst =
+        scope.instantiate([&] { return p_->module->instantiate(p_->linker, scope.options); });
     if (!inst.ok()) {
       r.error = inst.link_error.empty() ? describe_failure(inst.outcome, "instantiation")
                                         : inst.link_error;

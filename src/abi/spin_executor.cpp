@@ -208,7 +208,8 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
     result.guest_stderr = std::move(context.stderr_buffer());
   };
 
-  InstantiateResult inst = p_->module->instantiate(p_->linker, scope.options);
+  InstantiateResult inst =
+      scope.instantiate([&] { return p_->module->instantiate(p_->linker, scope.options); });
   if (!inst.ok()) {
     if (!inst.link_error.empty())
       detail::fail(result, 500, "component `" + id + "`: " + inst.link_error);

@@ -169,8 +169,10 @@ Result WasiHttpExecutor::handle(const Request& req, const CallInfo& info) const 
 
   std::string error;
   Outcome outcome;
-  auto linked = component::LinkedComponent::instantiate(*config_.component, host_, error, &outcome,
-                                                        scope.options);
+  auto linked = scope.instantiate([&] {
+    return component::LinkedComponent::instantiate(*config_.component, host_, error, &outcome,
+                                                   scope.options);
+  });
   if (!linked) {
     if (!error.empty())
       detail::fail(result, 500, "component `" + id + "`: " + error);

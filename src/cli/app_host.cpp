@@ -15,14 +15,17 @@
 #include "abi/executor.h"
 #include "engine/component/link_component.h"
 #include "engine/component/loader.h"
+#include "engine/memory_budget.h"
 #include "engine/tiered.h"
 #include "host/capability.h"
 #include "manifest/manifest.h"
 #include "manifest/remote_source.h"
 #include "manifest/runtime_config.h"
+#include "trigger/http/metrics_endpoint.h"
 #include "trigger/registry.h"
 #include "trigger/worker_pool.h"
 #include "util/heap.h"
+#include "util/metrics.h"
 #include "util/paths.h"
 
 namespace spindle::cli {
@@ -68,7 +71,9 @@ bool stage_files(const manifest::Component& c, const fs::path& dir, const fs::pa
 }  // namespace
 
 AppHost::AppHost(const UpOptions& opts)
-    : opts_(opts), log_(opts.quiet), self_origin_(std::make_shared<host::SelfOrigin>()) {
+    : opts_(opts),
+      log_(opts.quiet, opts.json_log),
+      self_origin_(std::make_shared<host::SelfOrigin>()) {
   engine::EngineOptions eo;
   eo.backend = opts_.backend;
   eo.use_cache = opts_.use_cache;
@@ -86,6 +91,18 @@ AppHost::AppHost(const UpOptions& opts)
   }
   services_.io_threads = opts_.threads;
   services_.self = self_origin_;
+  services_.tls_cert = opts_.tls_cert;
+  services_.tls_key = opts_.tls_key;
+  if (!opts_.metrics_listen.empty()) {
+    // On before the first load: its compile cache lookups count.
+    metrics::enable();
+    metrics::add_gauge("spindle_instance_memory_bytes",
+                       "Linear memory held by guest instances alive now.",
+                       [] { return static_cast<double>(engine::memory_budget::in_use()); });
+    metrics::add_gauge("spindle_instance_memory_budget_bytes",
+                       "The limit on spindle_instance_memory_bytes (--memory-budget; 0: none).",
+                       [] { return static_cast<double>(engine::memory_budget::limit()); });
+  }
 }
 
 AppHost::~AppHost() {
@@ -120,6 +137,7 @@ bool AppHost::load(std::string& error) {
   }
   manifest::Options mo;
   mo.capability_keys = host::component_keys();
+  mo.components = o.components;
   if (!manifest::variable_providers(runtime, mo.providers, error)) return false;
   manifest::Result loaded = manifest::load(o.from, mo);
   if (!loaded.ok()) {
@@ -303,6 +321,10 @@ bool AppHost::start(std::string& error) {
   std::lock_guard load_lock(load_mu_);
   started_ = true;
   engine::set_instance_memory_budget(opts_.memory_budget);
+  if (!opts_.metrics_listen.empty() && !metrics_) {
+    metrics_ = std::make_unique<trigger::http::MetricsEndpoint>();
+    if (!metrics_->start(opts_.metrics_listen, error)) return false;
+  }
   for (auto& [name, t] : triggers_)
     if (!t->start(error)) return false;
   return true;
@@ -311,9 +333,37 @@ bool AppHost::start(std::string& error) {
 void AppHost::stop() {
   stopping_ = true;
   for (auto& [name, t] : triggers_) t->stop();
+  if (metrics_) metrics_->stop();
+}
+
+void AppHost::drain(std::chrono::nanoseconds delay, std::chrono::nanoseconds finish,
+                    const std::function<bool(std::chrono::milliseconds)>& interrupt) {
+  using Clock = std::chrono::steady_clock;
+  stopping_ = true;
+  for (auto& [name, t] : triggers_) t->unready();
+  auto poll = std::chrono::milliseconds(100);
+  for (auto until = Clock::now() + delay; Clock::now() < until;)
+    if (interrupt(
+            std::min(poll, std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()))))
+      return stop();
+  // The triggers drain on a thread of their own, so a second signal can
+  // still end it.
+  auto deadline = Clock::now() + finish;
+  std::atomic<bool> done{false};
+  std::thread drainer([&] {
+    for (auto& [name, t] : triggers_) t->drain(deadline);
+    done = true;
+  });
+  while (!done)
+    if (interrupt(poll)) {
+      stop();
+      break;
+    }
+  drainer.join();
 }
 
 void AppHost::print_routes() const {
+  if (metrics_) std::printf("Serving metrics on %s\n", metrics_->url().c_str());
   // Cron and Redis first, then HTTP (the URL last, where users look for it).
   for (const char* name : {"cron", "redis", "http"}) {
     auto it = triggers_.find(name);

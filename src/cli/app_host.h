@@ -7,6 +7,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,6 +32,9 @@ class TieredLoader;
 namespace spindle::host {
 class SelfOrigin;
 }
+namespace spindle::trigger::http {
+class MetricsEndpoint;
+}
 
 namespace spindle::cli {
 
@@ -44,7 +49,14 @@ class AppHost {
   // Starts the triggers (binds the listen address, subscribes).
   bool start(std::string& error);
   void stop();
-  // "Serving http://…" and the routes, on stdout.
+  // A graceful stop: the health endpoint answers 503 for `delay` (requests
+  // are still served), then nothing new is taken and what is running may
+  // finish until `delay` + `finish`. Returns early, stopping at once, if
+  // `interrupt` returns true (it is polled while waiting).
+  void drain(std::chrono::nanoseconds delay, std::chrono::nanoseconds finish,
+             const std::function<bool(std::chrono::milliseconds)>& interrupt);
+  trigger::Log& log() { return log_; }
+  // "Serving http://…" and the routes (and the metrics URL), on stdout.
   void print_routes() const;
   std::shared_ptr<const manifest::App> app() const;
 
@@ -61,6 +73,7 @@ class AppHost {
   std::shared_ptr<host::SelfOrigin> self_origin_;
   trigger::Services services_;
   std::map<std::string, std::unique_ptr<trigger::Trigger>> triggers_;  // by type
+  std::unique_ptr<trigger::http::MetricsEndpoint> metrics_;            // --metrics-listen
   bool started_ = false;
 };
 

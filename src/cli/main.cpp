@@ -18,7 +18,8 @@ namespace {
 // The flags `spindle up` and `spindle watch` share, as written.
 struct UpFlags {
   cli::UpOptions opts;
-  std::string backend = "native", max_memory, timeout, log_dir, memory_budget;
+  std::string backend = "native", max_memory, timeout, log_dir, memory_budget, shutdown_delay,
+              log_format = "text";
   bool no_cache = false;
   CLI::Option* log_opt = nullptr;
 };
@@ -48,6 +49,18 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("-q,--quiet", up.quiet, "No request log lines");
+  cmd->add_option("--log-format", f.log_format,
+                  "Log lines as text, or as one JSON object per line (for log collectors)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_option("-c,--component-id", up.components,
+                  "Serve only this component (repeatable; default: all components)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--shutdown-delay", f.shutdown_delay,
+                  "On SIGTERM/SIGINT, keep serving this long with the health endpoint "
+                  "answering 503, so load balancers move away (default 0s); then requests "
+                  "in flight finish");
   cmd->add_flag("--disable-cache", f.no_cache, "Do not read or write the compile cache");
   cmd->add_option("--backend", f.backend, "Execution backend")
       ->check(CLI::IsMember({"native", "interp"}));
@@ -63,6 +76,22 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
                   "(default 8 per core, at least 32)");
   cmd->add_option("--max-queued", up.max_queued,
                   "Requests waiting for a worker before 503 (default 64 per --workers)");
+  // Spin's TLS flags (both or neither), and the metrics endpoint (off by default).
+  CLI::Option* tls_cert =
+      cmd->add_option("--tls-cert", up.tls_cert,
+                      "The path to the certificate to use for https, if this is not set, normal "
+                      "http will be used. The cert should be in PEM format")
+          ->envname("SPIN_TLS_CERT");
+  CLI::Option* tls_key =
+      cmd->add_option("--tls-key", up.tls_key,
+                      "The path to the certificate key to use for https, if this is not set, "
+                      "normal http will be used. The key should be in PKCS#8 format")
+          ->envname("SPIN_TLS_KEY");
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
+  cmd->add_option("--metrics-listen", up.metrics_listen,
+                  "Serve Prometheus metrics at http://ADDR/metrics, on this address only "
+                  "(host:port; default: off)");
 }
 
 // Converts the written flags into f.opts; false (after a message) when one
@@ -72,6 +101,16 @@ bool finish_up_flags(UpFlags& f) {
   up.backend = f.backend == "interp" ? engine::Backend::Interp : engine::Backend::Native;
   up.use_cache = !f.no_cache;
   if (f.log_opt->count() > 0) up.log_dir = f.log_dir;
+  up.json_log = f.log_format == "json";
+  if (!f.shutdown_delay.empty()) {
+    auto d = util::parse_duration(f.shutdown_delay);
+    if (!d) {
+      std::fprintf(stderr, "spindle: --shutdown-delay: cannot read `%s`\n",
+                   f.shutdown_delay.c_str());
+      return false;
+    }
+    up.shutdown_delay = *d;
+  }
   if (!f.max_memory.empty()) {
     auto m = util::parse_memory_size(f.max_memory);
     if (!m) {

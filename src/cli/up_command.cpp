@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <string>
 
 #include "cli/app_host.h"
 #include "cli/build_command.h"
@@ -72,8 +73,18 @@ int up_command(const UpOptions& given) {
   host.print_routes();
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  std::printf("Shutting down (signal %d)\n", sig);
-  host.stop();
+  // Graceful: in-flight requests finish (within their own limit); a second
+  // signal stops at once.
+  auto finish =
+      o.timeout.count() > 0 ? o.timeout : std::chrono::nanoseconds(std::chrono::seconds(30));
+  host.log().notice("Shutting down (signal " + std::to_string(sig) +
+                    "): finishing the requests in flight");
+  host.drain(o.shutdown_delay, finish, [&](std::chrono::milliseconds wait) {
+    timespec ts{static_cast<time_t>(wait.count() / 1000),
+                static_cast<long>(wait.count() % 1000) * 1000000};
+    return sigtimedwait(&stop_signals, nullptr, &ts) > 0;
+  });
+  host.log().notice("Stopped");
   return 0;
 }
 

@@ -28,6 +28,14 @@ struct UpOptions {
   std::optional<std::string> log_dir;  // "" turns file logs off; unset: <state-dir>/logs
   std::vector<std::string> follow;     // component ids whose output goes to the terminal
   bool quiet = false;
+  bool json_log = false;  // --log-format json: one JSON object per log line
+  // -c/--component-id: serve only these components (Spin's selective
+  // deployment); empty: all.
+  std::vector<std::string> components;
+  // --shutdown-delay: after SIGTERM/SIGINT, how long the health endpoint
+  // answers 503 while requests are still served (so load balancers move
+  // away) before the listener closes and in-flight requests finish.
+  std::chrono::nanoseconds shutdown_delay{0};
   bool use_cache = true;
   engine::Backend backend = engine::Backend::Native;
   // Per-request limits unless the manifest sets its own ([...tool.spindle]).
@@ -40,6 +48,8 @@ struct UpOptions {
   size_t max_queued = 0;            // requests waiting for a worker before 503; 0: 64 per worker
   bool build = false;               // --build: run `spindle build` first
   std::string runtime_config_file;  // --runtime-config-file
+  std::string tls_cert, tls_key;    // --tls-cert / --tls-key (both or neither): HTTPS
+  std::string metrics_listen;       // --metrics-listen: Prometheus endpoint; empty: none
   // Settings owned by capabilities, by name: "sqlite" holds --sqlite's
   // statements (or @file.sql).
   std::map<std::string, std::vector<std::string>> capability_options;

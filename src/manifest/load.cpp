@@ -11,6 +11,37 @@ namespace fs = std::filesystem;
 
 namespace spindle::manifest {
 
+namespace {
+
+// Spin's selective deployment (spin_app::retain_components): the named
+// components that have a trigger stay, with their triggers; every name must
+// be a component of the app.
+void retain_components(App& app, const std::vector<std::string>& keep, detail::Reporter& rep) {
+  std::vector<std::string> ids;
+  for (const Component& c : app.components) ids.push_back(c.id);
+  bool known = true;
+  for (const std::string& id : keep) {
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) continue;
+    rep.error({}, "Specified component \"" + id + "\" not found in application",
+              "a component id of this app: " + one_of(ids),
+              "--component-id selects components by their `id`");
+    known = false;
+  }
+  if (!known) return;
+  std::erase_if(app.components, [&](const Component& c) {
+    bool triggered = !c.http.empty() || !c.redis.empty() || !c.cron.empty();
+    return !triggered || std::find(keep.begin(), keep.end(), c.id) == keep.end();
+  });
+  auto any = [&](auto member) {
+    return std::any_of(app.components.begin(), app.components.end(),
+                       [&](const Component& c) { return !(c.*member).empty(); });
+  };
+  if (!any(&Component::http)) app.http.reset();
+  if (!any(&Component::redis)) app.redis.reset();
+}
+
+}  // namespace
+
 Result load(const fs::path& manifest_or_dir, const Options& options) {
   fs::path file = manifest_or_dir;
   std::error_code ec;
@@ -50,6 +81,7 @@ Result load(const fs::path& manifest_or_dir, const Options& options) {
             "`" + c.id + "` is first defined at " + rep.at(it->second) + "; rename one of the two");
       }
     }
+    if (!options.components.empty()) retain_components(*app, options.components, rep);
     if (options.check_sources) detail::check_sources(*app, rep);
     if (options.expand_files) detail::expand_files(*app, rep);
   }

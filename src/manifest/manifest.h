@@ -299,6 +299,9 @@ struct Options {
   bool check_sources = true;      // a missing `source` file is an error
   bool require_variables = true;  // a required variable without a value is an error
   bool expand_files = true;       // expand `files` into FileMounts
+  // `spindle up --component-id`: serve only these components (each must
+  // exist) with their triggers, as Spin's selective deployment; empty: all.
+  std::vector<std::string> components;
   // Component keys that capabilities own (host::component_keys()): accepted
   // in component tables and kept in Component::capability_keys.
   std::vector<std::string> capability_keys;

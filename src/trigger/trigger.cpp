@@ -20,18 +20,70 @@ std::string timestamp() {
   return out;
 }
 
-void Log::info(const std::string& line) {
-  if (quiet_) return;
+std::string json_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", c);
+          out += b;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+void Log::write(std::FILE* to, std::string_view level, const std::string& fields,
+                const std::string& text) {
   std::string ts = timestamp();
+  std::string line =
+      json_ ? "{\"time\":\"" + ts + "\",\"level\":\"" + std::string(level) + "\"" + fields + "}\n"
+            : ts + " " + text + "\n";
   std::lock_guard lock(mu_);
-  std::fprintf(stdout, "%s %s\n", ts.c_str(), line.c_str());
-  std::fflush(stdout);
+  std::fwrite(line.data(), 1, line.size(), to);
+  std::fflush(to);
+}
+
+void Log::info(const std::string& line) {
+  if (!quiet_) notice(line);
+}
+
+void Log::notice(const std::string& line) {
+  write(stdout, "info", json_ ? ",\"message\":\"" + json_escape(line) + "\"" : "", line);
 }
 
 void Log::error(const std::string& line) {
-  std::string ts = timestamp();
-  std::lock_guard lock(mu_);
-  std::fprintf(stderr, "%s %s\n", ts.c_str(), line.c_str());
+  write(stderr, "error", json_ ? ",\"message\":\"" + json_escape(line) + "\"" : "", line);
+}
+
+void Log::request(std::string_view method, std::string_view path, std::string_view component,
+                  unsigned status, double ms) {
+  if (quiet_) return;
+  char num[64];
+  if (!json_) {
+    std::snprintf(num, sizeof num, " %u %.3fms", status, ms);
+    std::string line;
+    line.append(method).append(" ").append(path).append(" ").append(component).append(num);
+    return write(stdout, "info", "", line);
+  }
+  std::snprintf(num, sizeof num, ",\"status\":%u,\"duration_ms\":%.3f", status, ms);
+  write(stdout, "info",
+        ",\"method\":\"" + json_escape(method) + "\",\"path\":\"" + json_escape(path) +
+            "\",\"component\":\"" + json_escape(component) + "\"" + num,
+        "");
 }
 
 void Log::append(const std::filesystem::path& file, std::string_view text) {

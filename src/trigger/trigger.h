@@ -11,6 +11,7 @@
 // serving.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -35,24 +36,39 @@ namespace spindle::trigger {
 class WorkerPool;
 
 // The process's log: request lines on stdout (unless quiet), failures on
-// stderr, and each component's guest output in its log files.
+// stderr, and each component's guest output in its log files. Lines are
+// text ("2026-12-04T10:00:00.123Z GET / static 200 0.123ms") or, with
+// `json`, one JSON object per line ({"time":…,"level":"info",…}).
 class Log {
  public:
-  explicit Log(bool quiet) : quiet_(quiet) {}
+  explicit Log(bool quiet, bool json = false) : quiet_(quiet), json_(json) {}
   bool quiet() const { return quiet_; }
-  // "2026-12-04T10:00:00.123Z "-prefixed line on stdout (not when quiet).
+  // A timestamped line on stdout (not when quiet); JSON: {"message": line}.
   void info(const std::string& line);
-  // The same on stderr, always.
+  // The same, even when quiet (the server's own life: stopping, stopped).
+  void notice(const std::string& line);
+  // The same on stderr, always, at level "error".
   void error(const std::string& line);
+  // One HTTP request's line (not when quiet); JSON: method, path,
+  // component, status and duration_ms as fields.
+  void request(std::string_view method, std::string_view path, std::string_view component,
+               unsigned status, double ms);
   // Appends to a file (empty path: nothing), serialised with the other writes.
   void append(const std::filesystem::path& file, std::string_view text);
   // Raw guest output to the terminal (--follow).
   void echo(std::string_view out, std::string_view err);
 
  private:
+  // `fields` (JSON: ",\"k\":v…") or `text`, by format.
+  void write(std::FILE* to, std::string_view level, const std::string& fields,
+             const std::string& text);
   bool quiet_;
+  bool json_;
   std::mutex mu_;
 };
+
+// `s` as the inside of a JSON string.
+std::string json_escape(std::string_view s);
 
 // "2026-12-04T10:00:00.123Z" (UTC, milliseconds).
 std::string timestamp();
@@ -100,6 +116,8 @@ struct Services {
   // Where components' requests to the app itself go: the HTTP trigger
   // answers them in process.
   std::shared_ptr<host::SelfOrigin> self;
+  // HTTP: PEM certificate chain and private key files; both set: HTTPS.
+  std::string tls_cert, tls_key;
 };
 
 class Trigger {
@@ -113,6 +131,12 @@ class Trigger {
   virtual bool start(std::string& error) = 0;
   // Stops serving (idempotent).
   virtual void stop() = 0;
+  // The first step of a graceful stop: still serving, but telling load
+  // balancers to go elsewhere (HTTP: the health endpoint answers 503).
+  virtual void unready() {}
+  // Stops gracefully: takes nothing new, lets what is running finish until
+  // `deadline`, then stop().
+  virtual void drain(std::chrono::steady_clock::time_point /*deadline*/) { stop(); }
   // What it serves, for the start-up banner ("Serving http://…").
   virtual void describe(std::FILE* out) const = 0;
 };

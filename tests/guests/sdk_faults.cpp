@@ -1,6 +1,8 @@
 // Handlers that fail in every way a C++ component can; each must make the
 // host answer 500 and leave the server serving (tests/integration/sdk_test.cpp).
 // Built with -fsanitize=null -fsanitize-trap=null so /null traps.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <spindle/http.hpp>
 #include <string>
@@ -29,6 +31,10 @@ int recurse(int n) {
 
 Response handle(const Request& req) {
   std::string_view path = spindle::Router::route_path(req);  // after /faults
+  if (path == "/nap") {  // slow, not failing: 1.5 s, then 200 (graceful stop tests)
+    usleep(1500 * 1000);
+    return Response::text("rested\n");
+  }
   if (path == "/abort") std::abort();
   if (path == "/trap") __builtin_trap();
   if (path == "/null") return Response::text(std::to_string(*opaque_null(req)));

@@ -9,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 extern char** environ;
@@ -41,6 +44,20 @@ Background::~Background() {
   }
 }
 
+int Background::wait_exit(std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (pid_ > 0) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= until) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
 std::string Background::wait_for(const std::string& marker, size_t after) const {
   for (int i = 0; i < 300; ++i) {
     std::string text = slurp(log_);
@@ -69,8 +86,21 @@ std::vector<std::string> up_args(const std::string& command, const std::string& 
 Up::Up(const std::string& app_dir, std::vector<std::string> extra, const std::string& command)
     : proc_(up_args(command, app_dir, std::move(extra)), app_dir + "/up.log",
             {std::string("XDG_CACHE_HOME=") + SPINDLE_TEST_CACHE}) {
-  std::string rest = proc_.wait_for("Serving http://");
-  if (!rest.empty()) url_ = "http://" + rest;
+  // "Serving http://…", or https://… with --tls-cert.
+  std::string rest = proc_.wait_for("Serving http");
+  if (rest.rfind("://", 0) == 0 || rest.rfind("s://", 0) == 0) url_ = "http" + rest;
+}
+
+std::string one_component_app(const std::string& name, const std::string& guest_name,
+                              const std::string& id, const std::string& route) {
+  std::string dir = temp_dir(name);
+  std::filesystem::copy_file(guest(guest_name), dir + "/" + guest_name + ".wasm");
+  std::ofstream(dir + "/spin.toml")
+      << "spin_manifest_version = 2\n"
+      << "[application]\nname = \"" << name << "\"\n"
+      << "[[trigger.http]]\nroute = \"" << route << "\"\ncomponent = \"" << id << "\"\n"
+      << "[component." << id << "]\nsource = \"" << guest_name << ".wasm\"\n";
+  return dir;
 }
 
 int free_port() {
@@ -85,6 +115,23 @@ int free_port() {
     port = ntohs(a.sin_port);
   close(fd);
   return port;
+}
+
+int free_fixed_port() {
+  static std::atomic<int> next{20000 + (getpid() % 1000) * 10};
+  for (int tries = 0; tries < 2000; ++tries) {
+    int port = next++;
+    if (port >= 32768) next = port = 20000;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    if (ok) return port;
+  }
+  return 0;
 }
 
 int connect_to(const std::string& address) {

@@ -29,15 +29,13 @@
 #include "redis_server.h"
 #include "serve.h"
 #include "site_app.h"
+#include "tls_certs.h"
 
 using namespace spindle::test;
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kExamples =
-    fs::path(__FILE__).parent_path().parent_path().parent_path() / "examples";
-const fs::path kSite = kExamples / "site";
 constexpr const char* kSecret = kSiteSecret;
 constexpr const char* kPost = "/posts/hello-spindle";
 constexpr const char* kDraft = "/posts/notes-on-redis";
@@ -99,14 +97,7 @@ std::string new_token(const Up& up) {
   return j ? j->string("token").value_or("") : "";
 }
 
-int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
-
-std::string visitor_token(const std::string& sub, int64_t exp,
-                          const std::string& secret = kSecret) {
-  return likes::jwt::sign(R"({"sub":")" + sub + R"(","iat":)" + std::to_string(now()) +
-                              R"(,"exp":)" + std::to_string(exp) + "}",
-                          secret);
-}
+int64_t now() { return unix_now(); }
 
 // A loopback HTTP server answering every request with `body` (one request per
 // connection) and counting them; stop() closes the port.
@@ -212,6 +203,28 @@ TEST(Site, ServesTheGeneratedPagesAndSitemap) {
   Http missing = request("GET", up.url() + "/no/such/page");
   EXPECT_EQ(missing.code, 404);
   EXPECT_NE(missing.body.find("Not found"), std::string::npos) << missing.body;
+}
+
+TEST(Site, ServedOverTlsToCurlWithTheCa) {
+  TlsFiles tls = make_tls_files(temp_dir("site-tls-files"));
+  ASSERT_EQ(tls.error, "");
+  std::string dir = make_site("site-tls");
+  Up up(dir, {"--tls-cert", tls.cert, "--tls-key", tls.key});
+  ASSERT_EQ(up.url().rfind("https://127.0.0.1:", 0), 0u) << up.log();
+  Result home = curl({"--cacert", tls.ca, up.url() + "/"});
+  ASSERT_EQ(home.status, 0) << home.err;
+  EXPECT_NE(home.out.find("href=\"/posts/hello-spindle/\""), std::string::npos) << home.out;
+  // A like over TLS: a token, then the like, counted once.
+  Result token = curl({"--cacert", tls.ca, "-X", "POST", up.url() + "/likes/token"});
+  likes::json::Reader reader(token.out);
+  auto t = reader.read_object();
+  ASSERT_TRUE(t && t->string("token")) << token.out;
+  Result liked = curl({"--cacert", tls.ca, "-H", "Authorization: Bearer " + *t->string("token"),
+                       "-H", "Content-Type: application/json", "--data-binary",
+                       R"({"page": "/posts/hello-spindle/"})", up.url() + "/likes"});
+  likes::json::Reader answer(liked.out);
+  auto j = answer.read_object();
+  EXPECT_TRUE(j && j->integer("likes") == 1) << liked.out << liked.err;
 }
 
 TEST(Site, TokensAreHs256JwtsForARandomVisitor) {

@@ -25,6 +25,7 @@
 #include "engine/runtime/memory_pool.h"
 #include "engine/validate.h"
 #include "util/heap.h"
+#include "util/metrics.h"
 #include "wabt/ir.h"
 
 namespace spindle::engine::native {
@@ -232,6 +233,7 @@ class NativeEngine final : public Engine {
         info->memory_export = static_cast<int>(i);
 
     fs::path work;
+    if (opts_.use_cache && (cached || compile)) metrics::compile_cache(cached);
     if (!cached) {
       if (!compile) {
         LoadResult r;

@@ -208,28 +208,14 @@ Val db_value(Version ver, const Value& v) {
   }
   auto u8 = [](int64_t x) { return Val::u8(static_cast<uint8_t>(x)); };
   auto with = [&](Val payload) { return Val::variant(*c, std::move(payload)); };
+  if (auto payload = rdbms::v2::scalar_payload(v)) return with(std::move(*payload));
   const auto& p = v.parts;
   switch (v.tag) {
-    case Tag::Boolean:
-      return with(Val::boolean(v.boolean));
-    case Tag::Int8:
-      return with(Val::s8(static_cast<int8_t>(v.integer)));
-    case Tag::Int16:
-      return with(Val::s16(static_cast<int16_t>(v.integer)));
-    case Tag::Int32:
-      return with(Val::s32(static_cast<int32_t>(v.integer)));
-    case Tag::Int64:
     case Tag::Timestamp:
       return with(Val::s64(v.integer));
-    case Tag::Floating32:
-      return with(Val::f32(static_cast<float>(v.real)));
-    case Tag::Floating64:
-      return with(Val::f64(v.real));
-    case Tag::Str:
     case Tag::Uuid:
     case Tag::Decimal:
       return with(Val::string(v.bytes));
-    case Tag::Binary:
     case Tag::Jsonb:
       return with(Val::bytes(v.bytes));
     case Tag::Date:

@@ -64,42 +64,44 @@ std::vector<Value> params(const Val& list) {
   return out;
 }
 
-Val db_value(const Value& v) {
-  auto c = [&](Val payload) {
-    return Val::variant(static_cast<uint32_t>(v.tag), std::move(payload));
-  };
+std::optional<Val> scalar_payload(const Value& v) {
   switch (v.tag) {
     case Tag::Boolean:
-      return c(Val::boolean(v.boolean));
+      return Val::boolean(v.boolean);
     case Tag::Int8:
-      return c(Val::s8(static_cast<int8_t>(v.integer)));
+      return Val::s8(static_cast<int8_t>(v.integer));
     case Tag::Int16:
-      return c(Val::s16(static_cast<int16_t>(v.integer)));
+      return Val::s16(static_cast<int16_t>(v.integer));
     case Tag::Int32:
-      return c(Val::s32(static_cast<int32_t>(v.integer)));
+      return Val::s32(static_cast<int32_t>(v.integer));
     case Tag::Int64:
-      return c(Val::s64(v.integer));
+      return Val::s64(v.integer);
     case Tag::Uint8:
-      return c(Val::u8(static_cast<uint8_t>(v.unsigned_)));
+      return Val::u8(static_cast<uint8_t>(v.unsigned_));
     case Tag::Uint16:
-      return c(Val::u16(static_cast<uint16_t>(v.unsigned_)));
+      return Val::u16(static_cast<uint16_t>(v.unsigned_));
     case Tag::Uint32:
-      return c(Val::u32(static_cast<uint32_t>(v.unsigned_)));
+      return Val::u32(static_cast<uint32_t>(v.unsigned_));
     case Tag::Uint64:
-      return c(Val::u64(v.unsigned_));
+      return Val::u64(v.unsigned_);
     case Tag::Floating32:
-      return c(Val::f32(static_cast<float>(v.real)));
+      return Val::f32(static_cast<float>(v.real));
     case Tag::Floating64:
-      return c(Val::f64(v.real));
+      return Val::f64(v.real);
     case Tag::Str:
-      return c(Val::string(v.bytes));
+      return Val::string(v.bytes);
     case Tag::Binary:
-      return c(Val::bytes(v.bytes));
-    case Tag::DbNull:
-      return Val::variant(static_cast<uint32_t>(Tag::DbNull));
+      return Val::bytes(v.bytes);
     default:
-      return Val::variant(static_cast<uint32_t>(Tag::Unsupported));
+      return std::nullopt;
   }
+}
+
+Val db_value(const Value& v) {
+  if (auto payload = scalar_payload(v))
+    return Val::variant(static_cast<uint32_t>(v.tag), std::move(*payload));
+  if (v.tag == Tag::DbNull) return Val::variant(static_cast<uint32_t>(Tag::DbNull));
+  return Val::variant(static_cast<uint32_t>(Tag::Unsupported));
 }
 
 Val row_set(const RowSet& rs) {

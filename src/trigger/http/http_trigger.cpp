@@ -11,6 +11,7 @@
 #include "trigger/http/router.h"
 #include "trigger/http/server.h"
 #include "trigger/worker_pool.h"
+#include "util/metrics.h"
 
 namespace spindle::trigger::http {
 
@@ -20,32 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kHealth = "/.well-known/spin/health";
 constexpr std::string_view kInfo = "/.well-known/spin/info";
-
-std::string json_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          out += b;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 Outgoing text(unsigned status, std::string body) {
   Outgoing out;
@@ -102,6 +77,7 @@ bool read_whole(spindle::http::BodySource& src, size_t limit, std::string& out,
 struct Served {
   std::shared_ptr<const ComponentRuntime> component;
   std::shared_ptr<const abi::Executor> executor;
+  metrics::HttpComponent* metrics = nullptr;  // its requests' counters
 };
 
 // This trigger's part of one app version.
@@ -127,6 +103,8 @@ class HttpTrigger final : public Trigger {
   bool configure(std::shared_ptr<const AppVersion> version, std::string& error) override;
   bool start(std::string& error) override;
   void stop() override { server_.stop(); }
+  void unready() override { unready_ = true; }
+  void drain(std::chrono::steady_clock::time_point deadline) override { server_.drain(deadline); }
   void describe(std::FILE* out) const override;
 
  private:
@@ -140,12 +118,16 @@ class HttpTrigger final : public Trigger {
   std::optional<Outgoing> answer_without_guest(const State& st, std::string_view path,
                                                std::optional<RouteMatch>& m);
   host::LocalResponse serve_local(host::LocalRequest& r);
-  void log_request(const Incoming& in, std::string_view component, unsigned status,
+  // The request log line and the metrics of one answered request.
+  void log_request(const Incoming& in, metrics::HttpComponent& counted, unsigned status,
                    Clock::time_point start);
 
   Services services_;
+  std::string scheme_ = "http";  // "https" when serving TLS
+  metrics::HttpComponent& unrouted_ = metrics::http_component("-");
   std::shared_ptr<const State> next_;
   std::atomic<std::shared_ptr<const State>> current_;
+  std::atomic<bool> unready_{false};  // shutting down: health answers 503
   Server server_;
   bool started_ = false;
 };
@@ -170,7 +152,8 @@ bool HttpTrigger::configure(std::shared_ptr<const AppVersion> version, std::stri
       error = "spindle up: " + prepared.error;
       return false;
     }
-    st->served.emplace(c->id, Served{version->components.at(c->id), prepared.executor});
+    st->served.emplace(c->id, Served{version->components.at(c->id), prepared.executor,
+                                     &metrics::http_component(c->id)});
   }
   st->router = Router(routed);
   st->info_json = "{\"name\":\"" + json_escape(app.name) + "\",\"version\":\"" +
@@ -186,6 +169,9 @@ bool HttpTrigger::start(std::string& error) {
   ServerOptions so;
   so.listen = services_.listen;
   so.threads = services_.io_threads;
+  so.tls_cert = services_.tls_cert;
+  so.tls_key = services_.tls_key;
+  if (!so.tls_cert.empty()) scheme_ = "https";
   // wasi:http guests read their request body as it arrives; the Spin 1
   // ABI and WAGI take it whole.
   so.stream_body = [this](std::string_view, std::string_view target) {
@@ -205,14 +191,14 @@ bool HttpTrigger::start(std::string& error) {
   std::string self = server_.address();
   if (self.rfind("0.0.0.0:", 0) == 0) self = "127.0.0.1:" + self.substr(8);
   if (self.rfind("[::]:", 0) == 0) self = "[::1]:" + self.substr(5);
-  if (services_.self) services_.self->set("http://" + self);
+  if (services_.self) services_.self->set(scheme_ + "://" + self);
   return true;
 }
 
 void HttpTrigger::describe(std::FILE* out) const {
   auto st = current_.load();
   if (!st) return;
-  std::string url_base = "http://" + server_.address();
+  std::string url_base = scheme_ + "://" + server_.address();
   std::fprintf(out, "Serving %s\nAvailable Routes:\n", url_base.c_str());
   for (const manifest::HttpTrigger* t : st->version->app->http_triggers()) {
     if (t->route.is_private) continue;
@@ -224,7 +210,7 @@ void HttpTrigger::describe(std::FILE* out) const {
 
 std::optional<Outgoing> HttpTrigger::answer_without_guest(const State& st, std::string_view path,
                                                           std::optional<RouteMatch>& m) {
-  if (path == kHealth) return text(200, "OK");
+  if (path == kHealth) return unready_ ? text(503, "shutting down\n") : text(200, "OK");
   if (path == kInfo) {
     Outgoing out;
     out.headers.emplace_back("content-type", "application/json");
@@ -241,16 +227,17 @@ void HttpTrigger::on_request(Incoming&& in, Respond respond) {
   std::shared_ptr<const State> st = current_.load();  // this request's version
   std::optional<RouteMatch> m;
   if (auto out = answer_without_guest(*st, abi::uri_path(in.uri), m)) {
-    log_request(in, "-", out->status, start);
+    log_request(in, unrouted_, out->status, start);
     return respond(std::move(*out));
   }
+  metrics::HttpComponent& counted = *st->served.at(m->component).metrics;
   // Shed requests are logged with what is known before the move below.
   std::string method = in.method, target = in.uri, component = m->component;
   bool queued = services_.workers->submit(
-      [this, st, in = std::move(in), m = std::move(*m), respond, start]() mutable {
+      [this, st, in = std::move(in), m = std::move(*m), respond, start, &counted]() mutable {
         bool streamed = false;
         Outgoing out = run(*st, in, m, &streamed);
-        log_request(in, m.component, out.status, start);
+        log_request(in, counted, out.status, start);
         if (!streamed) respond(std::move(out));
       });
   if (!queued) {
@@ -263,7 +250,7 @@ void HttpTrigger::on_request(Incoming&& in, Respond respond) {
     Incoming shed;
     shed.method = std::move(method);
     shed.uri = std::move(target);
-    log_request(shed, component, out.status, start);
+    log_request(shed, counted, out.status, start);
     respond(std::move(out));
   }
 }
@@ -288,7 +275,7 @@ Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m, bool* st
   }
   if (s.executor->kind() == "spin") {
     req.headers.reserve(req.headers.size() + 7 + m.params.size());
-    req.headers.emplace_back("spin-full-url", "http://" + in.host + req.uri);
+    req.headers.emplace_back("spin-full-url", scheme_ + "://" + in.host + req.uri);
     req.headers.emplace_back("spin-path-info", m.path_info);
     req.headers.emplace_back("spin-matched-route", m.matched_route);
     req.headers.emplace_back("spin-base-path", st.base);
@@ -306,6 +293,7 @@ Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m, bool* st
   ci.path_params = std::move(m.params);
   ci.client_addr = in.client_addr;
   ci.host = in.host;
+  ci.scheme = scheme_;
   ci.limits = c.limits;
   if (streamed) ci.stream = std::move(in.stream);
   abi::Result r = s.executor->handle(req, ci);
@@ -335,24 +323,26 @@ host::LocalResponse HttpTrigger::serve_local(host::LocalRequest& r) {
   in.body = std::move(r.body);
   in.client_addr = "127.0.0.1:0";
   std::string origin = services_.self ? services_.self->get() : "";
-  in.host = origin.rfind("http://", 0) == 0 ? origin.substr(7) : origin;
+  if (auto sep = origin.find("://"); sep != std::string::npos) origin.erase(0, sep + 3);
+  in.host = std::move(origin);
   std::shared_ptr<const State> st = current_.load();
   std::optional<RouteMatch> m;
   std::optional<Outgoing> out = answer_without_guest(*st, abi::uri_path(in.uri), m);
-  std::string component = m ? m->component : "-";
+  metrics::HttpComponent& counted = m ? *st->served.at(m->component).metrics : unrouted_;
   if (!out) out = run(*st, in, *m);
-  log_request(in, component, out->status, start);
+  log_request(in, counted, out->status, start);
   return std::move(*out);
 }
 
-void HttpTrigger::log_request(const Incoming& in, std::string_view component, unsigned status,
+void HttpTrigger::log_request(const Incoming& in, metrics::HttpComponent& counted, unsigned status,
                               Clock::time_point start) {
-  if (services_.log->quiet()) return;
-  double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  char tail[48];
-  std::snprintf(tail, sizeof tail, " %u %.3fms", status, ms);
-  services_.log->info(in.method + " " + std::string(abi::uri_path(in.uri)) + " " +
-                      std::string(component) + tail);
+  bool quiet = services_.log->quiet();
+  if (quiet && !metrics::enabled()) return;
+  auto took = Clock::now() - start;
+  counted.record(status, took);
+  if (quiet) return;
+  double ms = std::chrono::duration<double, std::milli>(took).count();
+  services_.log->request(in.method, abi::uri_path(in.uri), counted.id(), status, ms);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
-// The only translation unit that includes Boost.Beast.
+// The only translation unit that includes Boost.Beast (and Asio's TLS).
 #include "trigger/http/server.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -9,10 +11,12 @@
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <list>
 #include <mutex>
@@ -42,6 +46,60 @@ constexpr auto kDrainTime = std::chrono::seconds(5);
 constexpr uint64_t kLingerMax = 16 << 20;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// A TLS connection's close_notify exchange takes at most this long.
+constexpr auto kTlsShutdownTime = std::chrono::seconds(1);
+// Descriptors one TLS connection holds: its socket and a socket pair.
+constexpr size_t kTlsDescriptors = 3;
+
+// "ip:port", "[ip6]:port".
+std::string endpoint_string(const tcp::endpoint& ep) {
+  std::string ip = ep.address().to_string();
+  return (ep.address().is_v6() ? "[" + ip + "]" : ip) + ":" + std::to_string(ep.port());
+}
+
+// The reason OpenSSL gave first for the last failure (its error queue
+// emptied): "no start line" rather than the "PEM lib" that follows it.
+std::string openssl_reason() {
+  unsigned long e = ERR_peek_error();
+  ERR_clear_error();
+  const char* r = e ? ERR_reason_error_string(e) : nullptr;
+  return r ? r : "not in PEM format";
+}
+
+// Reads the certificate chain and private key (PEM) into `ctx`; false with
+// `error` naming the file when one cannot be used.
+bool load_tls(asio::ssl::context& ctx, const std::string& cert, const std::string& key,
+              std::string& error) {
+  SSL_CTX* c = ctx.native_handle();
+  SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
+  auto readable = [&](const std::string& path, const char* what) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+      error = std::string("failed to load ") + what + " from '" + path + "': " + strerror(errno);
+      return false;
+    }
+    std::fclose(f);
+    return true;
+  };
+  if (!readable(cert, "certificate(s)") || !readable(key, "private key")) return false;
+  ERR_clear_error();
+  // The key first: a certificate that does not match it then leaves no key
+  // (instead of failing the key's load), for the message below.
+  if (SSL_CTX_use_PrivateKey_file(c, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    error = "failed to load private key from '" + key + "': " + openssl_reason();
+    return false;
+  }
+  if (SSL_CTX_use_certificate_chain_file(c, cert.c_str()) != 1) {
+    error = "failed to load certificate(s) from '" + cert + "': " + openssl_reason();
+    return false;
+  }
+  if (SSL_CTX_check_private_key(c) != 1) {
+    ERR_clear_error();
+    error = "the private key in '" + key + "' does not match the certificate in '" + cert + "'";
+    return false;
+  }
+  return true;
+}
 
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit.
 size_t raise_nofile_limit() {
@@ -114,6 +172,7 @@ struct Server::Impl {
   ServerOptions opts;
   Handler handler;
   asio::io_context ioc;
+  std::optional<asio::ssl::context> tls;  // set: connections speak TLS
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> pause;
   std::vector<std::thread> threads;
@@ -121,6 +180,9 @@ struct Server::Impl {
   std::mutex mu;
   bool stopped = false;
   size_t cap = 0;
+  // Set by drain(): every response closes its connection, and a connection
+  // that finishes a request is not kept for another.
+  std::atomic<bool> draining{false};
 
   void accept();
   // Closes the oldest evictable connection; false when there is none.
@@ -131,14 +193,13 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
+  // `client`: who is at the other end ("ip:port"); empty: the socket's peer.
+  Session(tcp::socket socket, Server::Impl& server, std::string client = {})
+      : stream_(std::move(socket)), server_(server), client_(std::move(client)) {
     ++server_.open;
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) {
-      std::string ip = ep.address().to_string();
-      client_ = (ep.address().is_v6() ? "[" + ip + "]" : ip) + ":" + std::to_string(ep.port());
-    }
+    if (client_.empty())
+      if (auto ep = stream_.socket().remote_endpoint(ec); !ec) client_ = endpoint_string(ep);
   }
   ~Session() {
     unmark();
@@ -158,6 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   // Between requests: wait (idle_timeout) for the first byte of the next one.
   void wait_for_request() {
+    if (server_.draining) return close();
     mark();
     if (buffer_.size() > 0) return read_header();  // pipelined bytes already here
     stream_.expires_after(server_.opts.idle_timeout);
@@ -267,7 +329,8 @@ class Session : public std::enable_shared_from_this<Session> {
       out.body = "bad request target\n";
       return write(std::move(out), false, version, head);
     }
-    stream_.expires_never();  // the handler's own limits apply while it runs
+    if (server_.draining) keep_alive = false;  // the response says `Connection: close`
+    stream_.expires_never();                   // the handler's own limits apply while it runs
     uint64_t seq = ++seq_;
     bool trailers = false;  // the client takes trailers: `te: trailers`
     for (const auto& [k, v] : in.headers)
@@ -753,6 +816,140 @@ std::unique_ptr<spindle::http::BodySink> Session::start_stream(uint64_t seq, con
   return sink;
 }
 
+// A TLS connection: the handshake (within header_timeout), then its bytes
+// relayed, decrypted, to and from a Session through a socket pair, so the
+// Session (which reads and writes its socket directly, from worker threads
+// too) serves HTTP/1.1 exactly as on a plain connection, limits, keep-alive
+// and all. The Session counts as the connection (max_connections,
+// eviction); its closing ends the relay (close_notify, then close). A
+// client that does not speak TLS fails the handshake and is closed.
+class TlsRelay : public std::enable_shared_from_this<TlsRelay> {
+ public:
+  TlsRelay(tcp::socket socket, Server::Impl& server)
+      : tls_(std::move(socket), *server.tls),
+        app_(tls_.get_executor()),
+        timer_(tls_.get_executor()),
+        server_(server) {
+    ++server_.open;  // until the session counts itself
+  }
+  ~TlsRelay() {
+    if (counted_) --server_.open;
+  }
+
+  void start() {
+    arm(server_.opts.header_timeout);
+    tls_.async_handshake(asio::ssl::stream_base::server,
+                         [self = shared_from_this()](beast::error_code ec) {
+                           self->timer_.cancel();
+                           if (ec) return self->abort();
+                           self->serve();
+                         });
+  }
+
+ private:
+  // Hands the decrypted connection to a Session.
+  void serve() {
+    beast::error_code ec;
+    auto peer = tls_.next_layer().remote_endpoint(ec);
+    int fds[2];
+    if (ec || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return abort();
+    app_.assign(asio::local::stream_protocol(), fds[0], ec);
+    if (ec) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      return abort();
+    }
+    tcp::socket session_end(asio::make_strand(server_.ioc));
+    session_end.assign(peer.protocol(), fds[1], ec);
+    if (ec) {
+      ::close(fds[1]);
+      return abort();
+    }
+    std::make_shared<Session>(std::move(session_end), server_, endpoint_string(peer))->run();
+    counted_ = false;
+    --server_.open;
+    from_client();
+    from_app();
+  }
+
+  // Client → session. The client's end (or a broken record) ends the
+  // session's input.
+  void from_client() {
+    reading_client_ = true;
+    tls_.async_read_some(asio::buffer(in_),
+                         [self = shared_from_this()](beast::error_code ec, size_t n) {
+                           self->reading_client_ = false;
+                           if (self->closing_) return self->close_notify();
+                           if (ec) {
+                             beast::error_code ignored;
+                             self->app_.shutdown(asio::socket_base::shutdown_send, ignored);
+                             return;
+                           }
+                           asio::async_write(self->app_, asio::buffer(self->in_.data(), n),
+                                             [self](beast::error_code ec, size_t) {
+                                               if (!ec && !self->closing_) self->from_client();
+                                             });
+                         });
+  }
+
+  // Session → client, each write within the write timeout. The session's
+  // end closes the connection.
+  void from_app() {
+    app_.async_read_some(asio::buffer(out_),
+                         [self = shared_from_this()](beast::error_code ec, size_t n) {
+                           if (ec) return self->finish();
+                           self->arm(kWriteTimeout);
+                           asio::async_write(self->tls_, asio::buffer(self->out_.data(), n),
+                                             [self](beast::error_code ec, size_t) {
+                                               self->timer_.cancel();
+                                               if (ec) return self->abort();
+                                               self->from_app();
+                                             });
+                         });
+  }
+
+  // The session is done: stop reading the client, then say close_notify.
+  void finish() {
+    closing_ = true;
+    beast::error_code ignored;
+    if (reading_client_)
+      tls_.next_layer().cancel(ignored);  // its handler goes on
+    else
+      close_notify();
+  }
+
+  void close_notify() {
+    arm(kTlsShutdownTime);
+    tls_.async_shutdown([self = shared_from_this()](beast::error_code) { self->abort(); });
+  }
+
+  void abort() {
+    timer_.cancel();
+    beast::error_code ignored;
+    tls_.next_layer().close(ignored);
+    app_.close(ignored);
+  }
+
+  // The connection is closed if the current step takes longer than `d`.
+  void arm(std::chrono::steady_clock::duration d) {
+    timer_.expires_after(d);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      beast::error_code ignored;
+      self->tls_.next_layer().close(ignored);
+    });
+  }
+
+  asio::ssl::stream<tcp::socket> tls_;
+  asio::local::stream_protocol::socket app_;  // the relay's end of the socket pair
+  asio::steady_timer timer_;
+  Server::Impl& server_;
+  bool counted_ = true;  // in server_.open
+  bool reading_client_ = false;
+  bool closing_ = false;
+  std::array<char, 16 << 10> in_{}, out_{};
+};
+
 }  // namespace
 
 bool Server::Impl::evict_one() {
@@ -794,7 +991,10 @@ void Server::Impl::accept() {
       return accept();
     }
     s.set_option(tcp::no_delay(true), ec);
-    std::make_shared<Session>(std::move(s), *this)->run();
+    if (tls)
+      std::make_shared<TlsRelay>(std::move(s), *this)->start();
+    else
+      std::make_shared<Session>(std::move(s), *this)->run();
     accept();
   });
 }
@@ -809,6 +1009,12 @@ bool Server::start(const ServerOptions& opts, Handler handler, std::string& erro
   size_t nofile = raise_nofile_limit();
   size_t cap = opts.max_connections ? opts.max_connections : 10000;
   size_t fd_cap = nofile > 2 * kFdReserve ? nofile - kFdReserve : nofile / 2;
+  if (!opts.tls_cert.empty() || !opts.tls_key.empty()) {
+    if (!load_tls(impl_->tls.emplace(asio::ssl::context::tls_server), opts.tls_cert, opts.tls_key,
+                  error))
+      return false;
+    fd_cap /= kTlsDescriptors;
+  }
   impl_->cap = std::max<size_t>(1, std::min(cap, fd_cap));
   std::string host = opts.listen, port = "3000";
   if (auto colon = opts.listen.rfind(':'); colon != std::string::npos) {
@@ -835,10 +1041,7 @@ bool Server::start(const ServerOptions& opts, Handler handler, std::string& erro
     error = "cannot listen on " + opts.listen + ": " + ec.message();
     return false;
   }
-  auto bound = acc.local_endpoint();
-  std::string ip = bound.address().to_string();
-  impl_->address =
-      (bound.address().is_v6() ? "[" + ip + "]" : ip) + ":" + std::to_string(bound.port());
+  impl_->address = endpoint_string(acc.local_endpoint());
   impl_->accept();
   unsigned n = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
@@ -852,6 +1055,22 @@ size_t Server::max_connections() const { return impl_->cap; }
 void Server::wait() {
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
+}
+
+void Server::drain(std::chrono::steady_clock::time_point deadline) {
+  impl_->draining = true;
+  asio::post(impl_->acceptor->get_executor(), [this] {
+    beast::error_code ec;
+    impl_->acceptor->close(ec);  // new connections are refused from now on
+    impl_->pause->cancel();
+  });
+  // Connections without a request being handled (idle keep-alive, or a
+  // header still arriving) close now; the others once answered.
+  while (impl_->evict_one()) {
+  }
+  while (impl_->open > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  stop();
 }
 
 void Server::stop() {

@@ -16,6 +16,9 @@
 // chunk, by the thread that makes it: it blocks while the client does not
 // read (the guest's writes wait: backpressure), up to its deadline.
 //
+// TLS (ServerOptions::tls_cert): the handshake must end within
+// `header_timeout`; a client that does not speak TLS is closed.
+//
 // Hostile clients are bounded: RLIMIT_NOFILE is raised to its hard limit at
 // start; at most `max_connections` are open (at the cap, the connection that
 // has waited longest without sending a complete request header — idle
@@ -88,6 +91,10 @@ struct ServerOptions {
   // max_body_bytes). Called on an I/O thread with the method and target;
   // null: never.
   std::function<bool(std::string_view method, std::string_view target)> stream_body;
+  // PEM files: the certificate (chain) and its private key. Both set: the
+  // server speaks TLS only, then the same HTTP/1.1 as without (server.cpp:
+  // TlsRelay). A file that cannot be used fails start() with its name.
+  std::string tls_cert, tls_key;
 };
 
 class Server {
@@ -105,6 +112,11 @@ class Server {
   size_t max_connections() const;
   // Blocks until stop() (or a signal handler calling it).
   void wait();
+  // Stops gracefully: no new connections (the listening socket closes),
+  // idle keep-alive connections close, requests being handled are answered
+  // with `Connection: close`; then stop() once every connection has ended or
+  // at `deadline`, whichever comes first.
+  void drain(std::chrono::steady_clock::time_point deadline);
   void stop();
 
   struct Impl;  // server.cpp's

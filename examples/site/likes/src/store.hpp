@@ -5,8 +5,9 @@
 //     likes:<page>                  the count, as decimal text
 //     liked:<page>:<visitor>        "1" once that visitor liked that page
 //   RedisStore  a Redis server (REDIS_ADDRESS), through outbound Redis:
-//     likes:<page>                  the count (INCR)
-//     likers:<page>                 the set of visitor ids (SADD)
+//     likes:<page>                  the count
+//     likers:<page>                 the set of visitor ids (one EVAL adds
+//                                   the visitor and counts, atomically)
 //               and each new like is PUBLISHed on REDIS_CHANNEL as
 //               {"page": ..., "likes": N, "visitor": ...}.
 //
@@ -126,26 +127,28 @@ class RedisStore final : public Store {
     return !r->empty() && r->front().as_int() == 1;
   }
 
-  // SADD decides (atomically, in Redis) whether this like is new; only a new
-  // one is counted with INCR and published.
+  // One Lua script (EVAL) adds the visitor to the page's likers and counts
+  // the like, or neither: a server that dies mid-request never leaves a
+  // liker without its count. It answers the new count, or -1 - count when
+  // the visitor had liked the page already.
   spindle::Result<LikeOutcome> like(const std::string& page, const std::string& visitor) override {
-    auto added = redis_.sadd("likers:" + page, {visitor});
-    if (!added) return added.error();
-    if (*added == 0) {
-      auto n = likes(page);
-      if (!n) return n.error();
-      return LikeOutcome{false, *n};
-    }
-    auto n = redis_.incr("likes:" + page);
-    if (!n) return n.error();
+    static constexpr const char* kScript =
+        "if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then return redis.call('INCR', KEYS[2]) end "
+        "return -1 - tonumber(redis.call('GET', KEYS[2]) or '0')";
+    auto r = redis_.execute("EVAL", {kScript, int64_t{2}, "likers:" + page, "likes:" + page, visitor});
+    if (!r) return r.error();
+    std::optional<int64_t> answer = r->empty() ? std::nullopt : r->front().as_int();
+    if (!answer) return spindle::Error{spindle::ErrorKind::Runtime, "EVAL answered no integer"};
+    int64_t n = *answer;
+    if (n < 0) return LikeOutcome{false, -1 - n};
     std::string event =
-        spindle::json::Object().add("page", page).add("likes", *n).add("visitor", visitor).str();
+        spindle::json::Object().add("page", page).add("likes", n).add("visitor", visitor).str();
     if (auto r = redis_.publish(channel_, event); !r) {
       // The like is stored; a lost notification is logged, not an error.
       std::fprintf(stderr, "likes: publish on %s failed: %s\n", channel_.c_str(),
                    r.error().describe().c_str());
     }
-    return LikeOutcome{true, *n};
+    return LikeOutcome{true, n};
   }
 
   spindle::Result<std::optional<std::string>> cache_get(const std::string& key) override {

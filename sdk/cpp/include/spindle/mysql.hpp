@@ -43,13 +43,7 @@ using rdbms::Value;
 // Runs a statement that returns rows (`?` bound to `params` in order).
 inline Result<RowSet> query(std::string_view address, std::string_view sql,
                             std::span<const Value> params) {
-  namespace canon = ::spindle::detail::canon;
-  auto wire = rdbms::detail::lower_all(params);
-  auto a = canon::slice(address), s = canon::slice(sql);
-  spindle_import_mysql_query(a.ptr, a.len, s.ptr, s.len, ::spindle::detail::abi::addr(wire.data()),
-                             static_cast<int32_t>(wire.size()), canon::ret());
-  if (canon::field<uint8_t>(0) != 0) return rdbms::detail::take_error(4);
-  return rdbms::detail::take_row_set();
+  return rdbms::detail::query<spindle_import_mysql_query>(address, sql, params);
 }
 inline Result<RowSet> query(std::string_view address, std::string_view sql,
                             std::initializer_list<Value> params = {}) {
@@ -63,13 +57,8 @@ inline Result<RowSet> query(std::string_view address, std::string_view sql,
 // Runs a statement that returns no rows.
 inline Result<void> execute(std::string_view address, std::string_view sql,
                             std::span<const Value> params) {
-  namespace canon = ::spindle::detail::canon;
-  auto wire = rdbms::detail::lower_all(params);
-  auto a = canon::slice(address), s = canon::slice(sql);
-  spindle_import_mysql_execute(a.ptr, a.len, s.ptr, s.len,
-                               ::spindle::detail::abi::addr(wire.data()),
-                               static_cast<int32_t>(wire.size()), canon::ret());
-  if (canon::field<uint8_t>(0) != 0) return rdbms::detail::take_error(4);
+  if (!rdbms::detail::call<spindle_import_mysql_execute>(address, sql, params))
+    return rdbms::detail::take_error(4);
   return {};
 }
 inline Result<void> execute(std::string_view address, std::string_view sql,

@@ -42,13 +42,7 @@ using rdbms::Value;
 // Runs a statement that returns rows ($1, $2, ... bound to `params`).
 inline Result<RowSet> query(std::string_view address, std::string_view sql,
                             std::span<const Value> params) {
-  namespace canon = ::spindle::detail::canon;
-  auto wire = rdbms::detail::lower_all(params);
-  auto a = canon::slice(address), s = canon::slice(sql);
-  spindle_import_pg_query(a.ptr, a.len, s.ptr, s.len, ::spindle::detail::abi::addr(wire.data()),
-                          static_cast<int32_t>(wire.size()), canon::ret());
-  if (canon::field<uint8_t>(0) != 0) return rdbms::detail::take_error(4);
-  return rdbms::detail::take_row_set();
+  return rdbms::detail::query<spindle_import_pg_query>(address, sql, params);
 }
 inline Result<RowSet> query(std::string_view address, std::string_view sql,
                             std::initializer_list<Value> params = {}) {
@@ -62,13 +56,9 @@ inline Result<RowSet> query(std::string_view address, std::string_view sql,
 // Runs a statement; the number of rows it affected.
 inline Result<uint64_t> execute(std::string_view address, std::string_view sql,
                                 std::span<const Value> params) {
-  namespace canon = ::spindle::detail::canon;
-  auto wire = rdbms::detail::lower_all(params);
-  auto a = canon::slice(address), s = canon::slice(sql);
-  spindle_import_pg_execute(a.ptr, a.len, s.ptr, s.len, ::spindle::detail::abi::addr(wire.data()),
-                            static_cast<int32_t>(wire.size()), canon::ret());
-  if (canon::field<uint8_t>(0) != 0) return rdbms::detail::take_error(8);
-  return canon::field<uint64_t>(8);
+  if (!rdbms::detail::call<spindle_import_pg_execute>(address, sql, params))
+    return rdbms::detail::take_error(8);
+  return ::spindle::detail::canon::field<uint64_t>(8);
 }
 inline Result<uint64_t> execute(std::string_view address, std::string_view sql,
                                 std::initializer_list<Value> params = {}) {

@@ -354,6 +354,26 @@ inline std::vector<WireValue> lower_all(std::span<const Value> params) {
   return wire;
 }
 
+// Calls `query` or `execute` of `outbound-pg` / `outbound-mysql` (their
+// flat signatures are the same): true when it answered ok, its result at
+// canon::ret().
+template <auto Import>
+bool call(std::string_view address, std::string_view sql, std::span<const Value> params) {
+  auto wire = lower_all(params);
+  auto a = canon::slice(address), s = canon::slice(sql);
+  Import(a.ptr, a.len, s.ptr, s.len, ::spindle::detail::abi::addr(wire.data()),
+         static_cast<int32_t>(wire.size()), canon::ret());
+  return canon::field<uint8_t>(0) == 0;
+}
+
+// `query` of either interface: the rows, or the error.
+template <auto Import>
+Result<RowSet> query(std::string_view address, std::string_view sql,
+                     std::span<const Value> params) {
+  if (!call<Import>(address, sql, params)) return take_error(4);
+  return take_row_set();
+}
+
 }  // namespace detail
 
 }  // namespace spindle::rdbms
