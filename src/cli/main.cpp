@@ -5,6 +5,7 @@
 #include "cli/build_command.h"
 #include "cli/new_command.h"
 #include "cli/parse.h"
+#include "cli/registry_command.h"
 #include "cli/run_command.h"
 #include "cli/up_command.h"
 #include "cli/watch_command.h"
@@ -25,7 +26,8 @@ struct UpFlags {
 
 void add_up_flags(CLI::App* cmd, UpFlags& f) {
   cli::UpOptions& up = f.opts;
-  cmd->add_option("-f,--from", up.from, "The manifest file, or the folder holding spin.toml")
+  cmd->add_option("-f,--from", up.from,
+                  "The manifest file, the folder holding spin.toml, or a registry reference")
       ->capture_default_str();
   cmd->add_option("--listen", up.listen,
                   "Address to listen on (default 127.0.0.1:3000, or $SPIN_HTTP_LISTEN_ADDR)");
@@ -38,6 +40,8 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
                   "SQL run against the default database before serving (\"stmt\" or @file.sql)")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_flag("-k,--insecure", up.insecure, "Plain http to a registry (-f <reference>)");
+  cmd->add_option("--cache-dir", up.cache_dir, "Registry cache folder (default ~/.cache/spindle)");
   cmd->add_option("--state-dir", up.state_dir, "State folder (default .spin beside the manifest)");
   f.log_opt =
       cmd->add_option("-L,--log-dir", f.log_dir, "Folder for component logs (\"\" turns them off)");
@@ -227,6 +231,9 @@ int main(int argc, char** argv) {
   templates_cmd->require_subcommand(1);
   CLI::App* templates_list = templates_cmd->add_subcommand("list", "List the templates");
 
+  // spindle registry push | pull | login (cli/registry_command.h)
+  auto registry_cmds = cli::add_registry_commands(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -288,6 +295,7 @@ int main(int argc, char** argv) {
     up.opts.build = false;
     return cli::up_command(up.opts);
   }
+  if (int rc = cli::run_registry_commands(*registry_cmds); rc >= 0) return rc;
   if (new_cmd->parsed()) return cli::new_command(new_opts);
   if (add_cmd->parsed()) return cli::add_command(add_opts);
   if (templates_list->parsed()) return cli::templates_list_command();

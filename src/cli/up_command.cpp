@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "cli/app_host.h"
 #include "cli/build_command.h"
+#include "registry/reference.h"
+#include "registry/registry.h"
 
 namespace spindle::cli {
 
@@ -27,7 +30,36 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-int up_command(const UpOptions& o) {
+namespace {
+
+// `-f <reference>`: as Spin (src/commands/up/app_source.rs), an argument that
+// is not an existing path and looks like a registry reference is pulled
+// (digest-checked, into the cache) and served from the spin.toml written for
+// it. Its state folder defaults to .spin in the current folder.
+bool resolve_registry_app(UpOptions& o) {
+  std::error_code ec;
+  if (std::filesystem::exists(o.from, ec) || !registry::looks_like_reference(o.from)) return true;
+  registry::Options ro;
+  ro.insecure = o.insecure;
+  ro.cache_dir = o.cache_dir;
+  std::filesystem::path manifest;
+  std::string error;
+  if (!registry::pull_app(o.from, ro, manifest, error)) {
+    std::fprintf(stderr, "spindle up: cannot pull %s: %s\n", o.from.c_str(), error.c_str());
+    return false;
+  }
+  std::printf("Pulled %s\n", o.from.c_str());
+  o.from = manifest.string();
+  o.build = false;  // a registry app is built already
+  if (o.state_dir.empty()) o.state_dir = ".spin";
+  return true;
+}
+
+}  // namespace
+
+int up_command(const UpOptions& given) {
+  UpOptions o = given;
+  if (!resolve_registry_app(o)) return 1;
   if (o.build && !build_app(o.from, {})) return 1;
   // SIGINT/SIGTERM end the server; block them before any thread starts so
   // only sigwait() below sees them.

@@ -19,7 +19,9 @@ namespace spindle::cli {
 uint64_t default_memory_budget();
 
 struct UpOptions {
-  std::string from = ".";              // manifest file or its folder
+  std::string from = ".";              // manifest file or its folder, or a registry reference
+  bool insecure = false;               // -k: plain http to the registry
+  std::string cache_dir;               // --cache-dir: registry cache (default ~/.cache/spindle)
   std::string listen;                  // empty: $SPIN_HTTP_LISTEN_ADDR or 127.0.0.1:3000
   std::vector<std::string> env;        // KEY=VALUE added to every component
   std::string state_dir;               // empty: .spin beside the manifest
