@@ -14,13 +14,6 @@ namespace {
 
 constexpr size_t kMaxDownload = size_t{512} << 20;
 
-size_t on_data(char* data, size_t size, size_t n, void* user) {
-  auto* out = static_cast<std::string*>(user);
-  if (out->size() + size * n > kMaxDownload) return 0;  // aborts the transfer
-  out->append(data, size * n);
-  return size * n;
-}
-
 std::string read_all(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -58,8 +51,9 @@ bool fetch_remote_source(const Source& source, const std::filesystem::path& cach
   c->easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
   c->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 20L);
   c->easy_setopt(curl, CURLOPT_TIMEOUT, 300L);
-  c->easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-  c->easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  util::CappedBody sink{&body, kMaxDownload};
+  c->easy_setopt(curl, CURLOPT_WRITEFUNCTION, util::write_capped);
+  c->easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   c->easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
   c->easy_setopt(curl, CURLOPT_USERAGENT, "spindle/0.1");
   CURLcode rc = c->easy_perform(curl);

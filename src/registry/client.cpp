@@ -12,13 +12,6 @@ namespace {
 
 constexpr size_t kMaxBody = size_t{1} << 30;
 
-size_t on_body(char* data, size_t size, size_t n, void* user) {
-  auto* out = static_cast<std::string*>(user);
-  if (out->size() + size * n > kMaxBody) return 0;  // aborts the transfer
-  out->append(data, size * n);
-  return size * n;
-}
-
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* headers = static_cast<std::map<std::string, std::string>*>(user);
   std::string_view line(data, size * n);
@@ -166,8 +159,9 @@ bool Client::perform(const std::string& method, const std::string& url,
   c->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
   c->easy_setopt(curl, CURLOPT_TIMEOUT, 600L);
   c->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  c->easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  c->easy_setopt(curl, CURLOPT_WRITEDATA, &out.body);
+  util::CappedBody sink{&out.body, kMaxBody};
+  c->easy_setopt(curl, CURLOPT_WRITEFUNCTION, util::write_capped);
+  c->easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   c->easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   c->easy_setopt(curl, CURLOPT_HEADERDATA, &out.headers);
   c->easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);

@@ -6,6 +6,13 @@
 
 namespace spindle::util {
 
+size_t write_capped(char* data, size_t size, size_t n, void* capped_body) {
+  auto* b = static_cast<CappedBody*>(capped_body);
+  if (b->out->size() + size * n > b->limit) return 0;  // aborts the transfer
+  b->out->append(data, size * n);
+  return size * n;
+}
+
 const CurlLib* curl_lib(std::string& error) {
   static std::once_flag once;
   static CurlLib lib;

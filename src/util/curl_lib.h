@@ -39,4 +39,13 @@ struct CurlLib {
 // when it cannot be loaded.
 const CurlLib* curl_lib(std::string& error);
 
+// Where a transfer's body goes: appended to `out`, at most `limit` bytes
+// (past it the transfer is aborted). For CURLOPT_WRITEFUNCTION write_capped
+// with CURLOPT_WRITEDATA pointing at one.
+struct CappedBody {
+  std::string* out;
+  size_t limit;
+};
+size_t write_capped(char* data, size_t size, size_t n, void* capped_body);
+
 }  // namespace spindle::util
