@@ -2,17 +2,52 @@
 // the interpreter, compiles native code in the background and switches to
 // it without failing a request; with a warm cache it starts on native code.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "serve.h"
 
 using namespace spindle::test;
 namespace fs = std::filesystem;
+
+namespace {
+
+// The processes `pid` started, and theirs, as /proc lists them now.
+std::set<pid_t> descendants(pid_t pid) {
+  std::set<pid_t> out;
+  try {  // processes come and go while this reads
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+      std::ifstream children(task.path() / "children");
+      for (pid_t c; children >> c;) {
+        out.insert(c);
+        out.merge(descendants(c));
+      }
+    }
+  } catch (const fs::filesystem_error&) {
+  }
+  return out;
+}
+
+// The sockets among the open descriptors of process `pid`.
+int sockets_of(pid_t pid) {
+  int n = 0;
+  try {
+    for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+      std::error_code ec;
+      if (fs::read_symlink(fd.path(), ec).string().rfind("socket:", 0) == 0) ++n;
+    }
+  } catch (const fs::filesystem_error&) {
+  }
+  return n;
+}
+
+}  // namespace
 
 TEST(TieredStart, InterpreterServesWhileNativeCompilesThenSwitchesWithoutFailures) {
   std::string dir = temp_dir("tiered");
@@ -60,6 +95,36 @@ route = "/..."
   ASSERT_FALSE(rest.empty()) << again.log();
   EXPECT_EQ(http_code({"http://" + rest + "/x"}), "200");
   EXPECT_EQ(again.log().find("from the interpreter"), std::string::npos) << again.log();
+}
+
+// The compilers (and the linkers they start) get none of the server's
+// sockets: one that outlived a killed spindle would keep its port accepting
+// connections that nobody answers, and then resets (a load balancer's 502
+// instead of a refused connection it retries elsewhere).
+TEST(TieredStart, TheCompilersHoldNoneOfTheServersSockets) {
+  std::string dir = one_component_app("tiered_fds", "spin_echo", "echo");
+  Background up({SPINDLE_BIN, "up", "--from", dir, "--listen", "127.0.0.1:0"}, dir + "/up.log",
+                {"XDG_CACHE_HOME=" + dir + "/cache"});
+  std::string rest = up.wait_for("Serving http://");
+  ASSERT_FALSE(rest.empty()) << up.log();
+  // A keep-alive connection the server has accepted, open while it compiles.
+  int conn = connect_to(rest);
+  ASSERT_GE(conn, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_GE(sockets_of(up.pid()), 2);  // the server's own: listening and accepted
+  std::set<pid_t> seen;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (up.log().find("Switched to native code") == std::string::npos &&
+         std::chrono::steady_clock::now() < until) {
+    for (pid_t c : descendants(up.pid())) {
+      if (seen.insert(c).second) {
+        EXPECT_EQ(sockets_of(c), 0) << "process " << c;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_FALSE(seen.empty()) << "no compiler process was seen\n" << up.log();
+  close(conn);
 }
 
 // A component's core modules link with each other, so they run on one

@@ -47,11 +47,12 @@ const char* nan_flag(const Compiler& cc) {
                                                         : "-fsignaling-nans";
 }
 
-// Starts argv with stdout+stderr into `log`, at nice 10 when `low`; returns
-// its pid, or -1. The child gets SIGKILL when the thread that started it
-// ends, so a spindle that is killed (even with SIGKILL) leaves no compiler
-// running. Between fork and exec the child only makes async-signal-safe
-// calls.
+// Starts argv with stdout+stderr into `log` and no other descriptor, at
+// nice 10 when `low`; returns its pid, or -1. The child gets SIGKILL when
+// the thread that started it ends, so a spindle that is killed (even with
+// SIGKILL) leaves no compiler running (a linker the compiler started may
+// finish, holding nothing of spindle's). Between fork and exec the child
+// only makes async-signal-safe calls.
 pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& log, bool low) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -65,6 +66,12 @@ pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& l
     int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (out < 0 || in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) _exit(127);
+    // Nothing else of spindle's goes with it: Asio opens the listening and
+    // accepted sockets without O_CLOEXEC, and a compiler (or the linker it
+    // starts, which outlives a SIGKILLed spindle) holding them would keep
+    // the port accepting connections nobody answers, and keep closed
+    // connections from reaching their clients.
+    close_range(3, ~0U, 0);
     // The compiler's children (the linker) inherit the priority.
     if (low) setpriority(PRIO_PROCESS, 0, 10);
     execvp(args[0], args.data());
@@ -169,7 +176,7 @@ std::filesystem::path resolve(const std::string& name) {
 // a large part of a warm `spindle up` start.
 std::filesystem::path identity_file(const std::string& name) {
   auto bin = resolve(name);
-  struct stat st {};
+  struct stat st{};
   if (bin.empty() || stat(bin.c_str(), &st) != 0) return {};
   std::string key = bin.string() + ":" + std::to_string(st.st_size) + ":" +
                     std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) +
