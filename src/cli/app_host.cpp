@@ -70,30 +70,16 @@ bool stage_files(const manifest::Component& c, const fs::path& dir, const fs::pa
 
 }  // namespace
 
-AppHost::AppHost(const UpOptions& opts)
-    : opts_(opts),
-      log_(opts.quiet, opts.json_log),
-      self_origin_(std::make_shared<host::SelfOrigin>()) {
+SharedRuntime::SharedRuntime(const UpOptions& opts) : log(opts.quiet, opts.json_log) {
   engine::EngineOptions eo;
-  eo.backend = opts_.backend;
-  eo.use_cache = opts_.use_cache;
+  eo.backend = opts.backend;
+  eo.use_cache = opts.use_cache;
   eo.progress = true;
-  engine_ = engine::Engine::create(eo);
-  tiered_ = std::make_unique<engine::TieredLoader>(*engine_);
-  workers_ = std::make_unique<trigger::WorkerPool>(
-      trigger::WorkerPool::Options{0, opts_.workers, opts_.max_queued});
-  services_.workers = workers_.get();
-  services_.log = &log_;
-  services_.listen = opts_.listen;
-  if (services_.listen.empty()) {
-    const char* env = std::getenv("SPIN_HTTP_LISTEN_ADDR");
-    services_.listen = env && *env ? env : "127.0.0.1:3000";
-  }
-  services_.io_threads = opts_.threads;
-  services_.self = self_origin_;
-  services_.tls_cert = opts_.tls_cert;
-  services_.tls_key = opts_.tls_key;
-  if (!opts_.metrics_listen.empty()) {
+  engine = engine::Engine::create(eo);
+  tiered = std::make_unique<engine::TieredLoader>(*engine);
+  workers = std::make_unique<trigger::WorkerPool>(
+      trigger::WorkerPool::Options{0, opts.workers, opts.max_queued});
+  if (!opts.metrics_listen.empty()) {
     // On before the first load: its compile cache lookups count.
     metrics::enable();
     metrics::add_gauge("spindle_instance_memory_bytes",
@@ -105,13 +91,56 @@ AppHost::AppHost(const UpOptions& opts)
   }
 }
 
+SharedRuntime::~SharedRuntime() {
+  if (metrics) metrics->stop();
+  tiered->stop();
+  // Workers finish what they hold (their answers go nowhere: the servers are
+  // stopped but still alive).
+  workers.reset();
+}
+
+bool SharedRuntime::start_metrics(const std::string& listen, std::string& error) {
+  if (listen.empty() || metrics) return true;
+  metrics = std::make_unique<trigger::http::MetricsEndpoint>();
+  return metrics->start(listen, error);
+}
+
+AppHost::AppHost(const UpOptions& opts)
+    : AppHost(opts, *std::make_unique<SharedRuntime>(opts).release(), {}) {
+  owned_.reset(shared_);
+}
+
+AppHost::AppHost(const UpOptions& opts, SharedRuntime& shared, AppPlacement placement)
+    : opts_(opts),
+      shared_(&shared),
+      placement_(std::move(placement)),
+      self_origin_(std::make_shared<host::SelfOrigin>()) {
+  services_.workers = shared_->workers.get();
+  services_.log = &shared_->log;
+  services_.listen = opts_.listen;
+  if (services_.listen.empty()) {
+    const char* env = std::getenv("SPIN_HTTP_LISTEN_ADDR");
+    services_.listen = env && *env ? env : "127.0.0.1:3000";
+  }
+  services_.io_threads = opts_.threads;
+  services_.self = self_origin_;
+  services_.tls_cert = opts_.tls_cert;
+  services_.tls_key = opts_.tls_key;
+  services_.shared_origin = placement_.shared_origin;
+  services_.app_name = placement_.name;
+}
+
 AppHost::~AppHost() {
   stop();
-  tiered_->stop();
-  // Workers finish what they hold (their answers go nowhere: the servers are
-  // stopped but still alive), then the triggers go.
-  workers_.reset();
+  // Alone, the shared runtime goes first: its workers finish what they hold
+  // while the triggers (whose servers are stopped) are still alive.
+  owned_.reset();
   triggers_.clear();
+}
+
+trigger::Trigger* AppHost::trigger(const std::string& type) const {
+  auto it = triggers_.find(type);
+  return it == triggers_.end() ? nullptr : it->second.get();
 }
 
 std::shared_ptr<const manifest::App> AppHost::app() const {
@@ -138,6 +167,7 @@ bool AppHost::load(std::string& error) {
   manifest::Options mo;
   mo.capability_keys = host::component_keys();
   mo.components = o.components;
+  mo.base_prefix = placement_.base_prefix;
   if (!manifest::variable_providers(runtime, mo.providers, error)) return false;
   manifest::Result loaded = manifest::load(o.from, mo);
   if (!loaded.ok()) {
@@ -146,6 +176,13 @@ bool AppHost::load(std::string& error) {
     return false;
   }
   for (const auto& w : loaded.warnings) std::fprintf(stderr, "%s\n", w.to_string().c_str());
+  // Alone, code not compiled yet is served by the interpreter first
+  // (engine/tiered.h); beside other apps it is compiled now.
+  bool tiered = placement_.shared_origin.empty();
+  engine::TieredLoader& tl = *shared_->tiered;
+  auto load_code = [&](std::span<const uint8_t> wasm, std::string_view name) {
+    return tiered ? tl.load(wasm, name) : shared_->engine->load(wasm, name);
+  };
   auto next = std::make_shared<trigger::AppVersion>();
   next->app = loaded.app;
   const manifest::App& app = *loaded.app;
@@ -200,7 +237,7 @@ bool AppHost::load(std::string& error) {
         return component::LinkPlan::create(
             [&](std::span<const uint8_t> wasm, std::string_view name) {
               engine::LoadResult r =
-                  interpreted ? tiered_->load_interpreted(wasm, name) : tiered_->load(wasm, name);
+                  interpreted ? tl.load_interpreted(wasm, name) : load_code(wasm, name);
               if (r.ok()) backends.insert(r.module->backend());
               return r;
             },
@@ -214,7 +251,7 @@ bool AppHost::load(std::string& error) {
       }
       interpreted += backends.count(engine::Backend::Interp);
     } else {
-      auto mod = tiered_->load(*bytes, display);
+      auto mod = load_code(*bytes, display);
       if (!mod.ok()) {
         error = where + mod.error;
         return false;
@@ -296,10 +333,11 @@ bool AppHost::load(std::string& error) {
   // The modules compiled in the background now belong to the executors that
   // use them; what is still interpreted compiles in the background, then
   // the app is loaded again onto native code.
-  tiered_->settle();
+  if (!tiered) return true;
+  tl.settle();
   size_t compiling = 0;
   if (!stopping_) {
-    compiling = tiered_->compile_queued([this](double seconds) {
+    compiling = tl.compile_queued([this](double seconds) {
       std::string e;
       if (load(e)) {
         std::printf("Switched to native code after %.1fs\n", seconds);
@@ -326,10 +364,7 @@ bool AppHost::start(std::string& error) {
   std::lock_guard load_lock(load_mu_);
   started_ = true;
   engine::set_instance_memory_budget(opts_.memory_budget);
-  if (!opts_.metrics_listen.empty() && !metrics_) {
-    metrics_ = std::make_unique<trigger::http::MetricsEndpoint>();
-    if (!metrics_->start(opts_.metrics_listen, error)) return false;
-  }
+  if (owned_ && !owned_->start_metrics(opts_.metrics_listen, error)) return false;
   for (auto& [name, t] : triggers_)
     if (!t->start(error)) return false;
   return true;
@@ -338,25 +373,26 @@ bool AppHost::start(std::string& error) {
 void AppHost::stop() {
   stopping_ = true;
   for (auto& [name, t] : triggers_) t->stop();
-  if (metrics_) metrics_->stop();
+  if (owned_ && owned_->metrics) owned_->metrics->stop();
 }
 
-void AppHost::drain(std::chrono::nanoseconds delay, std::chrono::nanoseconds finish,
-                    const std::function<bool(std::chrono::milliseconds)>& interrupt) {
+void drain_gracefully(std::chrono::nanoseconds delay, std::chrono::nanoseconds finish,
+                      const std::function<void()>& unready,
+                      const std::function<void(std::chrono::steady_clock::time_point)>& drain,
+                      const std::function<void()>& stop,
+                      const std::function<bool(std::chrono::milliseconds)>& interrupt) {
   using Clock = std::chrono::steady_clock;
-  stopping_ = true;
-  for (auto& [name, t] : triggers_) t->unready();
+  unready();
   auto poll = std::chrono::milliseconds(100);
   for (auto until = Clock::now() + delay; Clock::now() < until;)
     if (interrupt(
             std::min(poll, std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()))))
       return stop();
-  // The triggers drain on a thread of their own, so a second signal can
-  // still end it.
+  // The drain runs on a thread of its own, so a second signal can still end it.
   auto deadline = Clock::now() + finish;
   std::atomic<bool> done{false};
   std::thread drainer([&] {
-    for (auto& [name, t] : triggers_) t->drain(deadline);
+    drain(deadline);
     done = true;
   });
   while (!done)
@@ -367,8 +403,22 @@ void AppHost::drain(std::chrono::nanoseconds delay, std::chrono::nanoseconds fin
   drainer.join();
 }
 
+void AppHost::drain(std::chrono::nanoseconds delay, std::chrono::nanoseconds finish,
+                    const std::function<bool(std::chrono::milliseconds)>& interrupt) {
+  stopping_ = true;
+  drain_gracefully(
+      delay, finish,
+      [&] {
+        for (auto& [name, t] : triggers_) t->unready();
+      },
+      [&](std::chrono::steady_clock::time_point deadline) {
+        for (auto& [name, t] : triggers_) t->drain(deadline);
+      },
+      [&] { stop(); }, interrupt);
+}
+
 void AppHost::print_routes() const {
-  if (metrics_) std::printf("Serving metrics on %s\n", metrics_->url().c_str());
+  if (shared_->metrics) std::printf("Serving metrics on %s\n", shared_->metrics->url().c_str());
   // Cron and Redis first, then HTTP (the URL last, where users look for it).
   for (const char* name : {"cron", "redis", "http"}) {
     auto it = triggers_.find(name);

@@ -22,13 +22,17 @@ struct UpFlags {
               log_format = "text";
   bool no_cache = false;
   CLI::Option* log_opt = nullptr;
+  std::vector<std::string> from;  // -f, as often as given
 };
 
 void add_up_flags(CLI::App* cmd, UpFlags& f) {
   cli::UpOptions& up = f.opts;
-  cmd->add_option("-f,--from", up.from,
-                  "The manifest file, the folder holding spin.toml, or a registry reference")
-      ->capture_default_str();
+  cmd->add_option("-f,--from", f.from,
+                  "The manifest file, the folder holding spin.toml, or a registry reference "
+                  "(default .); repeated or as HOST=SOURCE: several apps, each for its Host")
+      ->type_name("[HOST=]SOURCE")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--listen", up.listen,
                   "Address to listen on (default 127.0.0.1:3000, or $SPIN_HTTP_LISTEN_ADDR)");
   cmd->add_option("-e,--env", up.env, "KEY=VALUE added to every component's environment")
@@ -99,6 +103,11 @@ void add_up_flags(CLI::App* cmd, UpFlags& f) {
 // cannot be read.
 bool finish_up_flags(UpFlags& f) {
   cli::UpOptions& up = f.opts;
+  // One app (Spin's `up`), or several, each chosen by its Host.
+  if (f.from.size() == 1 && f.from[0].find('=') == std::string::npos)
+    up.from = f.from[0];
+  else
+    up.app_flags = f.from;
   up.backend = f.backend == "interp" ? engine::Backend::Interp : engine::Backend::Native;
   up.use_cache = !f.no_cache;
   if (f.log_opt->count() > 0) up.log_dir = f.log_dir;
@@ -179,6 +188,9 @@ int main(int argc, char** argv) {
   CLI::App* up_cmd = app.add_subcommand("up", "Serve a Spin application (spin.toml) over HTTP");
   add_up_flags(up_cmd, up);
   up_cmd->add_flag("--build", up.opts.build, "Run `spindle build` before serving");
+  up_cmd->add_option("--apps", up.opts.apps_file,
+                     "A host config file listing apps to serve side by side, each chosen by its "
+                     "Host (docs/MULTI_APP.md)");
 
   UpFlags watch_up;
   cli::WatchOptions watch;
@@ -279,6 +291,10 @@ int main(int argc, char** argv) {
   }
   if (watch_cmd->parsed()) {
     if (!finish_up_flags(watch_up)) return cli::kExitUsage;
+    if (!watch_up.opts.app_flags.empty()) {
+      std::fprintf(stderr, "spindle watch: serves one app; give -f once, without HOST=\n");
+      return cli::kExitUsage;
+    }
     auto d = util::parse_duration(debounce);
     if (!d) {
       std::fprintf(stderr, "spindle: --debounce: cannot read `%s`\n", debounce.c_str());

@@ -9,6 +9,7 @@
 
 #include "cli/app_host.h"
 #include "cli/build_command.h"
+#include "cli/multi_host.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
 
@@ -30,12 +31,7 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-namespace {
-
-// `-f <reference>`: as Spin (src/commands/up/app_source.rs), an argument that
-// is not an existing path and looks like a registry reference is pulled
-// (digest-checked, into the cache) and served from the spin.toml written for
-// it. Its state folder defaults to .spin in the current folder.
+// Its state folder defaults to .spin in the current folder.
 bool resolve_registry_app(UpOptions& o) {
   std::error_code ec;
   if (std::filesystem::exists(o.from, ec) || !registry::looks_like_reference(o.from)) return true;
@@ -55,9 +51,8 @@ bool resolve_registry_app(UpOptions& o) {
   return true;
 }
 
-}  // namespace
-
 int up_command(const UpOptions& given) {
+  if (!given.app_flags.empty() || !given.apps_file.empty()) return serve_many(given);
   UpOptions o = given;
   if (!resolve_registry_app(o)) return 1;
   if (o.build && !build_app(o.from, {})) return 1;

@@ -20,6 +20,10 @@ uint64_t default_memory_budget();
 
 struct UpOptions {
   std::string from = ".";              // manifest file or its folder, or a registry reference
+  // Several apps in one process (docs/MULTI_APP.md): -f given more than
+  // once or as HOST=SOURCE, and --apps FILE; both empty: `from` alone.
+  std::vector<std::string> app_flags;
+  std::string apps_file;
   bool insecure = false;               // -k: plain http to the registry
   std::string cache_dir;               // --cache-dir: registry cache (default ~/.cache/spindle)
   std::string listen;                  // empty: $SPIN_HTTP_LISTEN_ADDR or 127.0.0.1:3000
@@ -56,6 +60,12 @@ struct UpOptions {
 };
 
 int up_command(const UpOptions& opts);
+
+// `-f <reference>`: as Spin (src/commands/up/app_source.rs), an argument that
+// is not an existing path and looks like a registry reference is pulled
+// (digest-checked, into the cache) and `o.from` becomes the spin.toml
+// written for it. False after a message when the pull fails.
+bool resolve_registry_app(UpOptions& o);
 
 // Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts
 // later) and returns them as a set for sigwait().

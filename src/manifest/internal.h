@@ -56,6 +56,12 @@ using manifest::is_label;
 // app.dir). Returns false when the file could not be read as a manifest at
 // all (syntax error, unknown version); field errors are reported and
 // reading goes on.
+// A whole TOML file as a table (a config file spindle reads: the runtime
+// config, the host config); nullopt after reporting to `rep` when it cannot
+// be read or parsed (`what` names it: "the runtime config file").
+std::optional<ConfigValue> read_toml_file(const std::filesystem::path& file, Reporter& rep,
+                                          std::string_view what);
+
 bool read_toml(std::string_view text, App& app, Reporter& rep,
                const std::vector<std::string>& capability_keys);
 

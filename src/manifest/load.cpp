@@ -68,6 +68,12 @@ Result load(const fs::path& manifest_or_dir, const Options& options) {
   app->dir = app->manifest_path.parent_path();
   if (detail::read_toml(text, *app, rep, options.capability_keys)) {
     detail::resolve_variables(*app, options, src, rep);
+    if (!options.base_prefix.empty() && options.base_prefix != "/" &&
+        (app->http || !app->http_triggers().empty())) {
+      if (!app->http) app->http = App::HttpConfig{};
+      const std::string& base = app->http->base;
+      app->http->base = options.base_prefix + (base == "/" ? "" : base);
+    }
     detail::check_routes(*app, rep);
     detail::check_hosts(*app, rep);
     std::map<std::string, Location> first;

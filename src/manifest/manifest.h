@@ -305,6 +305,10 @@ struct Options {
   // Component keys that capabilities own (host::component_keys()): accepted
   // in component tables and kept in Component::capability_keys.
   std::vector<std::string> capability_keys;
+  // Several apps on one host (spindle up --apps, `path_prefix`): a path
+  // ("/blog", normalised) put before the app's HTTP base, so every route
+  // and spin-base-path starts with it; empty: none.
+  std::string base_prefix;
 };
 
 struct Result {

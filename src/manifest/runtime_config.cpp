@@ -105,6 +105,23 @@ std::string RuntimeConfigResult::report() const {
   return out;
 }
 
+std::optional<ConfigValue> detail::read_toml_file(const std::filesystem::path& file, Reporter& rep,
+                                                  std::string_view what) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    rep.error({}, "cannot read " + std::string(what) + " " + file.string());
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return to_config_value(toml::parse(ss.str(), file.string()));
+  } catch (const toml::parse_error& e) {
+    rep.error(loc(e.source()), std::string(e.description()), "valid TOML");
+    return std::nullopt;
+  }
+}
+
 RuntimeConfigResult load_runtime_config(const std::filesystem::path& file,
                                         const std::vector<std::string>& known_sections) {
   RuntimeConfigResult result;
@@ -112,30 +129,19 @@ RuntimeConfigResult load_runtime_config(const std::filesystem::path& file,
   std::error_code ec;
   cfg.file = std::filesystem::absolute(file, ec).lexically_normal();
   detail::Reporter rep(cfg.file);
-  std::ifstream in(cfg.file, std::ios::binary);
-  if (!in) {
-    rep.error({}, "cannot read the runtime config file " + cfg.file.string());
-    result.errors = std::move(rep.errors);
-    return result;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    toml::table root = toml::parse(ss.str(), cfg.file.string());
-    for (auto&& [k, v] : root) {
-      std::string name(k.str());
+  if (auto root = detail::read_toml_file(cfg.file, rep, "the runtime config file")) {
+    for (size_t i = 0; i < root->table.size(); ++i) {
+      auto& [name, v] = root->table[i];
       if (std::find(known_sections.begin(), known_sections.end(), name) == known_sections.end()) {
         std::string hint = detail::did_you_mean(name, known_sections);
         rep.error(
-            loc(k.source()), "unknown section " + tick(name) + " in the runtime config",
+            root->key_locations[i], "unknown section " + tick(name) + " in the runtime config",
             "one of " + detail::one_of(known_sections),
             hint.empty() ? "spindle supports key-value stores and SQLite databases here" : hint);
         continue;
       }
-      cfg.sections.emplace(name, detail::to_config_value(v));
+      cfg.sections.emplace(name, std::move(v));
     }
-  } catch (const toml::parse_error& e) {
-    rep.error(loc(e.source()), std::string(e.description()), "valid TOML");
   }
   if (rep.errors.empty()) result.config = std::move(cfg);
   result.errors = std::move(rep.errors);

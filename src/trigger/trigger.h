@@ -118,6 +118,14 @@ struct Services {
   std::shared_ptr<host::SelfOrigin> self;
   // HTTP: PEM certificate chain and private key files; both set: HTTPS.
   std::string tls_cert, tls_key;
+  // Several apps in one process (apps/app_table.h): the HTTP trigger binds
+  // no server of its own; the front's server, at this origin
+  // ("http://127.0.0.1:3000"), hands it the app's requests. Empty: it binds
+  // `listen` itself.
+  std::string shared_origin;
+  // The app's name, put before component ids in request logs and metrics
+  // ("site/likes"); empty: one app, ids alone.
+  std::string app_name;
 };
 
 class Trigger {

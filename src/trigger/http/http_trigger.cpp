@@ -89,7 +89,7 @@ struct State {
   std::string info_json;
 };
 
-class HttpTrigger final : public Trigger {
+class HttpTrigger final : public Trigger, public Endpoint {
  public:
   explicit HttpTrigger(const Services& s) : services_(s) {
     if (services_.self)
@@ -102,12 +102,28 @@ class HttpTrigger final : public Trigger {
 
   bool configure(std::shared_ptr<const AppVersion> version, std::string& error) override;
   bool start(std::string& error) override;
-  void stop() override { server_.stop(); }
+  void stop() override {
+    if (server_) server_->stop();
+  }
   void unready() override { unready_ = true; }
-  void drain(std::chrono::steady_clock::time_point deadline) override { server_.drain(deadline); }
+  void drain(std::chrono::steady_clock::time_point deadline) override {
+    if (server_) server_->drain(deadline);  // (a shared server drains itself)
+  }
   void describe(std::FILE* out) const override;
 
+  void handle(Incoming&& in, Respond respond) override { on_request(std::move(in), respond); }
+  bool stream_body(std::string_view method, std::string_view target) override;
+
  private:
+  bool shared() const { return !services_.shared_origin.empty(); }
+  // "scheme://host:port" the app is reached at.
+  std::string origin() const {
+    return server_ ? scheme_ + "://" + server_->address() : services_.shared_origin;
+  }
+  // A component's name in logs and metrics ("app/component" beside other apps).
+  std::string qualified(const std::string& id) const {
+    return services_.app_name.empty() ? id : services_.app_name + "/" + id;
+  }
   void on_request(Incoming&& in, Respond respond);
   // Runs a routed request in its component (on a worker, or inline for self
   // requests). With `streamed`, the executor may answer through
@@ -128,7 +144,7 @@ class HttpTrigger final : public Trigger {
   std::shared_ptr<const State> next_;
   std::atomic<std::shared_ptr<const State>> current_;
   std::atomic<bool> unready_{false};  // shutting down: health answers 503
-  Server server_;
+  std::unique_ptr<Server> server_;    // null when it serves through a shared one
   bool started_ = false;
 };
 
@@ -153,7 +169,7 @@ bool HttpTrigger::configure(std::shared_ptr<const AppVersion> version, std::stri
       return false;
     }
     st->served.emplace(c->id, Served{version->components.at(c->id), prepared.executor,
-                                     &metrics::http_component(c->id)});
+                                     &metrics::http_component(qualified(c->id))});
   }
   st->router = Router(routed);
   st->info_json = "{\"name\":\"" + json_escape(app.name) + "\",\"version\":\"" +
@@ -163,9 +179,22 @@ bool HttpTrigger::configure(std::shared_ptr<const AppVersion> version, std::stri
   return true;
 }
 
+bool HttpTrigger::stream_body(std::string_view, std::string_view target) {
+  std::shared_ptr<const State> st = current_.load();
+  std::optional<RouteMatch> m;
+  if (answer_without_guest(*st, abi::uri_path(target), m)) return false;
+  return st->served.at(m->component).executor->kind() == "wasi-http";
+}
+
 bool HttpTrigger::start(std::string& error) {
   current_.store(next_);
   if (started_) return true;
+  if (shared()) {
+    scheme_ = services_.shared_origin.substr(0, services_.shared_origin.find("://"));
+    if (services_.self) services_.self->set(services_.shared_origin);
+    started_ = true;
+    return true;
+  }
   ServerOptions so;
   so.listen = services_.listen;
   so.threads = services_.io_threads;
@@ -174,13 +203,11 @@ bool HttpTrigger::start(std::string& error) {
   if (!so.tls_cert.empty()) scheme_ = "https";
   // wasi:http guests read their request body as it arrives; the Spin 1
   // ABI and WAGI take it whole.
-  so.stream_body = [this](std::string_view, std::string_view target) {
-    std::shared_ptr<const State> st = current_.load();
-    std::optional<RouteMatch> m;
-    if (answer_without_guest(*st, abi::uri_path(target), m)) return false;
-    return st->served.at(m->component).executor->kind() == "wasi-http";
+  so.stream_body = [this](std::string_view method, std::string_view target, std::string_view) {
+    return stream_body(method, target);
   };
-  if (!server_.start(
+  server_ = std::make_unique<Server>();
+  if (!server_->start(
           so, [this](Incoming&& in, Respond respond) { on_request(std::move(in), respond); },
           error)) {
     error = "spindle up: " + error;
@@ -188,7 +215,7 @@ bool HttpTrigger::start(std::string& error) {
   }
   started_ = true;
   // The app's own address for "self" requests (a wildcard bind is reached on loopback).
-  std::string self = server_.address();
+  std::string self = server_->address();
   if (self.rfind("0.0.0.0:", 0) == 0) self = "127.0.0.1:" + self.substr(8);
   if (self.rfind("[::]:", 0) == 0) self = "[::1]:" + self.substr(5);
   if (services_.self) services_.self->set(scheme_ + "://" + self);
@@ -198,7 +225,7 @@ bool HttpTrigger::start(std::string& error) {
 void HttpTrigger::describe(std::FILE* out) const {
   auto st = current_.load();
   if (!st) return;
-  std::string url_base = scheme_ + "://" + server_.address();
+  std::string url_base = origin();
   std::fprintf(out, "Serving %s\nAvailable Routes:\n", url_base.c_str());
   for (const manifest::HttpTrigger* t : st->version->app->http_triggers()) {
     if (t->route.is_private) continue;
@@ -243,8 +270,8 @@ void HttpTrigger::on_request(Incoming&& in, Respond respond) {
   if (!queued) {
     Outgoing out = text(503, "Service Unavailable: every worker is busy; retry shortly\n");
     out.headers.emplace_back("retry-after", "1");
-    services_.log->error("component `" + component + "`: request " + method + " " + target +
-                         " shed with 503: " + std::to_string(services_.workers->queued()) +
+    services_.log->error("component `" + qualified(component) + "`: request " + method + " " +
+                         target + " shed with 503: " + std::to_string(services_.workers->queued()) +
                          " requests already queued for " +
                          std::to_string(services_.workers->threads()) + " workers");
     Incoming shed;
@@ -304,7 +331,7 @@ Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m, bool* st
   out.headers = std::move(r.response.headers);
   out.body = std::move(r.response.body);
   if (!r.error.empty()) {
-    services_.log->error("component `" + c.id + "` failed: " + r.error);
+    services_.log->error("component `" + qualified(c.id) + "` failed: " + r.error);
     if (out.body.empty() && out.status >= 500) {
       out.body = failure_body(r, c.limits);
       out.headers.emplace_back("content-type", "text/plain");
@@ -350,5 +377,7 @@ void HttpTrigger::log_request(const Incoming& in, metrics::HttpComponent& counte
 std::unique_ptr<Trigger> make_trigger(const Services& services) {
   return std::make_unique<HttpTrigger>(services);
 }
+
+Endpoint* endpoint_of(Trigger& t) { return dynamic_cast<HttpTrigger*>(&t); }
 
 }  // namespace spindle::trigger::http

@@ -14,11 +14,27 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
+#include "trigger/http/server.h"
 #include "trigger/trigger.h"
 
 namespace spindle::trigger::http {
 
 std::unique_ptr<Trigger> make_trigger(const Services& services);
+
+// One app's HTTP trigger as a server shared by several apps sees it
+// (Services::shared_origin): the server calls these on its I/O threads.
+class Endpoint {
+ public:
+  virtual ~Endpoint() = default;
+  // Answers one request (health and info included), as its own server would.
+  virtual void handle(Incoming&& in, Respond respond) = 0;
+  // Whether the request's body is read while the guest runs (wasi:http).
+  virtual bool stream_body(std::string_view method, std::string_view target) = 0;
+};
+
+// The endpoint of an HTTP trigger (made by make_trigger); null for others.
+Endpoint* endpoint_of(Trigger& t);
 
 }  // namespace spindle::trigger::http

@@ -262,7 +262,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (pending && len && *len <= buffer_.size())
       pending = false;  // the whole body came with the header
     if (pending && server_.opts.stream_body &&
-        server_.opts.stream_body(req.method_string(), req.target()))
+        server_.opts.stream_body(req.method_string(), req.target(), req[bhttp::field::host]))
       return hand_off_streaming(fields);
     if (server_.opts.stream_body) {
       if (len && *len > server_.opts.max_body_bytes)

@@ -88,9 +88,10 @@ struct ServerOptions {
   // to the handler at once, its body read while the handler runs
   // (Request::body_source, no size limit; `body_timeout` is then the most a
   // read waits for the next bytes), instead of after the whole body (up to
-  // max_body_bytes). Called on an I/O thread with the method and target;
-  // null: never.
-  std::function<bool(std::string_view method, std::string_view target)> stream_body;
+  // max_body_bytes). Called on an I/O thread with the method, target and
+  // Host header; null: never.
+  std::function<bool(std::string_view method, std::string_view target, std::string_view host)>
+      stream_body;
   // PEM files: the certificate (chain) and its private key. Both set: the
   // server speaks TLS only, then the same HTTP/1.1 as without (server.cpp:
   // TlsRelay). A file that cannot be used fails start() with its name.
