@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "abi/http.h"
 #include "trigger/trigger.h"
@@ -88,13 +89,17 @@ void AppTable::set(std::vector<AppSettings> apps, std::vector<std::string>& erro
   std::lock_guard set_lock(set_mu_);
   std::shared_ptr<const Table> old = table_.load();
   auto next = std::make_shared<Table>();
+  std::unordered_map<std::string, std::shared_ptr<Slot>> by_name;  // names are unique
+  for (const auto& o : old->all) by_name.emplace(o->settings.entry.name, o);
   for (AppSettings& s : apps) {
     std::shared_ptr<Slot> slot;
-    for (const auto& o : old->all)
-      if (o->settings.entry.same_app(s.entry) && o->settings.pinned == s.pinned &&
-          o->settings.idle_unload == s.idle_unload &&
-          o->settings.max_concurrency == s.max_concurrency)
-        slot = o;
+    auto it = by_name.find(s.entry.name);
+    if (it != by_name.end()) {
+      const AppSettings& o = it->second->settings;
+      if (o.entry.same_app(s.entry) && o.pinned == s.pinned && o.idle_unload == s.idle_unload &&
+          o.max_concurrency == s.max_concurrency)
+        slot = it->second;
+    }
     if (!slot) {
       slot = std::make_shared<Slot>();
       slot->settings = std::move(s);
@@ -118,8 +123,10 @@ void AppTable::set(std::vector<AppSettings> apps, std::vector<std::string>& erro
   table_.store(next);
   // What left the table is unloaded (each app once its requests finish:
   // they hold it).
+  std::unordered_set<const Slot*> kept;
+  for (const auto& slot : next->all) kept.insert(slot.get());
   for (const auto& o : old->all) {
-    if (std::find(next->all.begin(), next->all.end(), o) != next->all.end()) continue;
+    if (kept.count(o.get())) continue;
     std::shared_ptr<LoadedApp> gone;
     {
       std::lock_guard lock(o->mu);

@@ -32,13 +32,17 @@ bool valid_host(const std::string& h) {
 }
 
 // `from` made absolute against `dir` when it is a path: one that exists, or
-// looks like one; anything else may be a registry reference, kept as
-// written (the caller decides).
+// does not start with a registry; a reference is kept as written (the
+// caller pulls it).
 std::string source(const fs::path& dir, const std::string& from) {
   if (from.empty()) return from;
   std::error_code ec;
-  bool path_like =
-      from[0] == '.' || from[0] == '/' || from.ends_with(".toml") || fs::exists(dir / from, ec);
+  // A reference starts with a registry ("ghcr.io/…", "127.0.0.1:5000/…").
+  auto slash = from.find('/');
+  std::string first = from.substr(0, slash);
+  bool registry = slash != std::string::npos && first != "." && first != ".." &&
+                  (first.find_first_of(".:") != std::string::npos || first == "localhost");
+  bool path_like = !registry || from.ends_with(".toml") || fs::exists(dir / from, ec);
   return path_like ? (dir / from).lexically_normal().string() : from;
 }
 
