@@ -1,7 +1,10 @@
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <bit>
 #include <cstring>
+#include <filesystem>
+#include <mutex>
 
 #include "host/key_value/store.h"
 #include "host/sqlite/database.h"
@@ -202,17 +205,80 @@ class SqliteStore final : public Store {
   Table table_;
 };
 
+// The store opened on first use: an app that declares a store and does
+// not use it (or has not yet) holds no connection, descriptors or cache
+// for it; that is most of what an idle app costs when one process serves
+// thousands (docs/MULTI_APP.md). A database that cannot be opened is an
+// error of each call until it can.
+class LazySqliteStore final : public Store {
+ public:
+  LazySqliteStore(std::string path, std::string label)
+      : path_(std::move(path)), label_(std::move(label)) {}
+
+  bool get(const std::string& key, std::optional<std::string>& value, std::string& error) override {
+    Store* s = store(error);
+    return s && s->get(key, value, error);
+  }
+  bool set(const std::string& key, const std::string& value, std::string& error) override {
+    Store* s = store(error);
+    return s && s->set(key, value, error);
+  }
+  bool remove(const std::string& key, std::string& error) override {
+    Store* s = store(error);
+    return s && s->remove(key, error);
+  }
+  bool exists(const std::string& key, bool& found, std::string& error) override {
+    Store* s = store(error);
+    return s && s->exists(key, found, error);
+  }
+  bool keys(std::vector<std::string>& out, std::string& error) override {
+    Store* s = store(error);
+    return s && s->keys(out, error);
+  }
+  bool increment(const std::string& key, int64_t delta, int64_t& sum, std::string& error) override {
+    Store* s = store(error);
+    return s && s->increment(key, delta, sum, error);
+  }
+  std::unique_ptr<Cas> compare_and_swap(const std::string& key, std::string& error) override {
+    Store* s = store(error);
+    return s ? s->compare_and_swap(key, error) : nullptr;
+  }
+
+ private:
+  Store* store(std::string& error) {
+    std::lock_guard lock(mu_);
+    if (!store_) {
+      auto db = Database::open(path_, error);
+      if (!db || !db->exec("CREATE TABLE IF NOT EXISTS spin_key_value ("
+                           "  store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
+                           "  PRIMARY KEY (store, key));",
+                           error))
+        return nullptr;
+      store_ = std::make_unique<SqliteStore>(Table(std::move(db), label_));
+    }
+    return store_.get();
+  }
+
+  std::string path_, label_;
+  std::mutex mu_;
+  std::unique_ptr<Store> store_;
+};
+
 }  // namespace
 
 std::unique_ptr<Store> open_sqlite(const std::string& path, const std::string& label,
                                    std::string& error) {
-  auto db = Database::open(path, error);
-  if (!db || !db->exec("CREATE TABLE IF NOT EXISTS spin_key_value ("
-                       "  store TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
-                       "  PRIMARY KEY (store, key));",
-                       error))
-    return nullptr;
-  return std::make_unique<SqliteStore>(Table(std::move(db), label));
+  // What can be known without opening it: the folder it goes in.
+  if (path != ":memory:") {
+    std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec) || access(dir.c_str(), W_OK) != 0) {
+      error = "cannot open " + path + ": " + dir.string() + " is not a writable folder";
+      return nullptr;
+    }
+  }
+  return std::make_unique<LazySqliteStore>(path, label);
 }
 
 }  // namespace spindle::host::key_value
