@@ -21,11 +21,7 @@ namespace {
 constexpr std::string_view kHealth = "/.well-known/spin/health";
 
 Outgoing text(unsigned status, std::string body) {
-  Outgoing out;
-  out.status = status;
-  out.headers.emplace_back("content-type", "text/plain");
-  out.body = std::move(body);
-  return out;
+  return spindle::http::text_response(static_cast<uint16_t>(status), std::move(body));
 }
 
 int64_t now_ns() { return Clock::now().time_since_epoch().count(); }

@@ -36,6 +36,15 @@ struct Response {
   std::string body;  // bytes
 };
 
+// A text/plain response the host makes itself (health, 404, 503, ...).
+inline Response text_response(uint16_t status, std::string body) {
+  Response out;
+  out.status = status;
+  out.headers.emplace_back("content-type", "text/plain");
+  out.body = std::move(body);
+  return out;
+}
+
 // The body of a response that is sent while it is made (a guest writing
 // its response stream): chunked on HTTP/1.1, up to the connection's close
 // on HTTP/1.0. Used by one thread at a time.

@@ -23,11 +23,7 @@ constexpr std::string_view kHealth = "/.well-known/spin/health";
 constexpr std::string_view kInfo = "/.well-known/spin/info";
 
 Outgoing text(unsigned status, std::string body) {
-  Outgoing out;
-  out.status = status;
-  out.headers.emplace_back("content-type", "text/plain");
-  out.body = std::move(body);
-  return out;
+  return spindle::http::text_response(static_cast<uint16_t>(status), std::move(body));
 }
 
 std::string mib(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
