@@ -59,20 +59,24 @@ Outcome unknown_import(HostCall& call, const Value*, Value*) {
 }  // namespace
 
 std::string link_imports(Prepared& p) {
-  p.linker = host::process_linker();  // WASI and every capability, linked once per process
+  p.linker = &host::process_linker();  // WASI and every capability, linked once per process
   std::string errors;
   auto add = [&](const std::string& e) {
     if (!errors.empty()) errors += "; ";
     errors += e;
   };
   for (const auto& imp : p.module->imports()) {
-    const Linker::Entry* entry = p.linker.find(imp.module, imp.name);
+    const Linker::Entry* entry = p.linker->find(imp.module, imp.name);
     std::string full = imp.module + "::" + imp.name;
     if (!entry) {
       if (p.config.trap_unknown_imports && imp.type.kind == ExternKind::Func) {
         p.stub_names.push_back(full);
-        p.linker.define(imp.module, imp.name,
-                        HostFunc{imp.type.func, unknown_import, &p.stub_names.back()});
+        if (!p.own_linker) {
+          p.own_linker = host::process_linker();
+          p.linker = &*p.own_linker;
+        }
+        p.own_linker->define(imp.module, imp.name,
+                             HostFunc{imp.type.func, unknown_import, &p.stub_names.back()});
         continue;
       }
       add("unknown import `" + full + "` (" + describe_type(imp.type) + ")");

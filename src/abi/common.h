@@ -4,6 +4,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,7 +25,11 @@ bool exports_func(const engine::Module& m, std::string_view name, const engine::
 struct Prepared {
   std::shared_ptr<engine::Module> module;
   ComponentConfig config;
-  engine::Linker linker;               // WASI (+ trapping stubs)
+  // WASI and every capability: the process's linker, shared (a copy costs
+  // about 15 KiB per component, which adds up over thousands of apps), or
+  // own_linker when trapping stubs had to be added.
+  const engine::Linker* linker = nullptr;
+  std::optional<engine::Linker> own_linker;
   std::deque<std::string> stub_names;  // HostFunc::data of the stubs
   bool has_initialize = false;         // exports `_initialize: () -> ()`
 };

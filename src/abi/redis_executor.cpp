@@ -37,7 +37,7 @@ class MessageExecutor final : public RedisExecutor {
     };
 
     InstantiateResult inst =
-        scope.instantiate([&] { return p_->module->instantiate(p_->linker, scope.options); });
+        scope.instantiate([&] { return p_->module->instantiate(*p_->linker, scope.options); });
     if (!inst.ok()) {
       r.error = inst.link_error.empty() ? describe_failure(inst.outcome, "instantiation")
                                         : inst.link_error;

@@ -209,7 +209,7 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
   };
 
   InstantiateResult inst =
-      scope.instantiate([&] { return p_->module->instantiate(p_->linker, scope.options); });
+      scope.instantiate([&] { return p_->module->instantiate(*p_->linker, scope.options); });
   if (!inst.ok()) {
     if (!inst.link_error.empty())
       detail::fail(result, 500, "component `" + id + "`: " + inst.link_error);

@@ -166,7 +166,7 @@ Result WagiExecutor::handle(const Request& req, const CallInfo& info) const {
   Outcome outcome;
   std::string during = p_->config.entrypoint;
   InstantiateResult inst =
-      scope.instantiate([&] { return p_->module->instantiate(p_->linker, scope.options); });
+      scope.instantiate([&] { return p_->module->instantiate(*p_->linker, scope.options); });
   if (!inst.ok() && !inst.link_error.empty()) {
     detail::fail(result, 500, "component `" + id + "`: " + inst.link_error);
     result.guest_stderr = std::move(context.stderr_buffer());

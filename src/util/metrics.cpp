@@ -5,8 +5,10 @@
 #include <charconv>
 #include <deque>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 
 namespace spindle::metrics {
 
@@ -20,6 +22,7 @@ struct Gauge {
 struct Registry {
   std::mutex mu;
   std::deque<HttpComponent> components;  // stable addresses
+  std::unordered_map<std::string, HttpComponent*> by_id;
   std::vector<Gauge> gauges;
   std::atomic<int64_t> in_flight{0};
   Histogram instantiate;
@@ -103,9 +106,11 @@ void Histogram::render(std::string& out, std::string_view name, std::string_view
 HttpComponent& http_component(std::string_view id) {
   Registry& r = registry();
   std::lock_guard lock(r.mu);
-  for (HttpComponent& c : r.components)
-    if (c.id() == id) return c;
-  return r.components.emplace_back(std::string(id));
+  auto it = r.by_id.find(std::string(id));
+  if (it != r.by_id.end()) return *it->second;
+  HttpComponent& c = r.components.emplace_back(std::string(id));
+  r.by_id.emplace(c.id(), &c);
+  return c;
 }
 
 void instance_started() {
@@ -137,11 +142,15 @@ std::string render() {
          "HTTP requests answered, by component (- for none) and status.");
   for (const HttpComponent& c : r.components) {
     std::string comp = "component=\"" + label_value(c.id()) + "\"";
-    for (size_t s = 0; s < c.by_status_.size(); ++s) {
-      uint64_t n = c.by_status_[s].load(std::memory_order_relaxed);
+    std::map<uint32_t, uint64_t> counts;  // by status, ascending; 0: other
+    for (const auto& slot : c.by_status_)
+      if (uint32_t st = slot.status.load(std::memory_order_acquire))
+        counts[st] += slot.count.load(std::memory_order_relaxed);
+    if (uint64_t other = c.other_.load(std::memory_order_relaxed)) counts[0] += other;
+    for (auto [st, n] : counts) {
       if (n == 0) continue;
       sample(out, "spindle_http_requests_total",
-             comp + ",status=\"" + (s == 0 ? std::string("other") : std::to_string(s)) + "\"",
+             comp + ",status=\"" + (st == 0 ? std::string("other") : std::to_string(st)) + "\"",
              static_cast<double>(n));
     }
   }

@@ -58,15 +58,42 @@ class HttpComponent {
   explicit HttpComponent(std::string id) : id_(std::move(id)) {}
   void record(unsigned status, std::chrono::nanoseconds latency) {
     if (!enabled()) return;
-    by_status_[status < by_status_.size() ? status : 0].fetch_add(1, std::memory_order_relaxed);
+    count(status < 600 ? status : 0);
     latency_.observe(latency);
   }
   const std::string& id() const { return id_; }
 
  private:
   friend std::string render();
+  // Counts one answer with `status` (0: out of range) in the first slot
+  // that holds it or is free; a component answers with a handful of
+  // statuses, so a small table does (one per status would be 4.8 KiB for
+  // each component of thousands of apps). Past 24 statuses: "other".
+  void count(uint32_t status) {
+    for (auto& slot : by_status_) {
+      if (status == 0) break;
+      uint32_t held = slot.status.load(std::memory_order_acquire);
+      if (held == 0) {
+        uint32_t expected = 0;
+        if (slot.status.compare_exchange_strong(expected, status, std::memory_order_acq_rel))
+          held = status;
+        else
+          held = expected;
+      }
+      if (held == status) {
+        slot.count.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+    }
+    other_.fetch_add(1, std::memory_order_relaxed);
+  }
+  struct StatusCount {
+    std::atomic<uint32_t> status{0};  // 0: free
+    std::atomic<uint64_t> count{0};
+  };
   std::string id_;
-  std::array<std::atomic<uint64_t>, 600> by_status_{};  // index: the status (0: out of range)
+  std::array<StatusCount, 24> by_status_{};
+  std::atomic<uint64_t> other_{0};  // out-of-range statuses, or the table full
   Histogram latency_;
 };
 
