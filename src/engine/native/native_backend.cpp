@@ -26,6 +26,7 @@
 #include "engine/validate.h"
 #include "util/heap.h"
 #include "util/metrics.h"
+#include "util/sha256.h"
 #include "wabt/ir.h"
 
 namespace spindle::engine::native {
@@ -185,6 +186,18 @@ class NativeEngine final : public Engine {
     fs::path so = artifact_path(cache_dir_, key);
     std::error_code ec;
     bool cached = opts_.use_cache && fs::exists(so, ec);
+    // The same wasm loaded again (another app built from it): the same
+    // module description, memory image and code.
+    std::string same_wasm;
+    if (cached) {
+      same_wasm = util::sha256_hex(
+                      std::string_view(reinterpret_cast<const char*>(wasm.data()), wasm.size())) +
+                  "|" + so.string();
+      if (auto info = loaded_module(same_wasm)) {
+        metrics::compile_cache(true);
+        return {std::make_shared<NativeModule>(std::move(info)), {}};
+      }
+    }
 
     // A cached artifact's description (description.h) spares the WABT read.
     std::optional<Description> desc;
@@ -271,7 +284,24 @@ class NativeEngine final : public Engine {
     if (!work.empty()) fs::remove_all(work, ec);  // the mapping stays valid
     if (!info->code) return {nullptr, std::string(name) + ": " + error};
     info->abi = info->code->abi;
+    if (!same_wasm.empty()) loaded_module(same_wasm, info);
     return {std::make_shared<NativeModule>(std::move(info)), {}};
+  }
+
+  // The module loaded from the same wasm and artifact (`key`) that is still
+  // in use, or null; with `info`, records it as that module.
+  static std::shared_ptr<ModuleInfo> loaded_module(const std::string& key,
+                                                   const std::shared_ptr<ModuleInfo>& info = {}) {
+    static std::mutex mu;
+    static std::map<std::string, std::weak_ptr<ModuleInfo>> loaded;
+    std::lock_guard lock(mu);
+    if (info) {
+      std::erase_if(loaded, [](const auto& e) { return e.second.expired(); });
+      loaded[key] = info;
+      return info;
+    }
+    auto it = loaded.find(key);
+    return it == loaded.end() ? nullptr : it->second.lock();
   }
 
   Engine* interp_engine() {
