@@ -171,7 +171,16 @@ struct Server::Impl {
   Evictable evictable;
   ServerOptions opts;
   Handler handler;
-  asio::io_context ioc;
+  // One io_context per I/O thread (each run by its thread alone): the
+  // acceptor's is `ioc`, and accepted connections go to each in turn. One
+  // context shared by every thread made them hand each other every
+  // completion through its mutex and condition variable (futex calls on
+  // every request: a guest's answer is written, and the next read started,
+  // from a worker).
+  asio::io_context ioc{1};
+  std::vector<std::unique_ptr<asio::io_context>> more;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::atomic<unsigned> next_context{0};
   std::optional<asio::ssl::context> tls;  // set: connections speak TLS
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> pause;
@@ -185,6 +194,11 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
 
   void accept();
+  // The context the next connection goes to.
+  asio::io_context& pick_context() {
+    unsigned i = next_context.fetch_add(1, std::memory_order_relaxed) % (more.size() + 1);
+    return i == 0 ? ioc : *more[i - 1];
+  }
   // Closes the oldest evictable connection; false when there is none.
   bool evict_one();
 };
@@ -968,35 +982,36 @@ bool Server::Impl::evict_one() {
 }
 
 void Server::Impl::accept() {
-  acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
-    if (ec == asio::error::operation_aborted) return;
-    if (ec) {
-      int v = ec.value();
-      if (v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM) {
-        // Out of descriptors: free one if a connection can go, and try again
-        // shortly (the pending client waits in the backlog) instead of
-        // failing the same accept in a busy loop.
-        evict_one();
-        pause->expires_after(kAcceptPause);
-        pause->async_wait([this](beast::error_code e) {
-          if (!e) accept();
-        });
-        return;
-      }
-      return accept();
-    }
-    if (open >= cap && !evict_one()) {
-      beast::error_code ignored;
-      s.close(ignored);  // full of busy connections: this one cannot be served
-      return accept();
-    }
-    s.set_option(tcp::no_delay(true), ec);
-    if (tls)
-      std::make_shared<TlsRelay>(std::move(s), *this)->start();
-    else
-      std::make_shared<Session>(std::move(s), *this)->run();
-    accept();
-  });
+  acceptor->async_accept(
+      asio::make_strand(pick_context()), [this](beast::error_code ec, tcp::socket s) {
+        if (ec == asio::error::operation_aborted) return;
+        if (ec) {
+          int v = ec.value();
+          if (v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM) {
+            // Out of descriptors: free one if a connection can go, and try again
+            // shortly (the pending client waits in the backlog) instead of
+            // failing the same accept in a busy loop.
+            evict_one();
+            pause->expires_after(kAcceptPause);
+            pause->async_wait([this](beast::error_code e) {
+              if (!e) accept();
+            });
+            return;
+          }
+          return accept();
+        }
+        if (open >= cap && !evict_one()) {
+          beast::error_code ignored;
+          s.close(ignored);  // full of busy connections: this one cannot be served
+          return accept();
+        }
+        s.set_option(tcp::no_delay(true), ec);
+        if (tls)
+          std::make_shared<TlsRelay>(std::move(s), *this)->start();
+        else
+          std::make_shared<Session>(std::move(s), *this)->run();
+        accept();
+      });
 }
 
 Server::Server() : impl_(std::make_unique<Impl>()) {}
@@ -1044,7 +1059,12 @@ bool Server::start(const ServerOptions& opts, Handler handler, std::string& erro
   impl_->address = endpoint_string(acc.local_endpoint());
   impl_->accept();
   unsigned n = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (unsigned i = 1; i < n; ++i) {
+    impl_->more.push_back(std::make_unique<asio::io_context>(1));
+    impl_->keep_running.push_back(asio::make_work_guard(*impl_->more.back()));
+  }
+  impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (auto& c : impl_->more) impl_->threads.emplace_back([&c] { c->run(); });
   return true;
 }
 
@@ -1080,6 +1100,7 @@ void Server::stop() {
     impl_->stopped = true;
   }
   impl_->ioc.stop();
+  for (auto& c : impl_->more) c->stop();
   wait();
 }
 
