@@ -215,6 +215,34 @@ TEST_P(NestedTimeout, DeadlineHoldsAcrossHostCallbacks) {
   }
 }
 
+// One thread's requests one after the other: each gets its whole timeout,
+// counted from its own start, however long ago the one before it started
+// (the thread's timer is left set for an earlier request's deadline and
+// moved on when it fires), and a looping one is stopped at its own.
+TEST(NativeRuntime, EachRequestGetsItsWholeTimeoutWhateverCameBefore) {
+  auto e = engine_for(Backend::Native);
+  auto m = load(*e, R"((module
+    (func (export "quick"))
+    (func (export "spin") (loop $l (br $l)))))");
+  InstanceOptions o;
+  o.timeout = std::chrono::milliseconds(400);
+  auto call = [&](const char* name) {
+    auto r = m->instantiate(Linker{}, o);
+    EXPECT_TRUE(r.ok());
+    auto start = std::chrono::steady_clock::now();
+    Outcome out = r.instance->call(name, {}, {});
+    return std::pair(out, std::chrono::steady_clock::now() - start);
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 20; ++i) EXPECT_TRUE(call("quick").first.ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));  // well into the last one's time
+    auto [out, took] = call("spin");
+    EXPECT_EQ(out.trap, TrapKind::Timeout);
+    EXPECT_GE(took, std::chrono::milliseconds(390)) << "stopped before its own deadline";
+    EXPECT_LT(took, std::chrono::seconds(3));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, NestedTimeout,
                          ::testing::Values(Backend::Native, Backend::Interp),
                          [](const auto& info) { return std::string(to_string(info.param)); });

@@ -35,7 +35,9 @@ struct ThreadState {
   volatile sig_atomic_t in_guest;
   volatile sig_atomic_t expired;  // the outermost call's deadline passed (sticky)
   volatile sig_atomic_t timer_armed;
-  int64_t armed_at;  // the armed timer's absolute expiry (CLOCK_MONOTONIC ns)
+  volatile sig_atomic_t timer_pending;  // the kernel timer has not fired since it was set
+  volatile int64_t armed_at;            // the kernel timer's expiry (CLOCK_MONOTONIC ns)
+  volatile int64_t deadline;            // the current request's (armed_at may be earlier)
   int depth;
   bool ready;
   bool has_timer;
@@ -104,8 +106,28 @@ void on_fault(int sig, siginfo_t* si, void* uc) {
   signal(sig, SIG_DFL);
 }
 
+itimerspec at_time(int64_t ns) {
+  itimerspec its{};
+  its.it_value.tv_sec = ns / 1000000000;
+  its.it_value.tv_nsec = ns % 1000000000;
+  return its;
+}
+
+int64_t monotonic_ns();
+
 void on_timer(int, siginfo_t*, void*) {
   if (!t.timer_armed) return;
+  t.timer_pending = 0;
+  if (monotonic_ns() < t.deadline) {
+    // Set for an earlier request's deadline (arm_timer leaves it): on to
+    // this request's own.
+    itimerspec its = at_time(t.deadline);
+    if (timer_settime(t.timer, TIMER_ABSTIME, &its, nullptr) == 0) {
+      t.armed_at = t.deadline;
+      t.timer_pending = 1;
+      return;
+    }
+  }
   // Sticky: nested calls and host calls see it when they return, and only
   // the outermost guarded call clears it.
   t.expired = 1;
@@ -113,13 +135,13 @@ void on_timer(int, siginfo_t*, void*) {
 }
 
 void install_handlers() {
-  struct sigaction sa {};
+  struct sigaction sa{};
   sa.sa_sigaction = on_fault;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGSEGV, &sa, nullptr);
   sigaction(SIGBUS, &sa, nullptr);
-  struct sigaction st {};
+  struct sigaction st{};
   st.sa_sigaction = on_timer;
   st.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
   sigemptyset(&st.sa_mask);
@@ -161,11 +183,13 @@ int64_t monotonic_ns() {
 
 // Arms the thread's timer to fire `timeout` from now. One request makes many
 // outermost calls (realloc for each header, the handler, free...) under one
-// deadline: when the timer is already armed for the same moment (within
-// kSameDeadline), it is left as it is (`reused`), so a request costs one
-// timer_settime rather than two per call. The timer is not disarmed after a
-// call (see run_guarded): a stale expiry only sets `expired`, which the next
-// call with another deadline clears.
+// deadline: when the deadline is the same as the last call's (within
+// kSameDeadline), nothing changes (`reused`). A later request's deadline is
+// later than the one the timer is set for, so the timer is left to fire
+// then, and on_timer moves it on to the request's own deadline: under load
+// a thread sets its timer about once per timeout, not once per request. The
+// timer is not disarmed after a call (see run_guarded): a stale expiry only
+// sets `expired`, which the next call with another deadline clears.
 constexpr int64_t kSameDeadline = 100000;  // ns
 bool arm_timer(std::chrono::nanoseconds timeout, bool& reused) {
   if (!t.has_timer) {
@@ -177,22 +201,26 @@ bool arm_timer(std::chrono::nanoseconds timeout, bool& reused) {
     t.has_timer = true;
   }
   int64_t at = monotonic_ns() + (timeout.count() > 0 ? timeout.count() : 1);
-  int64_t drift = at - t.armed_at;
+  int64_t drift = at - t.deadline;
   reused = t.timer_armed && drift < kSameDeadline && drift > -kSameDeadline;
   if (reused) return true;
-  itimerspec its{};
-  its.it_value.tv_sec = at / 1000000000;
-  its.it_value.tv_nsec = at % 1000000000;
-  t.timer_armed = 0;  // no stale expiry between here and the new one
   t.expired = 0;
+  t.deadline = at;
+  // Set to fire no later than `at`: on_timer takes it on from there.
+  if (t.timer_armed && t.timer_pending && t.armed_at <= at) return true;
+  itimerspec its = at_time(at);
+  t.timer_armed = 0;  // no stale expiry between here and the new one
+  t.timer_pending = 0;
   if (timer_settime(t.timer, TIMER_ABSTIME, &its, nullptr) != 0) return false;
   t.armed_at = at;
+  t.timer_pending = 1;
   t.timer_armed = 1;
   return true;
 }
 
 void disarm_timer() {
   t.timer_armed = 0;
+  t.timer_pending = 0;
   itimerspec its{};
   timer_settime(t.timer, 0, &its, nullptr);
 }
