@@ -102,6 +102,39 @@ TEST(MultiApp, EachHostGetsItsOwnAppVariablesAndLogs) {
   EXPECT_EQ(http_code({"-H", "Host: nobody.test", s.url + "/.well-known/spin/health"}), "200");
 }
 
+// Each app sees only the files it mounts: another app's files, beside it in
+// the same parent folder, cannot be reached by name or by climbing out.
+TEST(MultiApp, AnAppCannotReadAnotherAppsFiles) {
+  std::string dir = temp_dir("multi_files");
+  for (const char* app : {"a", "b"}) {
+    std::string d = dir + "/" + app;
+    fs::create_directories(d + "/public");
+    fs::copy_file(guest("static_fileserver"), d + "/fileserver.wasm");
+    write_file(d + "/public/" + app + ".txt", std::string("only ") + app + "\n");
+    write_file(d + "/spin.toml", R"(spin_manifest_version = 2
+[application]
+name = "files"
+[[trigger.http]]
+route = "/..."
+component = "files"
+[component.files]
+source = "fileserver.wasm"
+files = [{ source = "public", destination = "/" }]
+)");
+  }
+  Served s = serve(dir, {"-f", "a.test=" + dir + "/a", "-f", "b.test=" + dir + "/b"});
+  ASSERT_FALSE(s.url.empty()) << s.up->log();
+  EXPECT_EQ(get(s.url, "a.test", "/a.txt").out, "only a\n");
+  EXPECT_EQ(get(s.url, "b.test", "/b.txt").out, "only b\n");
+  EXPECT_EQ(http_code({"-H", "Host: a.test", s.url + "/b.txt"}), "404");
+  EXPECT_EQ(http_code({"-H", "Host: b.test", s.url + "/a.txt"}), "404");
+  for (const char* climb : {"/../b/public/b.txt", "/%2e%2e/b/public/b.txt",
+                            "/..%2fb%2fpublic%2fb.txt", "/../../b/public/b.txt"}) {
+    Result r = curl({"--path-as-is", "-H", "Host: a.test", s.url + climb});
+    EXPECT_EQ(r.out.find("only b"), std::string::npos) << climb;
+  }
+}
+
 TEST(MultiApp, ALoopingOrTrappingAppUsesOnlyItsShareOfTheWorkers) {
   std::string dir = temp_dir("multi_share_limits");
   std::string bad = one_component_app("multi_limits_bad", "spin_echo", "echo");
