@@ -135,6 +135,55 @@ files = [{ source = "public", destination = "/" }]
   }
 }
 
+// An app whose triggers run without requests (cron) is loaded at start,
+// runs on its schedule beside the others, and is never unloaded for idling.
+TEST(MultiApp, ACronAppRunsWithoutRequestsAndIsNotUnloaded) {
+  if (!fs::exists(guest("cron_component")))
+    GTEST_SKIP() << "build/guests/cron_component.wasm needs tests/components (npm ci)";
+  std::string dir = temp_dir("multi_cron");
+  std::string cron = dir + "/cron";
+  fs::create_directories(cron);
+  fs::copy_file(guest("cron_component"), cron + "/cron.wasm");
+  write_file(cron + "/spin.toml", R"(spin_manifest_version = 2
+[application]
+name = "cron"
+[[trigger.cron]]
+component = "ticker"
+cron_expression = "* * * * * *"
+[component.ticker]
+source = "cron.wasm"
+)");
+  std::string web = greeting_app("multi_cron_web", "web");
+  write_file(dir + "/apps.toml",
+             "idle_unload = \"1s\"\n[[app]]\nname = \"ticks\"\n"
+             "hosts = [\"cron.test\"]\nfrom = \"cron\"\n"
+             "[[app]]\nhosts = [\"web.test\"]\nfrom = \"" +
+                 web + "\"\n");
+  Served s = serve(dir, {"--apps", dir + "/apps.toml"});
+  ASSERT_FALSE(s.url.empty()) << s.up->log();
+  // Loaded before serving began, not by a request.
+  std::string log = s.up->log();
+  EXPECT_LT(log.find("Loaded app `ticks`"), log.find("Serving http://")) << log;
+  std::string ticks = dir + "/state/apps/ticks/logs/ticker_stdout.txt";
+  auto runs = [&] {
+    std::string out = slurp(ticks);
+    size_t n = 0;
+    for (size_t at = out.find(" end "); at != std::string::npos; at = out.find(" end ", at + 1))
+      ++n;
+    return n;
+  };
+  for (int t = 0; t < 60 && runs() < 3; ++t)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GE(runs(), 3u) << s.up->log();
+  // The web app idles out; the cron app keeps running.
+  EXPECT_EQ(get(s.url, "web.test", "/?greeting").out, "greeting=web");
+  EXPECT_TRUE(wait_log(*s.up, "Unloaded app `web.test` (idle 1s)")) << s.up->log();
+  size_t before = runs();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_GT(runs(), before);
+  EXPECT_EQ(s.up->log().find("Unloaded app `ticks`"), std::string::npos) << s.up->log();
+}
+
 TEST(MultiApp, ALoopingOrTrappingAppUsesOnlyItsShareOfTheWorkers) {
   std::string dir = temp_dir("multi_share_limits");
   std::string bad = one_component_app("multi_limits_bad", "spin_echo", "echo");
