@@ -247,6 +247,9 @@ TEST(NativeCodeCache, ACachedModuleTakesItsTypesFromTheStoredDescription) {
   ASSERT_TRUE(cached.ok()) << cached.error;
   EXPECT_EQ(describe_text(cached.module->imports(), cached.module->exports()), expected);
 
+  // (A module still loaded from the same wasm would be shared instead of
+  // read again from the cache.)
+  cached.module.reset();
   std::ofstream(native::description_path(so), std::ios::trunc) << "spindle module descr";
   auto reread = Engine::create(o)->load_compiled(bytes, "m.wasm");
   ASSERT_TRUE(reread.ok()) << reread.error;
