@@ -30,11 +30,17 @@ class HostedApp final : public apps::LoadedApp {
  public:
   HostedApp(const UpOptions& o, SharedRuntime& shared, AppPlacement p)
       : host(o, shared, std::move(p)) {}
-  trigger::http::Endpoint* http() override {
+  // Once started: its HTTP trigger, which stays the same object for the
+  // app's life (asked for on every request).
+  void started() {
     trigger::Trigger* t = host.trigger("http");
-    return t ? trigger::http::endpoint_of(*t) : nullptr;
+    endpoint_ = t ? trigger::http::endpoint_of(*t) : nullptr;
   }
+  trigger::http::Endpoint* http() override { return endpoint_; }
   AppHost host;
+
+ private:
+  trigger::http::Endpoint* endpoint_ = nullptr;
 };
 
 // `name` as one folder name: letters, digits, '.', '-' and '_' kept.
@@ -202,6 +208,7 @@ int serve_many(const UpOptions& o) {
     }
     auto app = std::make_shared<HostedApp>(ao, shared, AppPlacement{e.name, origin, e.path_prefix});
     if (!app->host.load(err) || !app->host.start(err)) return nullptr;
+    app->started();
     return app;
   };
   apps::AppTable table(loader, *shared.workers, shared.log);
