@@ -18,8 +18,6 @@ using trigger::http::Respond;
 
 namespace {
 
-constexpr std::string_view kHealth = "/.well-known/spin/health";
-
 Outgoing text(unsigned status, std::string body) {
   return spindle::http::text_response(static_cast<uint16_t>(status), std::move(body));
 }
@@ -201,7 +199,8 @@ bool AppTable::stream_body(std::string_view method, std::string_view target,
 void AppTable::handle(Incoming&& in, Respond respond) {
   std::string_view path = abi::uri_path(in.uri);
   // The process's health, whatever the host.
-  if (path == kHealth) return respond(unready_ ? text(503, "shutting down\n") : text(200, "OK"));
+  if (path == trigger::http::kHealthPath)
+    return respond(unready_ ? text(503, "shutting down\n") : text(200, "OK"));
   std::shared_ptr<Slot> slot = find(in.host, path);
   if (!slot) {
     return respond(text(

@@ -19,7 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::string_view kHealth = "/.well-known/spin/health";
 constexpr std::string_view kInfo = "/.well-known/spin/info";
 
 Outgoing text(unsigned status, std::string body) {
@@ -233,7 +232,7 @@ void HttpTrigger::describe(std::FILE* out) const {
 
 std::optional<Outgoing> HttpTrigger::answer_without_guest(const State& st, std::string_view path,
                                                           std::optional<RouteMatch>& m) {
-  if (path == kHealth) return unready_ ? text(503, "shutting down\n") : text(200, "OK");
+  if (path == kHealthPath) return unready_ ? text(503, "shutting down\n") : text(200, "OK");
   if (path == kInfo) {
     Outgoing out;
     out.headers.emplace_back("content-type", "application/json");

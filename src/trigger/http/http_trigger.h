@@ -23,6 +23,9 @@ namespace spindle::trigger::http {
 
 std::unique_ptr<Trigger> make_trigger(const Services& services);
 
+// Spin's health endpoint (answered without a guest; 503 while shutting down).
+inline constexpr std::string_view kHealthPath = "/.well-known/spin/health";
+
 // One app's HTTP trigger as a server shared by several apps sees it
 // (Services::shared_origin): the server calls these on its I/O threads.
 class Endpoint {
