@@ -158,12 +158,6 @@ std::shared_ptr<LoadedApp> AppTable::get(Slot& slot, std::string& error) {
   return app;
 }
 
-size_t AppTable::loaded() const {
-  size_t n = 0;
-  for (const auto& s : table_.load()->all) n += s->app.load() != nullptr;
-  return n;
-}
-
 size_t AppTable::unload_idle() {
   size_t n = 0;
   int64_t now = now_ns();

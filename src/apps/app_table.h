@@ -65,7 +65,6 @@ class AppTable {
   void handle(trigger::http::Incoming&& in, trigger::http::Respond respond);
   bool stream_body(std::string_view method, std::string_view target, std::string_view host);
 
-  size_t loaded() const;  // apps loaded now
   // Shutting down: the health endpoint answers 503 (on every host).
   void unready() { unready_ = true; }
   // Unloads the apps idle past their time with nothing in flight (the

@@ -117,11 +117,7 @@ AppHost::AppHost(const UpOptions& opts, SharedRuntime& shared, AppPlacement plac
       self_origin_(std::make_shared<host::SelfOrigin>()) {
   services_.workers = shared_->workers.get();
   services_.log = &shared_->log;
-  services_.listen = opts_.listen;
-  if (services_.listen.empty()) {
-    const char* env = std::getenv("SPIN_HTTP_LISTEN_ADDR");
-    services_.listen = env && *env ? env : "127.0.0.1:3000";
-  }
+  services_.listen = listen_address(opts_);
   services_.io_threads = opts_.threads;
   services_.self = self_origin_;
   services_.tls_cert = opts_.tls_cert;

@@ -214,11 +214,7 @@ int serve_many(const UpOptions& o) {
   apps::AppTable table(loader, *shared.workers, shared.log);
   trigger::http::Server server;
   trigger::http::ServerOptions so;
-  so.listen = o.listen;
-  if (so.listen.empty()) {
-    const char* env = std::getenv("SPIN_HTTP_LISTEN_ADDR");
-    so.listen = env && *env ? env : "127.0.0.1:3000";
-  }
+  so.listen = listen_address(o);
   so.threads = o.threads;
   so.tls_cert = o.tls_cert;
   so.tls_key = o.tls_key;
@@ -238,25 +234,18 @@ int serve_many(const UpOptions& o) {
   }
   // Guests reach their own app at the server's address (a wildcard bind on
   // loopback).
-  std::string address = server.address();
-  if (address.rfind("0.0.0.0:", 0) == 0) address = "127.0.0.1:" + address.substr(8);
-  if (address.rfind("[::]:", 0) == 0) address = "[::1]:" + address.substr(5);
-  origin = std::string(o.tls_cert.empty() ? "http" : "https") + "://" + address;
+  std::string scheme = o.tls_cert.empty() ? "http" : "https";
+  origin = scheme + "://" + trigger::http::reachable_address(server.address());
   std::vector<std::string> errors;
   table.set(list, errors);
   for (const auto& e : errors) shared.log.error("spindle up: " + e);
   if (shared.metrics) std::printf("Serving metrics on %s\n", shared.metrics->url().c_str());
-  print_apps(std::string(o.tls_cert.empty() ? "http" : "https") + "://" + server.address(), list);
+  print_apps(scheme + "://" + server.address(), list);
 
   // Until a stop signal: the host config file is applied again when it changes.
   std::string stamp = file_stamp(o.apps_file);
-  auto wait_signal = [&](std::chrono::milliseconds wait) {
-    timespec ts{static_cast<time_t>(wait.count() / 1000),
-                static_cast<long>(wait.count() % 1000) * 1000000};
-    return sigtimedwait(&stop_signals, nullptr, &ts);
-  };
   int sig = 0;
-  while ((sig = wait_signal(500ms)) <= 0) {
+  while ((sig = wait_for_signal(stop_signals, 500ms)) <= 0) {
     std::string now = file_stamp(o.apps_file);
     if (o.apps_file.empty() || now == stamp) continue;
     stamp = now;
@@ -272,15 +261,13 @@ int serve_many(const UpOptions& o) {
     for (const auto& e : errors) shared.log.error("spindle up: " + e);
     shared.log.notice("Applied " + o.apps_file + ": " + std::to_string(list.size()) + " apps");
   }
-  auto finish =
-      o.timeout.count() > 0 ? o.timeout : std::chrono::nanoseconds(std::chrono::seconds(30));
   shared.log.notice("Shutting down (signal " + std::to_string(sig) +
                     "): finishing the requests in flight");
   drain_gracefully(
-      o.shutdown_delay, finish, [&] { table.unready(); },
+      o.shutdown_delay, drain_time(o), [&] { table.unready(); },
       [&](std::chrono::steady_clock::time_point deadline) { server.drain(deadline); },
       [&] { server.stop(); },
-      [&](std::chrono::milliseconds wait) { return wait_signal(wait) > 0; });
+      [&](std::chrono::milliseconds wait) { return wait_for_signal(stop_signals, wait) > 0; });
   // Guests still running finish (their answers go nowhere) while the apps
   // and the server they answer through are alive.
   server.stop();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -29,6 +30,22 @@ sigset_t block_stop_signals() {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+int wait_for_signal(const sigset_t& signals, std::chrono::milliseconds wait) {
+  timespec ts{static_cast<time_t>(wait.count() / 1000),
+              static_cast<long>(wait.count() % 1000) * 1000000};
+  return sigtimedwait(&signals, nullptr, &ts);
+}
+
+std::string listen_address(const UpOptions& o) {
+  if (!o.listen.empty()) return o.listen;
+  const char* env = std::getenv("SPIN_HTTP_LISTEN_ADDR");
+  return env && *env ? env : "127.0.0.1:3000";
+}
+
+std::chrono::nanoseconds drain_time(const UpOptions& o) {
+  return o.timeout.count() > 0 ? o.timeout : std::chrono::nanoseconds(std::chrono::seconds(30));
 }
 
 // Its state folder defaults to .spin in the current folder.
@@ -70,14 +87,10 @@ int up_command(const UpOptions& given) {
   sigwait(&stop_signals, &sig);
   // Graceful: in-flight requests finish (within their own limit); a second
   // signal stops at once.
-  auto finish =
-      o.timeout.count() > 0 ? o.timeout : std::chrono::nanoseconds(std::chrono::seconds(30));
   host.log().notice("Shutting down (signal " + std::to_string(sig) +
                     "): finishing the requests in flight");
-  host.drain(o.shutdown_delay, finish, [&](std::chrono::milliseconds wait) {
-    timespec ts{static_cast<time_t>(wait.count() / 1000),
-                static_cast<long>(wait.count() % 1000) * 1000000};
-    return sigtimedwait(&stop_signals, nullptr, &ts) > 0;
+  host.drain(o.shutdown_delay, drain_time(o), [&](std::chrono::milliseconds wait) {
+    return wait_for_signal(stop_signals, wait) > 0;
   });
   host.log().notice("Stopped");
   return 0;

@@ -19,7 +19,7 @@ namespace spindle::cli {
 uint64_t default_memory_budget();
 
 struct UpOptions {
-  std::string from = ".";              // manifest file or its folder, or a registry reference
+  std::string from = ".";  // manifest file or its folder, or a registry reference
   // Several apps in one process (docs/MULTI_APP.md): -f given more than
   // once or as HOST=SOURCE, and --apps FILE; both empty: `from` alone.
   std::vector<std::string> app_flags;
@@ -70,5 +70,16 @@ bool resolve_registry_app(UpOptions& o);
 // Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts
 // later) and returns them as a set for sigwait().
 sigset_t block_stop_signals();
+
+// Waits up to `wait` for one of `signals` (blocked); the signal, or <= 0.
+int wait_for_signal(const sigset_t& signals, std::chrono::milliseconds wait);
+
+// The address to serve on: --listen, else $SPIN_HTTP_LISTEN_ADDR, else
+// 127.0.0.1:3000.
+std::string listen_address(const UpOptions& o);
+
+// How long requests in flight may take to finish after a stop signal: the
+// request timeout, or 30 s when there is none.
+std::chrono::nanoseconds drain_time(const UpOptions& o);
 
 }  // namespace spindle::cli

@@ -209,11 +209,8 @@ bool HttpTrigger::start(std::string& error) {
     return false;
   }
   started_ = true;
-  // The app's own address for "self" requests (a wildcard bind is reached on loopback).
-  std::string self = server_->address();
-  if (self.rfind("0.0.0.0:", 0) == 0) self = "127.0.0.1:" + self.substr(8);
-  if (self.rfind("[::]:", 0) == 0) self = "[::1]:" + self.substr(5);
-  if (services_.self) services_.self->set(scheme_ + "://" + self);
+  // The app's own address for "self" requests.
+  if (services_.self) services_.self->set(scheme_ + "://" + reachable_address(server_->address()));
   return true;
 }
 

@@ -1068,6 +1068,12 @@ bool Server::start(const ServerOptions& opts, Handler handler, std::string& erro
   return true;
 }
 
+std::string reachable_address(std::string address) {
+  if (address.rfind("0.0.0.0:", 0) == 0) return "127.0.0.1:" + address.substr(8);
+  if (address.rfind("[::]:", 0) == 0) return "[::1]:" + address.substr(5);
+  return address;
+}
+
 std::string Server::address() const { return impl_->address; }
 size_t Server::connections() const { return impl_->open; }
 size_t Server::max_connections() const { return impl_->cap; }

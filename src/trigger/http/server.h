@@ -98,6 +98,10 @@ struct ServerOptions {
   std::string tls_cert, tls_key;
 };
 
+// Where this host reaches a server bound to `address`: a wildcard bind
+// ("0.0.0.0:80", "[::]:80") on loopback, any other as it is.
+std::string reachable_address(std::string address);
+
 class Server {
  public:
   Server();
