@@ -1,16 +1,23 @@
 #include "trigger/worker_pool.h"
 
+#include <time.h>
+
 #include <algorithm>
 
 namespace spindle::trigger {
 
 namespace {
+// The coarse clock (a few ms apart, read without asking the hypervisor for
+// the time): stalls are judged in tens of ms, and it is read on every job.
 int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 unsigned cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+std::atomic<uint64_t> pools{0};
+// Threads with a record for run_here, at most.
+constexpr size_t kMaxHere = 1024;
 }  // namespace
 
 unsigned WorkerPool::default_max_threads() { return std::max(32u, 8 * cores()); }
@@ -21,6 +28,7 @@ WorkerPool::WorkerPool(Options opts) {
   max_threads_ = std::max(core_, opts.max_threads ? opts.max_threads : default_max_threads());
   max_queued_ = opts.max_queued ? opts.max_queued : size_t{64} * max_threads_;
   stall_ns_ = std::chrono::nanoseconds(opts.stall).count();
+  id_ = ++pools;
   std::lock_guard lock(mu_);
   for (unsigned i = 0; i < core_; ++i) spawn(false);
   monitor_ = std::thread([this] { monitor(); });
@@ -32,6 +40,7 @@ WorkerPool::~WorkerPool() {
     std::lock_guard lock(mu_);
     stopping_ = true;
     dropped.swap(queue_);  // not started: dropped (destroyed outside the lock)
+    waiting_.store(0, std::memory_order_relaxed);
   }
   cv_.notify_all();
   monitor_cv_.notify_all();
@@ -43,6 +52,7 @@ void WorkerPool::spawn(bool added) {
   Worker& w = workers_.emplace_back();
   w.added = added;
   ++live_;
+  workers_now_.store(live_);
   w.thread = std::thread([this, &w] { work(w); });
 }
 
@@ -52,13 +62,44 @@ bool WorkerPool::submit(std::function<void()> job) {
     std::lock_guard lock(mu_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(job));
+    waiting_.store(queue_.size(), std::memory_order_relaxed);
     // The monitor sleeps long only while nothing waits: wake it once.
-    wake_monitor = idle_ == 0 && live_ < max_threads_ && monitor_asleep_;
+    wake_monitor =
+        (idle_ == 0 || running_.load() >= live_) && live_ < max_threads_ && monitor_asleep_;
     if (wake_monitor) monitor_asleep_ = false;
   }
   cv_.notify_one();
   if (wake_monitor) monitor_cv_.notify_one();
   return true;
+}
+
+WorkerPool::Worker* WorkerPool::admit_here() {
+  if (waiting_.load() != 0) return nullptr;
+  // This thread's record in this pool (one lookup per pool it used last).
+  thread_local uint64_t pool = 0;
+  thread_local Worker* mine = nullptr;
+  if (pool != id_) {
+    std::lock_guard lock(mu_);
+    if (here_.size() >= kMaxHere) return nullptr;  // helper threads come and go
+    mine = &here_.emplace_back();
+    pool = id_;
+  }
+  if (running_.fetch_add(1) >= workers_now_.load()) {
+    running_.fetch_sub(1);
+    return nullptr;
+  }
+  mine->busy_since.store(now_ns(), std::memory_order_relaxed);
+  return mine;
+}
+
+void WorkerPool::finish_here(Worker& w) {
+  w.busy_since.store(0, std::memory_order_relaxed);
+  running_.fetch_sub(1);
+  // A job queued meanwhile waits for a free place: this was one.
+  if (waiting_.load() != 0) {
+    std::lock_guard lock(mu_);
+    cv_.notify_one();
+  }
 }
 
 unsigned WorkerPool::threads() const {
@@ -77,6 +118,10 @@ unsigned WorkerPool::stalled(int64_t now) const {
     int64_t since = w.busy_since.load(std::memory_order_relaxed);
     if (!w.done && since != 0 && now - since > stall_ns_) ++n;
   }
+  for (const auto& w : here_) {
+    int64_t since = w.busy_since.load(std::memory_order_relaxed);
+    if (since != 0 && now - since > stall_ns_) ++n;
+  }
   return n;
 }
 
@@ -84,15 +129,19 @@ void WorkerPool::work(Worker& w) {
   std::unique_lock lock(mu_);
   for (;;) {
     ++idle_;
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    // A job starts only in a free place: jobs run here take places too.
+    cv_.wait(lock, [this] { return stopping_ || (!queue_.empty() && running_.load() < live_); });
     --idle_;
     if (queue_.empty()) break;  // stopping, nothing left
     std::function<void()> job = std::move(queue_.front());
     queue_.pop_front();
+    waiting_.store(queue_.size(), std::memory_order_relaxed);
+    running_.fetch_add(1);
     w.busy_since.store(now_ns(), std::memory_order_relaxed);
     lock.unlock();
     job();
     job = nullptr;
+    running_.fetch_sub(1);
     lock.lock();
     w.busy_since.store(0, std::memory_order_relaxed);
     // An added worker leaves once enough workers are not stalled.
@@ -100,6 +149,7 @@ void WorkerPool::work(Worker& w) {
   }
   w.done = true;
   --live_;
+  workers_now_.store(live_);
 }
 
 void WorkerPool::monitor() {
@@ -115,7 +165,7 @@ void WorkerPool::monitor() {
       }
     }
     // Jobs wait: keep `core_` workers that are not stalled.
-    bool waiting = !queue_.empty() && idle_ == 0;
+    bool waiting = !queue_.empty() && (idle_ == 0 || running_.load() >= live_);
     if (waiting && live_ < max_threads_ && live_ - stalled(now_ns()) < core_) {
       spawn(true);
       continue;  // look again at once: several may be needed

@@ -1,8 +1,8 @@
 // The threads HTTP requests' guest code runs on. The HTTP server's I/O
-// threads never run a guest: they hand each request to this pool and go on
-// accepting, reading and answering what needs no guest (health checks, 404s,
-// 503s). The Redis trigger's subscribers hand their messages to it the same
-// way: one pool of guest threads per process.
+// threads hand each request to this pool, or run it themselves (run_here)
+// when a worker would take it at once anyway: their other connections are
+// taken over while they are held. The Redis trigger's subscribers hand their
+// messages to it the same way: one pool of guest threads per process.
 //
 // The pool is elastic. `threads` workers (one per core) run jobs back to
 // back: CPU-bound guests need no more, and more would only add context
@@ -48,6 +48,27 @@ class WorkerPool {
   // pool is stopping.
   bool submit(std::function<void()> job);
 
+  // Runs `job` on the calling thread, in the place of a worker, when a
+  // worker would start it at once anyway (nothing is queued, fewer jobs run
+  // than there are workers); false, and `job` not run, otherwise. The job
+  // counts as one of the pool's: workers start queued jobs only while fewer
+  // run than there are workers, and a stalled one here adds a worker as a
+  // stalled worker does. For threads whose other work is taken over while
+  // they are held (the HTTP server's I/O threads): the request skips the
+  // hand-off to a worker and back, two thread wake-ups.
+  template <class Job>
+  bool run_here(Job& job) {
+    Worker* w = admit_here();
+    if (!w) return false;
+    struct Done {
+      WorkerPool* pool;
+      Worker* w;
+      ~Done() { pool->finish_here(*w); }
+    } done{this, w};
+    job();
+    return true;
+  }
+
   unsigned threads() const;  // workers right now
   unsigned max_threads() const { return max_threads_; }
   size_t max_queued() const { return max_queued_; }
@@ -58,11 +79,14 @@ class WorkerPool {
 
  private:
   struct Worker {
-    std::thread thread;
+    std::thread thread;                  // none for a thread running jobs here
     bool added = false;                  // beyond the core threads
     bool done = false;                   // returned (guarded by mu_)
     std::atomic<int64_t> busy_since{0};  // steady ns of the current job; 0: idle
   };
+  // The calling thread's record (made on its first call), busy, or null.
+  Worker* admit_here();
+  void finish_here(Worker& w);
   void work(Worker& w);
   void monitor();
   void spawn(bool added);  // mu_ held
@@ -74,12 +98,19 @@ class WorkerPool {
   std::condition_variable monitor_cv_;
   std::deque<std::function<void()>> queue_;
   std::list<Worker> workers_;
+  std::list<Worker> here_;  // threads that ran jobs here (run_here)
   unsigned core_ = 0, max_threads_ = 0, live_ = 0, idle_ = 0;
   size_t max_queued_ = 0;
   int64_t stall_ns_ = 0;
   bool stopping_ = false;
   bool monitor_asleep_ = false;  // in its long wait: submit() wakes it
   std::thread monitor_;
+  // For run_here without the lock: jobs running (on workers and here),
+  // workers (live_) and queue_.size().
+  std::atomic<unsigned> running_{0};
+  std::atomic<unsigned> workers_now_{0};
+  std::atomic<size_t> waiting_{0};
+  uint64_t id_ = 0;  // this pool among all (records here are per pool)
 };
 
 }  // namespace spindle::trigger

@@ -1,4 +1,4 @@
-// Guests cannot stall the server: each request runs on a worker under a
+// Guests cannot stall the server: each request runs under a
 // deadline and a memory limit (defaults, the manifest's `tool.spindle`
 // tables), a process-wide memory budget caps what all instances hold, a
 // full queue is shed with 503, and every failure kind has its own message.
@@ -220,6 +220,35 @@ timeout = "2s"
   EXPECT_EQ(codes[1], "504");
   EXPECT_EQ(http_code({up.url() + "/hello/"}), "200");
   EXPECT_NE(up.log().find("shed with 503"), std::string::npos) << up.log();
+}
+
+TEST(Limits, AGuestRunOnAnIOThreadDoesNotHoldTheConnectionsSharingIt) {
+  // The loop runs on the I/O thread its connection came in on (no worker
+  // hand-off while a worker's place is free), holding it until the 3 s
+  // deadline. Half the new connections go to that thread; each must still
+  // be answered at once, its thread's other work taken over by a helper.
+  std::string dir = wagi_app("limits-io-thread", R"([application.tool.spindle]
+timeout = "3s"
+)");
+  Up up(dir, {"--workers", "2", "-q"});
+  ASSERT_FALSE(up.url().empty()) << up.log();
+  wait_for_native(up);
+  std::string loop_code;
+  std::thread loop([&] { loop_code = http_code({up.url() + "/cgi?loop"}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the loop is running
+  double worst = 0;
+  int failed = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto t0 = Clock::now();
+    Result r = curl({"-w", " %{http_code}", "--max-time", "5", up.url() + "/hello/x"});
+    worst = std::max(worst, std::chrono::duration<double>(Clock::now() - t0).count());
+    if (r.out.find("PATH_INFO=/x") == std::string::npos || r.out.substr(r.out.size() - 3) != "200")
+      ++failed;
+  }
+  loop.join();
+  EXPECT_EQ(failed, 0) << up.log();
+  EXPECT_LT(worst, 1.0) << "slowest /hello took " << worst << " s";
+  EXPECT_EQ(loop_code, "504");
 }
 
 TEST(Limits, ManifestLimitErrorsArePlaced) {

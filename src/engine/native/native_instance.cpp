@@ -136,9 +136,9 @@ class ExportExtern final : public NativeExtern {
       return Outcome::trapped(TrapKind::HostError, "call with too few argument or result slots");
     CallThunk t{fn, st_->inst, reinterpret_cast<const spindle_val*>(args.data()),
                 reinterpret_cast<spindle_val*>(results.data())};
-    auto budget = call_budget(st_->timeout, st_->deadline);
-    if (budget.count() < 0) return Outcome::trapped(TrapKind::Timeout);
-    return runtime::run_guarded(run_call, &t, budget, &st_->guard);
+    // A deadline is start + timeout (CallScope), so it is the nearer one.
+    if (st_->deadline) return runtime::run_guarded_until(run_call, &t, *st_->deadline, &st_->guard);
+    return runtime::run_guarded(run_call, &t, call_budget(st_->timeout, {}), &st_->guard);
   }
   Value get() const override {
     if (type().kind != ExternKind::Global) return Value{};
@@ -356,10 +356,10 @@ InstantiateResult NativeModule::instantiate_resolved(Resolution res, const Insta
   if (limit_pages > 65536) limit_pages = 65536;
   runtime::set_allocation_context({info_->image.get(), static_cast<uint32_t>(limit_pages)});
   InstantiateThunk thunk{info_->abi, st->inst, &st->block.host};
-  auto budget = call_budget(opts.timeout, opts.deadline);
-  Outcome o = budget.count() < 0
-                  ? Outcome::trapped(TrapKind::Timeout)
-                  : runtime::run_guarded(run_instantiate, &thunk, budget, &st->guard);
+  Outcome o = opts.deadline
+                  ? runtime::run_guarded_until(run_instantiate, &thunk, *opts.deadline, &st->guard)
+                  : runtime::run_guarded(run_instantiate, &thunk, call_budget(opts.timeout, {}),
+                                         &st->guard);
   runtime::set_allocation_context({});
   if (!o.ok()) {
     result.outcome = o;

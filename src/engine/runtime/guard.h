@@ -41,6 +41,11 @@ struct GuardedContext {
 };
 Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeout,
                     GuardedContext* ctx = nullptr);
+// The same, with the outermost call ending at `deadline` (already passed:
+// it traps with Timeout as soon as it runs).
+Outcome run_guarded_until(void (*fn)(void*), void* arg,
+                          std::chrono::steady_clock::time_point deadline,
+                          GuardedContext* ctx = nullptr);
 
 // What wasm_rt_allocate_memory uses for the next memory it allocates on this
 // thread (set by the native backend around instantiation).

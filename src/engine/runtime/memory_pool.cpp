@@ -225,6 +225,20 @@ static uint64_t process_faults() {
   return static_cast<uint64_t>(ru.ru_minflt) + static_cast<uint64_t>(ru.ru_majflt);
 }
 
+// Page faults the calling thread has taken (see process_faults).
+static uint64_t thread_faults() {
+  rusage ru{};
+  if (getrusage(RUSAGE_THREAD, &ru) != 0) return ~uint64_t{0};
+  return static_cast<uint64_t>(ru.ru_minflt) + static_cast<uint64_t>(ru.ru_majflt);
+}
+
+// This thread among all (never 0, never reused).
+static uint64_t this_thread_id() {
+  static std::atomic<uint64_t> threads{0};
+  thread_local const uint64_t id = ++threads;
+  return id;
+}
+
 // A page the guest may have changed: a private copy in memory (present, not
 // the file's page) or in swap.
 static bool private_page(uint64_t entry) {
@@ -305,9 +319,19 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
   Slot* s = nullptr;
   if (image) {
     std::lock_guard lock(image->mu_);
-    if (!image->free_.empty()) {
-      s = image->free_.back();
-      image->free_.pop_back();
+    // The newest slot this thread reset, among the last few, if any: its
+    // next reset needs no page scan (see reset).
+    auto& f = image->free_;
+    size_t pick = f.size();
+    for (size_t i = f.size(), seen = 0; i > 0 && seen < 8; --i, ++seen)
+      if (f[i - 1]->present_thread == this_thread_id()) {
+        pick = i - 1;
+        break;
+      }
+    if (pick == f.size() && !f.empty()) pick = f.size() - 1;
+    if (pick < f.size()) {
+      s = f[pick];
+      f.erase(f.begin() + static_cast<std::ptrdiff_t>(pick));
     }
   }
   if (!s) {
@@ -418,23 +442,43 @@ void MemoryPool::reset(Slot* s) {
   }
   if (s->populated && (!image || image->resident()) && !swap_enabled_) {
     constexpr size_t kMaxRestorePages = 64;
+    constexpr uint32_t kRescanEvery = 64;
     size_t pages = s->high_water / kOsPage;
-    unsigned char vec_small[256];
-    std::vector<unsigned char> vec_big;
-    unsigned char* vec = vec_small;
-    if (pages > sizeof vec_small) {
-      vec_big.resize(pages);
-      vec = vec_big.data();
+    // The pages present: the last reset's when this thread made it and has
+    // taken no page fault since (one getrusage instead of a mincore walk).
+    const uint64_t me = this_thread_id();
+    uint64_t faults = thread_faults();
+    bool same = s->present_scan == s->high_water && s->present_thread == me &&
+                ++s->present_uses < kRescanEvery && faults == s->present_faults;
+    if (!same) {
+      s->present_scan = 0;
+      s->present.clear();
+      unsigned char vec_small[256];
+      std::vector<unsigned char> vec_big;
+      unsigned char* vec = vec_small;
+      if (pages > sizeof vec_small) {
+        vec_big.resize(pages);
+        vec = vec_big.data();
+      }
+      if (mincore(s->base, s->high_water, vec) == 0) {
+        for (size_t i = 0; i < pages && s->present.size() <= kMaxRestorePages; ++i)
+          if (vec[i] & 1) s->present.push_back(static_cast<uint32_t>(i));
+        if (s->present.size() <= kMaxRestorePages) {
+          s->present_scan = s->high_water;
+          s->present_uses = 0;
+        }
+      }
     }
-    size_t touched = 0;
-    if (mincore(s->base, s->high_water, vec) == 0) {
-      for (size_t i = 0; i < pages; ++i) touched += vec[i] & 1;
-      if (touched <= kMaxRestorePages) {
+    if (s->present_scan) {
+      // A fault while restoring (a write to a page only read so far) shows
+      // in the count: the next reset scans again.
+      s->present_thread = me;
+      s->present_faults = faults;
+      {
         size_t image_len = image ? image->bytes_.size() : 0;
-        for (size_t i = 0; i < pages; ++i) {
-          if (!(vec[i] & 1)) continue;
-          uint8_t* page = s->base + i * kOsPage;
-          size_t off = i * kOsPage;
+        for (uint32_t i : s->present) {
+          uint8_t* page = s->base + size_t{i} * kOsPage;
+          size_t off = size_t{i} * kOsPage;
           if (off < image_len) {
             // Pages only read (constants, most of the data segment) are left
             // alone: comparing costs reads, restoring costs writes.
@@ -452,6 +496,7 @@ void MemoryPool::reset(Slot* s) {
     }
     s->populated = false;  // too much touched: drop it all, re-copy the image
   }
+  s->present_scan = 0;
   // Dropping private pages restores a mapped image and zeroes the rest; a
   // resident image has to be copied in again at the next acquire.
   madvise(s->base, s->high_water, MADV_DONTNEED);

@@ -79,6 +79,16 @@ struct Slot {
   size_t kept_scan = 0;  // 0: no valid `kept`
   uint32_t kept_uses = 0;
   uint64_t faults_at_acquire = 0;
+  // Resident mode: the pages present in the first `present_scan` bytes at
+  // the last reset (what the next reset compares and restores), the thread
+  // that reset it and that thread's page-fault count then. Used again
+  // without mincore while that thread has taken no fault since (only the
+  // thread using a slot touches it, and every use ends in its reset).
+  std::vector<uint32_t> present;
+  size_t present_scan = 0;  // 0: no valid `present`
+  uint32_t present_uses = 0;
+  uint64_t present_faults = 0;
+  uint64_t present_thread = 0;
 };
 
 class MemoryPool {

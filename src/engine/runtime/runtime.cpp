@@ -191,7 +191,7 @@ int64_t monotonic_ns() {
 // timer is not disarmed after a call (see run_guarded): a stale expiry only
 // sets `expired`, which the next call with another deadline clears.
 constexpr int64_t kSameDeadline = 100000;  // ns
-bool arm_timer(std::chrono::nanoseconds timeout, bool& reused) {
+bool arm_timer(int64_t at, bool& reused) {
   if (!t.has_timer) {
     sigevent sev{};
     sev.sigev_notify = SIGEV_THREAD_ID;
@@ -200,7 +200,6 @@ bool arm_timer(std::chrono::nanoseconds timeout, bool& reused) {
     if (timer_create(CLOCK_MONOTONIC, &sev, &t.timer) != 0) return false;
     t.has_timer = true;
   }
-  int64_t at = monotonic_ns() + (timeout.count() > 0 ? timeout.count() : 1);
   int64_t drift = at - t.deadline;
   reused = t.timer_armed && drift < kSameDeadline && drift > -kSameDeadline;
   if (reused) return true;
@@ -286,8 +285,9 @@ void init() {
   });
 }
 
-Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeout,
-                    GuardedContext* ctx) {
+namespace {
+// `at`: the outermost call's deadline (monotonic ns); 0: none.
+Outcome guarded(void (*fn)(void*), void* arg, int64_t at, GuardedContext* ctx) {
   init();
   ensure_thread();
   sigjmp_buf buf;
@@ -295,9 +295,9 @@ Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeo
   const int prev_in_guest = t.in_guest;
   GuardedContext* const prev_ctx = t.ctx;
   const bool outer = t.depth == 0;
-  if (outer && timeout.count() > 0) {
+  if (outer && at > 0) {
     bool reused = false;
-    if (!arm_timer(timeout, reused))
+    if (!arm_timer(at, reused))
       return Outcome::trapped(TrapKind::HostError, "cannot arm the timeout timer");
     if (reused && t.expired) return Outcome::trapped(TrapKind::Timeout);  // this deadline passed
   } else if (outer) {
@@ -314,6 +314,9 @@ Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeo
   if (code == 0) {
     t.jmp = &buf;
     t.in_guest = 1;
+    // The timer fired before the guest could be interrupted (a deadline
+    // already passed, or reached just now).
+    if (t.expired) jump(WASM_RT_TRAP_SPINDLE_TIMEOUT);
     fn(arg);
     t.in_guest = 0;
   }
@@ -343,6 +346,22 @@ Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeo
     o = Outcome::trapped(TrapKind::MemoryLimit, memory_budget::trapped_after(ctx->refusal, what));
   }
   return o;
+}
+}  // namespace
+
+Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeout,
+                    GuardedContext* ctx) {
+  int64_t at = timeout.count() > 0 && t.depth == 0 ? monotonic_ns() + timeout.count() : 0;
+  return guarded(fn, arg, at, ctx);
+}
+
+Outcome run_guarded_until(void (*fn)(void*), void* arg,
+                          std::chrono::steady_clock::time_point deadline, GuardedContext* ctx) {
+  // steady_clock is CLOCK_MONOTONIC: no clock read, and a request's later
+  // calls find the timer already set for this deadline.
+  int64_t at =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
+  return guarded(fn, arg, at > 0 ? at : 1, ctx);
 }
 
 void set_allocation_context(const AllocationContext& ctx) {

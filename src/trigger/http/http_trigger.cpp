@@ -252,13 +252,17 @@ void HttpTrigger::on_request(Incoming&& in, Respond respond) {
   metrics::HttpComponent& counted = *st->served.at(m->component).metrics;
   // Shed requests are logged with what is known before the move below.
   std::string method = in.method, target = in.uri, component = m->component;
-  bool queued = services_.workers->submit(
-      [this, st, in = std::move(in), m = std::move(*m), respond, start, &counted]() mutable {
-        bool streamed = false;
-        Outgoing out = run(*st, in, m, &streamed);
-        log_request(in, counted, out.status, start);
-        if (!streamed) respond(std::move(out));
-      });
+  // A body still arriving can hold the guest for as long as the client
+  // takes: on a worker.
+  bool here = !in.body_source && handler_may_block();
+  auto job = [this, st, in = std::move(in), m = std::move(*m), respond, start, &counted]() mutable {
+    bool streamed = false;
+    Outgoing out = run(*st, in, m, &streamed);
+    log_request(in, counted, out.status, start);
+    if (!streamed) respond(std::move(out));
+  };
+  if (here && services_.workers->run_here(job)) return;
+  bool queued = services_.workers->submit(std::move(job));
   if (!queued) {
     Outgoing out = text(503, "Service Unavailable: every worker is busy; retry shortly\n");
     out.headers.emplace_back("retry-after", "1");

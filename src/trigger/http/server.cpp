@@ -16,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <list>
@@ -50,6 +51,16 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr auto kTlsShutdownTime = std::chrono::seconds(1);
 // Descriptors one TLS connection holds: its socket and a socket pair.
 constexpr size_t kTlsDescriptors = 3;
+// A context whose every thread has been in one handler call this long gets
+// a helper thread that serves its other connections meanwhile; the monitor
+// looks this often while handlers run, and sleeps after kMonitorQuiet
+// without one.
+constexpr auto kTakeOver = std::chrono::milliseconds(2);
+constexpr auto kMonitorTick = std::chrono::milliseconds(1);
+constexpr int kMonitorQuiet = 100;  // ticks
+// Helpers at most (each holds a thread while a handler holds its context).
+constexpr unsigned kMaxHelpers = 64;
+constexpr int kLoopConcurrency = 2;
 
 // "ip:port", "[ip6]:port".
 std::string endpoint_string(const tcp::endpoint& ep) {
@@ -162,6 +173,31 @@ struct Evictable {
   std::list<std::weak_ptr<Session>> list;
 };
 
+// A thread running one of the server's io_contexts: the context's own
+// thread, or a helper that runs it while the others are held by handlers.
+struct Runner {
+  // Twice the handler calls begun, plus one while in one (odd: in a call).
+  // Counted, not timed: no clock read per request.
+  std::atomic<uint64_t> calls{0};
+  std::thread thread;  // a helper's (the own threads are Impl::threads)
+  bool done = false;   // a helper that left (guarded by Loop::mu)
+  // The monitor's: `calls` at its last look, and for how many looks since
+  // it has been the same call.
+  uint64_t seen = 0;
+  int looks = 0;
+  bool busy() const { return calls.load() & 1; }
+};
+
+// One io_context and the threads running it.
+struct Loop {
+  explicit Loop(asio::io_context& c) : ioc(c) {}
+  asio::io_context& ioc;
+  std::mutex mu;
+  std::list<Runner> runners;  // the first: the context's own thread
+};
+
+thread_local Runner* this_runner = nullptr;
+
 }  // namespace
 
 struct Server::Impl {
@@ -171,13 +207,13 @@ struct Server::Impl {
   Evictable evictable;
   ServerOptions opts;
   Handler handler;
-  // One io_context per I/O thread (each run by its thread alone): the
-  // acceptor's is `ioc`, and accepted connections go to each in turn. One
-  // context shared by every thread made them hand each other every
-  // completion through its mutex and condition variable (futex calls on
-  // every request: a guest's answer is written, and the next read started,
-  // from a worker).
-  asio::io_context ioc{1};
+  // One io_context per I/O thread (run by its own thread, and by a helper
+  // while handlers hold that thread): the acceptor's is `ioc`, and accepted
+  // connections go to each in turn. One context shared by every thread made
+  // them hand each other every completion through its mutex and condition
+  // variable. The concurrency hint is not 1 (one thread only) because of
+  // the helpers.
+  asio::io_context ioc{kLoopConcurrency};
   std::vector<std::unique_ptr<asio::io_context>> more;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   std::atomic<unsigned> next_context{0};
@@ -192,6 +228,36 @@ struct Server::Impl {
   // Set by drain(): every response closes its connection, and a connection
   // that finishes a request is not kept for another.
   std::atomic<bool> draining{false};
+
+  // Handlers may block (server.h, handler_may_block): the monitor watches
+  // the runners and adds a helper to a context whose every runner has been
+  // in one handler call for longer than kTakeOver.
+  std::vector<std::unique_ptr<Loop>> loops;
+  std::thread monitor_thread;
+  std::mutex monitor_mu;
+  std::condition_variable monitor_cv;
+  std::atomic<bool> monitor_asleep{false};
+  bool monitor_stop = false;  // guarded by monitor_mu
+  unsigned helpers = 0;       // guarded by monitor_mu
+
+  void monitor();
+  // One pass over the loops; true when a handler call is running.
+  bool watch_loops();
+  void help(Loop& loop, Runner& me);
+  // A handler call starts on this thread (a runner): the monitor watches it.
+  void enter_handler() {
+    if (!this_runner) return;
+    this_runner->calls.store(this_runner->calls.load(std::memory_order_relaxed) + 1);
+    if (monitor_asleep.load() && monitor_asleep.exchange(false)) {
+      std::lock_guard lock(monitor_mu);
+      monitor_cv.notify_one();
+    }
+  }
+  void leave_handler() {
+    if (this_runner)
+      this_runner->calls.store(this_runner->calls.load(std::memory_order_relaxed) + 1,
+                               std::memory_order_release);
+  }
 
   void accept();
   // The context the next connection goes to.
@@ -358,11 +424,13 @@ class Session : public std::enable_shared_from_this<Session> {
     // thread that responds writes the response itself: a worker does not
     // wake an I/O thread for it. Only a response the socket cannot take at
     // once goes back to the connection's strand.
+    server_.enter_handler();
     server_.handler(std::move(in),
                     [self = shared_from_this(), seq, keep_alive, version, head](Outgoing out) {
                       if (!self->claim(seq)) return;  // a second answer to one request
                       self->write(std::move(out), keep_alive, version, head);
                     });
+    server_.leave_handler();
   }
 
   // True for the first answer to request `seq` (a response or a stream).
@@ -1014,6 +1082,75 @@ void Server::Impl::accept() {
       });
 }
 
+bool Server::Impl::watch_loops() {
+  bool busy = false;
+  // A call seen at this many looks in a row (kMonitorTick apart) has run
+  // for at least kTakeOver.
+  const int held_looks = static_cast<int>(kTakeOver / kMonitorTick) + 1;
+  for (auto& loop : loops) {
+    std::lock_guard lock(loop->mu);
+    bool held = true;  // every runner in a handler call for kTakeOver
+    for (auto it = loop->runners.begin(); it != loop->runners.end();) {
+      if (it->done) {  // a helper that left
+        it->thread.join();
+        it = loop->runners.erase(it);
+        --helpers;
+        continue;
+      }
+      uint64_t calls = it->calls.load();
+      bool in_call = calls & 1;
+      it->looks = in_call && calls == it->seen ? it->looks + 1 : (in_call ? 1 : 0);
+      it->seen = calls;
+      if (in_call) busy = true;
+      if (it->looks < held_looks) held = false;
+      ++it;
+    }
+    if (held && helpers < kMaxHelpers) {
+      Runner& r = loop->runners.emplace_back();
+      ++helpers;
+      r.thread = std::thread([this, l = loop.get(), &r] { help(*l, r); });
+    }
+  }
+  return busy;
+}
+
+void Server::Impl::monitor() {
+  std::unique_lock lock(monitor_mu);
+  int quiet = 0;
+  while (!monitor_stop) {
+    quiet = watch_loops() ? 0 : quiet + 1;
+    if (quiet < kMonitorQuiet) {
+      monitor_cv.wait_for(lock, kMonitorTick);
+      continue;
+    }
+    // Nothing ran for a while: sleep until a handler call starts
+    // (enter_handler). Said before looking once more, so a call that began
+    // meanwhile is either seen here or wakes the monitor.
+    monitor_asleep.store(true);
+    if (!watch_loops()) {
+      monitor_cv.wait_for(lock, std::chrono::seconds(1),
+                          [&] { return monitor_stop || !monitor_asleep.load(); });
+    }
+    monitor_asleep.store(false);
+    quiet = 0;
+  }
+}
+
+// Runs `loop` beside its held threads; leaves once one of them is free.
+void Server::Impl::help(Loop& loop, Runner& me) {
+  this_runner = &me;
+  while (!loop.ioc.stopped()) {
+    loop.ioc.run_one_for(std::chrono::milliseconds(5));
+    std::lock_guard lock(loop.mu);
+    bool other_free = false;
+    for (const auto& r : loop.runners)
+      if (&r != &me && !r.done && !r.busy()) other_free = true;
+    if (other_free) break;
+  }
+  std::lock_guard lock(loop.mu);
+  me.done = true;
+}
+
 Server::Server() : impl_(std::make_unique<Impl>()) {}
 
 Server::~Server() { stop(); }
@@ -1060,13 +1197,23 @@ bool Server::start(const ServerOptions& opts, Handler handler, std::string& erro
   impl_->accept();
   unsigned n = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 1; i < n; ++i) {
-    impl_->more.push_back(std::make_unique<asio::io_context>(1));
+    impl_->more.push_back(std::make_unique<asio::io_context>(kLoopConcurrency));
     impl_->keep_running.push_back(asio::make_work_guard(*impl_->more.back()));
   }
-  impl_->threads.emplace_back([this] { impl_->ioc.run(); });
-  for (auto& c : impl_->more) impl_->threads.emplace_back([&c] { c->run(); });
+  impl_->loops.push_back(std::make_unique<Loop>(impl_->ioc));
+  for (auto& c : impl_->more) impl_->loops.push_back(std::make_unique<Loop>(*c));
+  for (auto& loop : impl_->loops) {
+    Runner& own = loop->runners.emplace_back();
+    impl_->threads.emplace_back([l = loop.get(), &own] {
+      this_runner = &own;
+      l->ioc.run();
+    });
+  }
+  impl_->monitor_thread = std::thread([this] { impl_->monitor(); });
   return true;
 }
+
+bool handler_may_block() { return this_runner != nullptr; }
 
 std::string reachable_address(std::string address) {
   if (address.rfind("0.0.0.0:", 0) == 0) return "127.0.0.1:" + address.substr(8);
@@ -1105,9 +1252,20 @@ void Server::stop() {
     if (impl_->stopped) return;
     impl_->stopped = true;
   }
+  if (impl_->monitor_thread.joinable()) {
+    {
+      std::lock_guard lock(impl_->monitor_mu);
+      impl_->monitor_stop = true;
+    }
+    impl_->monitor_cv.notify_one();
+    impl_->monitor_thread.join();
+  }
   impl_->ioc.stop();
   for (auto& c : impl_->more) c->stop();
   wait();
+  for (auto& loop : impl_->loops)
+    for (auto& r : loop->runners)
+      if (r.thread.joinable()) r.thread.join();
 }
 
 }  // namespace spindle::trigger::http

@@ -1,11 +1,15 @@
 // The HTTP/1.1 server of the HTTP trigger (Boost.Beast, compiled in
 // server.cpp only).
 //
-// Threading model: one io_context run by `threads` threads (I/O threads).
-// Each connection is a chain of asynchronous reads and writes on its own
-// strand. A parsed request goes to the handler on an I/O thread; the handler
-// answers at once (health, 404) or hands the request to another thread (the
-// worker pool guests run on), which responds later through Respond. The
+// Threading model: one io_context per I/O thread (`threads` of them). Each
+// connection is a chain of asynchronous reads and writes on its own strand.
+// A parsed request goes to the handler on an I/O thread; the handler
+// answers at once (health, 404), runs the guest right there, or hands the
+// request to another thread (the worker pool), which responds later through
+// Respond. A handler may block (handler_may_block()): when every thread of a
+// context has been in one handler call for 2 ms, a helper thread serves the
+// context's other connections until one of them is free again, so a slow or
+// looping guest never holds the connections that share its thread. The
 // responding thread writes the response itself with a non-blocking send
 // (nothing else touches the connection while its request is handled) and
 // starts the read of the next request; only what the socket cannot take at
@@ -97,6 +101,10 @@ struct ServerOptions {
   // TlsRelay). A file that cannot be used fails start() with its name.
   std::string tls_cert, tls_key;
 };
+
+// True on a server I/O thread, where a handler may run long (a guest):
+// the thread's other connections are taken over meanwhile.
+bool handler_may_block();
 
 // Where this host reaches a server bound to `address`: a wildcard bind
 // ("0.0.0.0:80", "[::]:80") on loopback, any other as it is.
