@@ -1,6 +1,8 @@
 // Internal: the shared Environment and the per-instance fd table.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -68,6 +70,10 @@ struct FdEntry {
     uint8_t type = 0;
   };
   std::unique_ptr<std::vector<DirEntry>> listing;
+  // A file opened in a read-only preopen: its stat at path_open, the
+  // answer to the first fd_filestat_get (nothing in the sandbox can have
+  // changed it since: one fstat saved on a file server's every request).
+  std::unique_ptr<struct stat> opened_stat;
 };
 
 struct Context::State {

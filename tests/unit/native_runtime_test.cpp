@@ -137,9 +137,9 @@ TEST_P(WrittenPages, StayRestoredOverManyUsesOfOneSlot) {
 
 // A small image is copied into its slot (resident mode). Reused by guests
 // that write the same pages again, its reset restores the pages the last
-// scan found, without a scan, while the resetting thread took no page fault;
-// a guest that writes a new page (a fault), or a slot used by another thread
-// in between, is scanned again. Every page reads as the image's each time.
+// scan found, without a scan, while the process took no page fault since; a
+// guest that writes a new page (a fault) makes the next reset scan again,
+// whichever thread used the slot. Every page reads as the image's each time.
 TEST(NativeRuntime, ResidentImagesStayRestoredOverManyUsesOnSeveralThreads) {
   auto e = engine_for(Backend::Native);
   auto m = load(*e, R"((module (memory 2)

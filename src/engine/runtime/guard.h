@@ -37,6 +37,7 @@ void init();
 //     4 GiB (see memory_budget.h: a heuristic).
 struct GuardedContext {
   memory_budget::GrowRefusal refusal;
+  uint64_t thread = 0;        // this_thread_id() of the first guarded call
   bool shadow_stack = false;  // global 0 is a defined mutable i32 (a stack pointer)
 };
 Outcome run_guarded(void (*fn)(void*), void* arg, std::chrono::nanoseconds timeout,

@@ -225,19 +225,25 @@ static uint64_t process_faults() {
   return static_cast<uint64_t>(ru.ru_minflt) + static_cast<uint64_t>(ru.ru_majflt);
 }
 
-// Page faults the calling thread has taken (see process_faults).
+// Page faults the calling thread has taken (see process_faults): cheaper
+// than the process's count, which sums every thread's CPU time too.
 static uint64_t thread_faults() {
   rusage ru{};
   if (getrusage(RUSAGE_THREAD, &ru) != 0) return ~uint64_t{0};
   return static_cast<uint64_t>(ru.ru_minflt) + static_cast<uint64_t>(ru.ru_majflt);
 }
 
-// This thread among all (never 0, never reused).
-static uint64_t this_thread_id() {
+// Guest calls made on another thread than the instance's first (see
+// note_instance_moved): each makes every slot's next reset scan.
+static std::atomic<uint64_t> moved_instances{0};
+
+uint64_t this_thread_id() {
   static std::atomic<uint64_t> threads{0};
   thread_local const uint64_t id = ++threads;
   return id;
 }
+
+void MemoryPool::note_instance_moved() { moved_instances.fetch_add(1); }
 
 // A page the guest may have changed: a private copy in memory (present, not
 // the file's page) or in swap.
@@ -284,6 +290,8 @@ bool MemoryPool::bind(Slot* s, MemoryImage* image) {
   if (s->image == image) return true;
   s->kept.clear();
   s->kept_scan = 0;
+  s->present.clear();
+  s->present_scan = 0;
   // Another module's contents may be resident: drop them.
   if (s->rw_bytes) madvise(s->base, s->rw_bytes, MADV_DONTNEED);
   if (s->mapped_image) {
@@ -319,15 +327,13 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
   Slot* s = nullptr;
   if (image) {
     std::lock_guard lock(image->mu_);
-    // The newest slot this thread reset, among the last few, if any: its
-    // next reset needs no page scan (see reset).
+    // The newest of the last few slots this thread reset, if any: its next
+    // reset needs no page scan (see reset).
     auto& f = image->free_;
     size_t pick = f.size();
-    for (size_t i = f.size(), seen = 0; i > 0 && seen < 8; --i, ++seen)
-      if (f[i - 1]->present_thread == this_thread_id()) {
-        pick = i - 1;
-        break;
-      }
+    const uint64_t me = this_thread_id();
+    for (size_t i = f.size(), seen = 0; i > 0 && seen < 8 && pick == f.size(); --i, ++seen)
+      if (f[i - 1]->present_thread == me) pick = i - 1;
     if (pick == f.size() && !f.empty()) pick = f.size() - 1;
     if (pick < f.size()) {
       s = f[pick];
@@ -369,7 +375,7 @@ Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
   }
   s->high_water = s->rw_bytes;
   s->limit_pages = 65536;
-  if (s->kept_scan) s->faults_at_acquire = process_faults();
+  s->acquired_by = this_thread_id();
   return s;
 }
 
@@ -392,10 +398,14 @@ bool MemoryPool::restore_mapped(Slot* s) {
   constexpr size_t kScanPastImage = size_t{4} << 20;
   size_t scan = std::min(s->high_water, image_bytes + kScanPastImage);
   // The private pages are the last scan's when no page fault happened since
-  // the slot was acquired (process_faults); a scan every 64 uses anyway.
+  // the slot's last reset (process_faults); a scan every 64 uses anyway.
   constexpr uint32_t kRescanEvery = 64;
-  bool reuse = s->kept_scan == scan && ++s->kept_uses < kRescanEvery &&
-               process_faults() == s->faults_at_acquire;
+  uint64_t faults = process_faults();
+  bool reuse =
+      s->kept_scan == scan && ++s->kept_uses < kRescanEvery && faults == s->faults_at_reset;
+  // Read before this reset's own writes: a fault they take (a page only
+  // read so far) shows at the next reset, which then scans.
+  s->faults_at_reset = faults;
   auto& ranges = s->kept;  // [first, last) page
   if (!reuse && !scan_private(s->base, scan, ranges)) {
     if (!read_pagemap(s->base, scan, entries)) {
@@ -444,12 +454,17 @@ void MemoryPool::reset(Slot* s) {
     constexpr size_t kMaxRestorePages = 64;
     constexpr uint32_t kRescanEvery = 64;
     size_t pages = s->high_water / kOsPage;
-    // The pages present: the last reset's when this thread made it and has
-    // taken no page fault since (one getrusage instead of a mincore walk).
+    // The pages present: the last scan's when this thread acquired the
+    // slot, made its last reset, and has taken no page fault since, and no
+    // instance has run a guest call on another thread than its first (one
+    // getrusage instead of a mincore walk). A module's memory is touched
+    // only by the thread running its instance.
     const uint64_t me = this_thread_id();
+    const uint64_t moved = moved_instances.load();
     uint64_t faults = thread_faults();
-    bool same = s->present_scan == s->high_water && s->present_thread == me &&
-                ++s->present_uses < kRescanEvery && faults == s->present_faults;
+    bool same = s->present_scan == s->high_water && image && s->acquired_by == me &&
+                s->present_thread == me && moved == s->present_moved &&
+                ++s->present_uses < kRescanEvery && faults == s->faults_at_reset;
     if (!same) {
       s->present_scan = 0;
       s->present.clear();
@@ -472,8 +487,9 @@ void MemoryPool::reset(Slot* s) {
     if (s->present_scan) {
       // A fault while restoring (a write to a page only read so far) shows
       // in the count: the next reset scans again.
+      s->faults_at_reset = faults;
       s->present_thread = me;
-      s->present_faults = faults;
+      s->present_moved = moved;
       {
         size_t image_len = image ? image->bytes_.size() : 0;
         for (uint32_t i : s->present) {

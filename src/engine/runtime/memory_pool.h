@@ -71,29 +71,35 @@ struct Slot {
   uint64_t counted_bytes = 0;          // counted in the instance-memory budget
   bool populated = false;              // resident mode: holds the image, rest zero
   // Mapped-image mode: the private page ranges [first, last) the last scan
-  // found in the first `kept_scan` bytes (what a reset copies back), and
-  // the process's page-fault count when the slot was last acquired. With
-  // no fault since, no page can have become private: the next reset uses
-  // `kept` without scanning (restore_mapped).
+  // found in the first `kept_scan` bytes (what a reset copies back).
   std::vector<std::pair<size_t, size_t>> kept;
   size_t kept_scan = 0;  // 0: no valid `kept`
   uint32_t kept_uses = 0;
-  uint64_t faults_at_acquire = 0;
   // Resident mode: the pages present in the first `present_scan` bytes at
-  // the last reset (what the next reset compares and restores), the thread
-  // that reset it and that thread's page-fault count then. Used again
-  // without mincore while that thread has taken no fault since (only the
-  // thread using a slot touches it, and every use ends in its reset).
+  // the last scan (what a reset compares and restores), the thread that
+  // made the last reset and MemoryPool's count of moved instances then.
   std::vector<uint32_t> present;
   size_t present_scan = 0;  // 0: no valid `present`
   uint32_t present_uses = 0;
-  uint64_t present_faults = 0;
   uint64_t present_thread = 0;
+  uint64_t present_moved = 0;
+  uint64_t acquired_by = 0;  // this_thread_id() of the last acquire
+  // The page-fault count at the slot's last reset: the process's (mapped
+  // mode), the resetting thread's (resident mode). A page becomes present
+  // or private only through a fault: with none since, the next reset uses
+  // `kept` or `present` without scanning.
+  uint64_t faults_at_reset = 0;
 };
+
+// This thread among all (never 0, never reused).
+uint64_t this_thread_id();
 
 class MemoryPool {
  public:
   static MemoryPool& instance();
+  // A guest call ran on another thread than its instance's first: slots
+  // then scan at their next reset (run_guarded calls it).
+  static void note_instance_moved();
 
   static constexpr uint64_t kPageSize = 65536;
   static constexpr uint64_t kSlotStride = (uint64_t{8} << 30) + (uint64_t{2} << 20);

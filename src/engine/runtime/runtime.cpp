@@ -290,6 +290,13 @@ namespace {
 Outcome guarded(void (*fn)(void*), void* arg, int64_t at, GuardedContext* ctx) {
   init();
   ensure_thread();
+  if (ctx) {
+    uint64_t me = this_thread_id();
+    if (ctx->thread == 0)
+      ctx->thread = me;
+    else if (ctx->thread != me)
+      MemoryPool::note_instance_moved();
+  }
   sigjmp_buf buf;
   sigjmp_buf* const prev_jmp = t.jmp;
   const int prev_in_guest = t.in_guest;
