@@ -61,16 +61,6 @@ Outcome Instance::call(std::string_view name, std::span<const Value> args,
   return f->call(args, results);
 }
 
-std::chrono::nanoseconds call_budget(
-    std::chrono::nanoseconds timeout,
-    std::optional<std::chrono::steady_clock::time_point> deadline) {
-  if (!deadline) return timeout.count() > 0 ? timeout : std::chrono::nanoseconds(0);
-  auto left = *deadline - std::chrono::steady_clock::now();
-  if (left <= std::chrono::nanoseconds(0)) return std::chrono::nanoseconds(-1);
-  auto budget = std::chrono::duration_cast<std::chrono::nanoseconds>(left);
-  return timeout.count() > 0 && timeout < budget ? timeout : budget;
-}
-
 std::optional<std::vector<uint8_t>> read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return std::nullopt;

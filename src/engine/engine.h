@@ -125,11 +125,6 @@ struct InstanceOptions {
   bool linked_group = false;
 };
 
-// How long one call may run under `timeout` and `deadline`: 0 = no limit;
-// negative = the deadline has already passed.
-std::chrono::nanoseconds call_budget(std::chrono::nanoseconds timeout,
-                                     std::optional<std::chrono::steady_clock::time_point> deadline);
-
 class Module;
 
 class Instance {

@@ -52,7 +52,6 @@ void WorkerPool::spawn(bool added) {
   Worker& w = workers_.emplace_back();
   w.added = added;
   ++live_;
-  workers_now_.store(live_);
   w.thread = std::thread([this, &w] { work(w); });
 }
 
@@ -84,7 +83,7 @@ WorkerPool::Worker* WorkerPool::admit_here() {
     mine = &here_.emplace_back();
     pool = id_;
   }
-  if (running_.fetch_add(1) >= workers_now_.load()) {
+  if (running_.fetch_add(1) >= live_.load()) {
     running_.fetch_sub(1);
     return nullptr;
   }
@@ -149,7 +148,6 @@ void WorkerPool::work(Worker& w) {
   }
   w.done = true;
   --live_;
-  workers_now_.store(live_);
 }
 
 void WorkerPool::monitor() {

@@ -99,16 +99,17 @@ class WorkerPool {
   std::deque<std::function<void()>> queue_;
   std::list<Worker> workers_;
   std::list<Worker> here_;  // threads that ran jobs here (run_here)
-  unsigned core_ = 0, max_threads_ = 0, live_ = 0, idle_ = 0;
+  unsigned core_ = 0, max_threads_ = 0, idle_ = 0;
+  // Workers: changed under mu_, read without it by run_here.
+  std::atomic<unsigned> live_{0};
   size_t max_queued_ = 0;
   int64_t stall_ns_ = 0;
   bool stopping_ = false;
   bool monitor_asleep_ = false;  // in its long wait: submit() wakes it
   std::thread monitor_;
   // For run_here without the lock: jobs running (on workers and here),
-  // workers (live_) and queue_.size().
+  // and queue_.size().
   std::atomic<unsigned> running_{0};
-  std::atomic<unsigned> workers_now_{0};
   std::atomic<size_t> waiting_{0};
   uint64_t id_ = 0;  // this pool among all (records here are per pool)
 };

@@ -151,7 +151,8 @@ struct Options {
   int64_t deadline_ns = 0;  // steady_clock time since epoch, ns; 0: none
 };
 
-// The budget of one call under `o` (see engine::call_budget).
+// The budget of one call under `o`: 0 = no limit; negative = the deadline
+// has already passed.
 int64_t call_budget_ns(const Options& o);
 
 class Instance;

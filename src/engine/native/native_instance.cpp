@@ -138,7 +138,7 @@ class ExportExtern final : public NativeExtern {
                 reinterpret_cast<spindle_val*>(results.data())};
     // A deadline is start + timeout (CallScope), so it is the nearer one.
     if (st_->deadline) return runtime::run_guarded_until(run_call, &t, *st_->deadline, &st_->guard);
-    return runtime::run_guarded(run_call, &t, call_budget(st_->timeout, {}), &st_->guard);
+    return runtime::run_guarded(run_call, &t, st_->timeout, &st_->guard);
   }
   Value get() const override {
     if (type().kind != ExternKind::Global) return Value{};
@@ -358,8 +358,7 @@ InstantiateResult NativeModule::instantiate_resolved(Resolution res, const Insta
   InstantiateThunk thunk{info_->abi, st->inst, &st->block.host};
   Outcome o = opts.deadline
                   ? runtime::run_guarded_until(run_instantiate, &thunk, *opts.deadline, &st->guard)
-                  : runtime::run_guarded(run_instantiate, &thunk, call_budget(opts.timeout, {}),
-                                         &st->guard);
+                  : runtime::run_guarded(run_instantiate, &thunk, opts.timeout, &st->guard);
   runtime::set_allocation_context({});
   if (!o.ok()) {
     result.outcome = o;

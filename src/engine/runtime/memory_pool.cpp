@@ -219,17 +219,11 @@ static bool scan_private(const uint8_t* base, size_t bytes,
 // slots are kept out of transparent huge pages (no fault-free writes to a
 // collapsed range), and spindle makes no fault-free writes to guest memory
 // (no O_DIRECT, vmsplice or MADV_POPULATE_WRITE into a mapped-image slot).
-static uint64_t process_faults() {
+// `who`: RUSAGE_SELF, or RUSAGE_THREAD for the calling thread's faults
+// (cheaper: the process's count also sums every thread's CPU time).
+static uint64_t page_faults(int who = RUSAGE_SELF) {
   rusage ru{};
-  if (getrusage(RUSAGE_SELF, &ru) != 0) return ~uint64_t{0};
-  return static_cast<uint64_t>(ru.ru_minflt) + static_cast<uint64_t>(ru.ru_majflt);
-}
-
-// Page faults the calling thread has taken (see process_faults): cheaper
-// than the process's count, which sums every thread's CPU time too.
-static uint64_t thread_faults() {
-  rusage ru{};
-  if (getrusage(RUSAGE_THREAD, &ru) != 0) return ~uint64_t{0};
+  if (getrusage(who, &ru) != 0) return ~uint64_t{0};
   return static_cast<uint64_t>(ru.ru_minflt) + static_cast<uint64_t>(ru.ru_majflt);
 }
 
@@ -261,7 +255,7 @@ Slot* MemoryPool::new_slot() {
     size_t bytes = kSlotStride * kSlotsPerArena;
     void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return nullptr;
-    madvise(p, bytes, MADV_NOHUGEPAGE);  // see process_faults
+    madvise(p, bytes, MADV_NOHUGEPAGE);  // see page_faults
     auto* a = new Arena();
     a->base = static_cast<uint8_t*>(p);
     for (size_t i = 0; i < kSlotsPerArena; ++i) a->slots[i].base = a->base + i * kSlotStride;
@@ -398,9 +392,9 @@ bool MemoryPool::restore_mapped(Slot* s) {
   constexpr size_t kScanPastImage = size_t{4} << 20;
   size_t scan = std::min(s->high_water, image_bytes + kScanPastImage);
   // The private pages are the last scan's when no page fault happened since
-  // the slot's last reset (process_faults); a scan every 64 uses anyway.
+  // the slot's last reset (page_faults); a scan every 64 uses anyway.
   constexpr uint32_t kRescanEvery = 64;
-  uint64_t faults = process_faults();
+  uint64_t faults = page_faults();
   bool reuse =
       s->kept_scan == scan && ++s->kept_uses < kRescanEvery && faults == s->faults_at_reset;
   // Read before this reset's own writes: a fault they take (a page only
@@ -461,7 +455,7 @@ void MemoryPool::reset(Slot* s) {
     // only by the thread running its instance.
     const uint64_t me = this_thread_id();
     const uint64_t moved = moved_instances.load();
-    uint64_t faults = thread_faults();
+    uint64_t faults = page_faults(RUSAGE_THREAD);
     bool same = s->present_scan == s->high_water && image && s->acquired_by == me &&
                 s->present_thread == me && moved == s->present_moved &&
                 ++s->present_uses < kRescanEvery && faults == s->faults_at_reset;
@@ -490,25 +484,23 @@ void MemoryPool::reset(Slot* s) {
       s->faults_at_reset = faults;
       s->present_thread = me;
       s->present_moved = moved;
-      {
-        size_t image_len = image ? image->bytes_.size() : 0;
-        for (uint32_t i : s->present) {
-          uint8_t* page = s->base + size_t{i} * kOsPage;
-          size_t off = size_t{i} * kOsPage;
-          if (off < image_len) {
-            // Pages only read (constants, most of the data segment) are left
-            // alone: comparing costs reads, restoring costs writes.
-            const uint8_t* orig = image->bytes_.data() + off;
-            if (std::memcmp(page, orig, kOsPage) != 0) std::memcpy(page, orig, kOsPage);
-            continue;
-          }
-          // Skip pages that are still zero (e.g. only read: the shared
-          // zero page), so restoring them does not allocate.
-          if (!all_zero(page)) std::memset(page, 0, kOsPage);
+      size_t image_len = image ? image->bytes_.size() : 0;
+      for (uint32_t i : s->present) {
+        uint8_t* page = s->base + size_t{i} * kOsPage;
+        size_t off = size_t{i} * kOsPage;
+        if (off < image_len) {
+          // Pages only read (constants, most of the data segment) are left
+          // alone: comparing costs reads, restoring costs writes.
+          const uint8_t* orig = image->bytes_.data() + off;
+          if (std::memcmp(page, orig, kOsPage) != 0) std::memcpy(page, orig, kOsPage);
+          continue;
         }
-        s->high_water = 0;
-        return;
+        // Skip pages that are still zero (e.g. only read: the shared
+        // zero page), so restoring them does not allocate.
+        if (!all_zero(page)) std::memset(page, 0, kOsPage);
       }
+      s->high_water = 0;
+      return;
     }
     s->populated = false;  // too much touched: drop it all, re-copy the image
   }
