@@ -111,6 +111,11 @@ size_t WorkerPool::queued() const {
   return queue_.size();
 }
 
+unsigned WorkerPool::unstalled_places(int64_t now) const {
+  unsigned live = live_, held = stalled(now);
+  return held < live ? live - held : 0;
+}
+
 unsigned WorkerPool::stalled(int64_t now) const {
   unsigned n = 0;
   for (const auto& w : workers_) {
@@ -144,7 +149,7 @@ void WorkerPool::work(Worker& w) {
     lock.lock();
     w.busy_since.store(0, std::memory_order_relaxed);
     // An added worker leaves once enough workers are not stalled.
-    if (w.added && live_ - stalled(now_ns()) > core_) break;
+    if (w.added && unstalled_places(now_ns()) > core_) break;
   }
   w.done = true;
   --live_;
@@ -164,7 +169,7 @@ void WorkerPool::monitor() {
     }
     // Jobs wait: keep `core_` workers that are not stalled.
     bool waiting = !queue_.empty() && (idle_ == 0 || running_.load() >= live_);
-    if (waiting && live_ < max_threads_ && live_ - stalled(now_ns()) < core_) {
+    if (waiting && live_ < max_threads_ && unstalled_places(now_ns()) < core_) {
       spawn(true);
       continue;  // look again at once: several may be needed
     }

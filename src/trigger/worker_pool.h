@@ -92,6 +92,9 @@ class WorkerPool {
   void spawn(bool added);  // mu_ held
   // Workers on a job older than stall_ (mu_ held).
   unsigned stalled(int64_t now) const;
+  // Workers' places not held by a stalled job (mu_ held). Jobs stalled here
+  // hold places too, so stalled() can exceed the workers: never below 0.
+  unsigned unstalled_places(int64_t now) const;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;  // jobs for the workers
