@@ -146,9 +146,8 @@ bool SpinExecutor::lift(host::CanonicalAbi& g, uint32_t ret, Response& out) cons
       uint32_t kp = load_at<uint32_t>(e, 0), kl = load_at<uint32_t>(e, 4);
       uint32_t vp = load_at<uint32_t>(e, 8), vl = load_at<uint32_t>(e, 12);
       std::string k, v;
-      std::string what = "response header " + std::to_string(i);
-      if (!g.lift_string(kp, kl, k, what + " name")) return false;
-      if (!g.lift_string(vp, vl, v, what + " value")) return false;
+      if (!g.lift_string(kp, kl, k, {"response header", i, "name"})) return false;
+      if (!g.lift_string(vp, vl, v, {"response header", i, "value"})) return false;
       headers.emplace_back(std::move(k), std::move(v));
     }
     if (!g.release(r.headers_ptr, static_cast<uint32_t>(bytes), kPairAlign)) return false;

@@ -15,6 +15,13 @@ std::string hex(uint32_t v) {
   return buf;
 }
 
+std::string What::str() const {
+  std::string s(text);
+  if (index != UINT32_MAX) s += " " + std::to_string(index);
+  if (!part.empty()) s.append(" ").append(part);
+  return s;
+}
+
 CanonicalAbi::CanonicalAbi(Instance& inst, ExternPtr h)
     : handler(std::move(h)),
       inst_(inst),
@@ -72,10 +79,10 @@ bool CanonicalAbi::release(uint32_t ptr, uint32_t size, uint32_t align) {
   return call(free_, "canonical_abi_free", args, {});
 }
 
-bool CanonicalAbi::copy_out(uint32_t ptr, uint32_t len, std::string& out, std::string_view what) {
+bool CanonicalAbi::copy_out(uint32_t ptr, uint32_t len, std::string& out, const What& what) {
   GuestMemory m = inst_.memory();
   if (!m.in_bounds(ptr, len)) {
-    violation = std::string(what) + " at " + hex(ptr) + " with length " + std::to_string(len) +
+    violation = what.str() + " at " + hex(ptr) + " with length " + std::to_string(len) +
                 " is outside guest memory (" + std::to_string(m.size) + " bytes)";
     return false;
   }
@@ -83,12 +90,11 @@ bool CanonicalAbi::copy_out(uint32_t ptr, uint32_t len, std::string& out, std::s
   return true;
 }
 
-bool CanonicalAbi::lift_string(uint32_t ptr, uint32_t len, std::string& out,
-                               std::string_view what) {
+bool CanonicalAbi::lift_string(uint32_t ptr, uint32_t len, std::string& out, const What& what) {
   if (!copy_out(ptr, len, out, what)) return false;
   if (!release(ptr, len, 1)) return false;
   if (!util::is_utf8(out)) {
-    violation = std::string(what) + " is not valid UTF-8";
+    violation = what.str() + " is not valid UTF-8";
     return false;
   }
   return true;

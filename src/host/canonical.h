@@ -21,6 +21,19 @@ namespace spindle::host {
 // "0x1f" (addresses in messages).
 std::string hex(uint32_t v);
 
+// What a lifted value is, for an error message: "response body", or
+// "response header 3 name" (`text` "response header", `index` 3, `part`
+// "name"). Formatted only when there is an error to report.
+struct What {
+  What(const char* t) : text(t) {}  // NOLINT: from a plain description
+  What(std::string_view t, uint32_t i, std::string_view p) : text(t), index(i), part(p) {}
+  std::string str() const;
+
+  std::string_view text;
+  uint32_t index = UINT32_MAX;  // none
+  std::string_view part;
+};
+
 class CanonicalAbi {
  public:
   // `handler`: the export the caller will call (may be null); the realloc and
@@ -43,9 +56,9 @@ class CanonicalAbi {
   // canonical_abi_free(ptr, size, align).
   bool release(uint32_t ptr, uint32_t size, uint32_t align);
   // Copies [ptr, ptr + len) out of guest memory.
-  bool copy_out(uint32_t ptr, uint32_t len, std::string& out, std::string_view what);
+  bool copy_out(uint32_t ptr, uint32_t len, std::string& out, const What& what);
   // A string of a result: copied, freed, then checked as UTF-8.
-  bool lift_string(uint32_t ptr, uint32_t len, std::string& out, std::string_view what);
+  bool lift_string(uint32_t ptr, uint32_t len, std::string& out, const What& what);
 
   engine::GuestMemory memory() { return inst_.memory(); }
   // The instance exports what the ABI needs (handler, realloc, free).

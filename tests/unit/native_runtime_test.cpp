@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "engine/runtime/fault_watch.h"
 #include "engine/runtime/memory_pool.h"
 #include "test_util.h"
 
@@ -137,10 +138,17 @@ TEST_P(WrittenPages, StayRestoredOverManyUsesOfOneSlot) {
 
 // A small image is copied into its slot (resident mode). Reused by guests
 // that write the same pages again, its reset restores the pages the last
-// scan found, without a scan, while the process took no page fault since; a
-// guest that writes a new page (a fault) makes the next reset scan again,
-// whichever thread used the slot. Every page reads as the image's each time.
-TEST(NativeRuntime, ResidentImagesStayRestoredOverManyUsesOnSeveralThreads) {
+// scan found, without a scan, while the resetting thread took no page fault
+// since; a guest that writes a new page (a fault) makes the next reset scan
+// again, whichever thread used the slot. Every page reads as the image's
+// each time, with the faults seen in a perf event's ring or by getrusage.
+class ResidentImages : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override { runtime::use_fault_ring(GetParam()); }
+  void TearDown() override { runtime::use_fault_ring(true); }
+};
+
+TEST_P(ResidentImages, StayRestoredOverManyUsesOnSeveralThreads) {
   auto e = engine_for(Backend::Native);
   auto m = load(*e, R"((module (memory 2)
     (data (i32.const 1000) "first")
@@ -177,6 +185,9 @@ TEST(NativeRuntime, ResidentImagesStayRestoredOverManyUsesOnSeveralThreads) {
     other.join();
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(NativeRuntime, ResidentImages, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "ring" : "getrusage"; });
 
 // Found with PAGEMAP_SCAN (when the kernel has it), and by reading pagemap.
 INSTANTIATE_TEST_SUITE_P(NativeRuntime, WrittenPages, ::testing::Values(true, false),

@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "engine/runtime/fault_watch.h"
+
 namespace spindle::engine::runtime {
 
 namespace {
@@ -219,11 +221,11 @@ static bool scan_private(const uint8_t* base, size_t bytes,
 // slots are kept out of transparent huge pages (no fault-free writes to a
 // collapsed range), and spindle makes no fault-free writes to guest memory
 // (no O_DIRECT, vmsplice or MADV_POPULATE_WRITE into a mapped-image slot).
-// `who`: RUSAGE_SELF, or RUSAGE_THREAD for the calling thread's faults
-// (cheaper: the process's count also sums every thread's CPU time).
-static uint64_t page_faults(int who = RUSAGE_SELF) {
+// (The resident mode needs only the resetting thread's faults:
+// thread_fault_mark, cheaper.)
+static uint64_t page_faults() {
   rusage ru{};
-  if (getrusage(who, &ru) != 0) return ~uint64_t{0};
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return ~uint64_t{0};
   return static_cast<uint64_t>(ru.ru_minflt) + static_cast<uint64_t>(ru.ru_majflt);
 }
 
@@ -450,12 +452,12 @@ void MemoryPool::reset(Slot* s) {
     size_t pages = s->high_water / kOsPage;
     // The pages present: the last scan's when this thread acquired the
     // slot, made its last reset, and has taken no page fault since, and no
-    // instance has run a guest call on another thread than its first (one
-    // getrusage instead of a mincore walk). A module's memory is touched
-    // only by the thread running its instance.
+    // instance has run a guest call on another thread than its first (a
+    // load, or one getrusage, instead of a mincore walk: fault_watch.h). A
+    // module's memory is touched only by the thread running its instance.
     const uint64_t me = this_thread_id();
     const uint64_t moved = moved_instances.load();
-    uint64_t faults = page_faults(RUSAGE_THREAD);
+    uint64_t faults = thread_fault_mark();
     bool same = s->present_scan == s->high_water && image && s->acquired_by == me &&
                 s->present_thread == me && moved == s->present_moved &&
                 ++s->present_uses < kRescanEvery && faults == s->faults_at_reset;
