@@ -33,11 +33,15 @@ std::map<std::string, int> mapped_code(pid_t pid) {
   return out;
 }
 
+// Descriptors open in `pid`, but for the page-fault watch each thread opens
+// with its first guest (engine/runtime/fault_watch.h): a thread's, not an
+// app's.
 int open_descriptors(pid_t pid) {
   int n = 0;
-  for ([[maybe_unused]] const auto& e :
-       fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
-    ++n;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    std::error_code ec;
+    if (fs::read_symlink(e.path(), ec).string() != "anon_inode:[perf_event]") ++n;
+  }
   return n;
 }
 
