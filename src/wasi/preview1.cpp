@@ -336,7 +336,7 @@ Errno fd_fdstat_get(Call& c) {
     struct stat s;
     if (fstat(e->host_fd, &s) != 0) return abi::from_host_errno(errno);
     type = filetype_of(s.st_mode);
-    flags = host_fdflags(e->host_fd);
+    flags = e->shared ? e->fdflags : host_fdflags(e->host_fd);
   }
   std::memset(p, 0, abi::layout::kFdstatSize);
   put<uint8_t>(p, 0, type);
@@ -359,6 +359,12 @@ Errno fd_fdstat_set_flags(Call& c) {
     return abi::kSuccess;
   }
   if (e->kind == FdKind::Dir) return flags == 0 ? abi::kSuccess : abi::kBadf;
+  if (e->shared) {
+    // Append and nonblock change nothing for reads of a regular file; the
+    // descriptor is other Contexts' too.
+    e->fdflags = static_cast<uint16_t>(flags);
+    return abi::kSuccess;
+  }
   int fl = fcntl(e->host_fd, F_GETFL);
   if (fl < 0) return abi::from_host_errno(errno);
   fl &= ~(O_APPEND | O_NONBLOCK);
@@ -521,6 +527,11 @@ Errno store_size(Call& c, uint32_t ptr, uint64_t n) {
   return abi::kSuccess;
 }
 
+// A file's position: its own for a shared file, else its descriptor's.
+off_t position(const FdEntry& e) {
+  return e.shared ? static_cast<off_t>(e.pos) : lseek(e.host_fd, 0, SEEK_CUR);
+}
+
 Errno fd_read(Call& c) {
   FdEntry* e = entry(c, c.u32(0));
   if (!e) return abi::kBadf;
@@ -544,8 +555,10 @@ Errno fd_read(Call& c) {
     return store_size(c, ret, total);
   }
   if (n == 0) return store_size(c, ret, 0);
-  ssize_t r = readv(e->host_fd, iov, n);
+  ssize_t r = e->shared ? preadv(e->host_fd, iov, n, static_cast<off_t>(e->pos))
+                        : readv(e->host_fd, iov, n);
   if (r < 0) return abi::from_host_errno(errno);
+  if (e->shared) e->pos += static_cast<uint64_t>(r);
   return store_size(c, ret, static_cast<uint64_t>(r));
 }
 
@@ -625,6 +638,23 @@ Errno fd_seek(Call& c) {
   }
   if (e->kind == FdKind::Dir) return abi::kBadf;
   if (is_stdio(*e) && stdio_mode(c.st) != Stdio::Inherit) return abi::kSpipe;
+  if (e->shared) {
+    // As lseek: the new position, never negative (EINVAL), nor past INT64_MAX
+    // (EOVERFLOW).
+    int64_t from = 0;
+    if (w == SEEK_CUR) from = static_cast<int64_t>(e->pos);
+    if (w == SEEK_END) {
+      struct stat s;
+      if (fstat(e->host_fd, &s) != 0) return abi::from_host_errno(errno);
+      from = static_cast<int64_t>(s.st_size);
+    }
+    int64_t to;
+    if (__builtin_add_overflow(from, off, &to)) return abi::kOverflow;
+    if (to < 0) return abi::kInval;
+    e->pos = static_cast<uint64_t>(to);
+    c.mem.store<uint64_t>(ret, e->pos);
+    return abi::kSuccess;
+  }
   off_t r = lseek(e->host_fd, static_cast<off_t>(off), w);
   if (r < 0) return abi::from_host_errno(errno);
   c.mem.store<uint64_t>(ret, static_cast<uint64_t>(r));
@@ -638,7 +668,7 @@ Errno fd_tell(Call& c) {
   if (!c.mem.in_bounds(ret, 8)) return abi::kFault;
   if (e->kind == FdKind::Dir) return abi::kBadf;
   if (is_stdio(*e) && stdio_mode(c.st) != Stdio::Inherit) return abi::kSpipe;
-  off_t r = lseek(e->host_fd, 0, SEEK_CUR);
+  off_t r = position(*e);
   if (r < 0) return abi::from_host_errno(errno);
   c.mem.store<uint64_t>(ret, static_cast<uint64_t>(r));
   return abi::kSuccess;
@@ -746,8 +776,16 @@ Errno path_filestat_get(Call& c) {
   uint8_t* out = c.mem.ptr(c.u32(4), abi::layout::kFilestatSize);
   if (!out) return abi::kFault;
   struct stat s;
-  if (Errno err = stat_path(d->host_fd, path, flags & abi::kLookupSymlinkFollow, s)) return err;
+  bool follow = flags & abi::kLookupSymlinkFollow;
+  if (Errno err = stat_path(d->host_fd, path, follow, s)) return err;
   put_filestat(out, s);
+  if (d->read_only && S_ISREG(s.st_mode)) {
+    auto& last = c.st.last_stat;
+    last.dir = d->host_fd;
+    last.follow = follow;
+    last.path.assign(path);
+    last.st = s;
+  }
   return abi::kSuccess;
 }
 
@@ -849,18 +887,39 @@ Errno path_open(Call& c) {
   if (fdflags & abi::kFdflagRsync) flags |= O_RSYNC;
   if (fdflags & abi::kFdflagNonblock) flags |= O_NONBLOCK;
 
-  int fd;
-  if (Errno err =
-          fs::open_beneath(d->host_fd, path, flags, 0666, lookup & abi::kLookupSymlinkFollow, fd))
-    return err;
+  const bool follow = lookup & abi::kLookupSymlinkFollow;
+  // A plain open of a file in a read-only preopen: its shared descriptor
+  // when the path still names that file (state.h: SharedFile).
+  FileCache* cache = d->preopen >= 0 && !mutating && oflags == 0 && fdflags == 0
+                         ? c.st.env->preopens[static_cast<size_t>(d->preopen)].files.get()
+                         : nullptr;
+  std::shared_ptr<const SharedFile> shared;
   struct stat s;
-  if (fstat(fd, &s) != 0) {
-    int saved = errno;
-    close(fd);
-    return abi::from_host_errno(saved);
+  if (cache) {
+    auto& last = c.st.last_stat;
+    if (last.dir == d->host_fd && last.follow == follow && last.path == path) {
+      s = last.st;  // stat by the guest just before: the file it saw
+    } else if (stat_path(d->host_fd, path, follow, s) != abi::kSuccess) {
+      s.st_mode = 0;  // the open below reports why
+    }
+    last.dir = -1;
+    if (S_ISREG(s.st_mode)) shared = cache->find(path, follow, s);
+  }
+  int fd;
+  if (shared) {
+    fd = shared->fd;
+  } else {
+    if (Errno err = fs::open_beneath(d->host_fd, path, flags, 0666, follow, fd)) return err;
+    if (fstat(fd, &s) != 0) {
+      int saved = errno;
+      close(fd);
+      return abi::from_host_errno(saved);
+    }
+    if (cache && S_ISREG(s.st_mode)) shared = cache->share(path, follow, fd, s);
   }
   FdEntry e;
-  e.owned = true;
+  e.owned = !shared;
+  e.shared = std::move(shared);
   e.host_fd = fd;
   e.read_only = d->read_only;
   e.rights_inheriting = inheriting;
@@ -1037,7 +1096,7 @@ Errno poll_oneoff(Call& c) {
           // Regular files are always ready.
           s.ready = true;
           if (rd) {
-            off_t pos = lseek(e->host_fd, 0, SEEK_CUR);
+            off_t pos = position(*e);
             if (pos >= 0 && st.st_size > pos) s.nbytes = static_cast<uint64_t>(st.st_size - pos);
           }
           continue;

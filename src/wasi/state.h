@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "wasi/abi.h"
@@ -15,10 +18,45 @@
 
 namespace spindle::wasi {
 
+// A regular file of a read-only preopen, opened beneath it once and shared
+// by every Context that opens the same path while that path still names the
+// same file (device and inode, checked by a stat at each path_open): a file
+// server's request then needs no open and no close. A file written in place
+// reads as it is now (the descriptor is the file's); one replaced (renamed
+// over, deleted) is not reused. Entries that use it keep their own position
+// (reads are positional), never the descriptor's offset.
+struct SharedFile {
+  SharedFile(int f, const struct stat& s) : fd(f), dev(s.st_dev), ino(s.st_ino) {}
+  ~SharedFile();
+  SharedFile(const SharedFile&) = delete;
+  SharedFile& operator=(const SharedFile&) = delete;
+  const int fd;
+  const dev_t dev;
+  const ino_t ino;
+};
+
+// A read-only preopen's shared files, by the path the guest opened (and
+// whether it followed a last symlink). Thread-safe; at most kMax files.
+class FileCache {
+ public:
+  static constexpr size_t kMax = 256;
+  // The file `path` named when shared, if `s` (its stat now) is that file.
+  std::shared_ptr<const SharedFile> find(std::string_view path, bool follow, const struct stat& s);
+  // Shares `fd` (just opened at `path`, a regular file): the new owner of
+  // `fd`, or null when the cache is full (the caller keeps it).
+  std::shared_ptr<const SharedFile> share(std::string_view path, bool follow, int fd,
+                                          const struct stat& s);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const SharedFile>> files_;
+};
+
 struct OpenPreopen {
   int host_fd = -1;   // O_RDONLY | O_DIRECTORY, owned by the Environment
   std::string guest;  // the name fd_prestat_dir_name reports
   bool read_only = false;
+  std::shared_ptr<FileCache> files;  // read-only preopens
 };
 
 class Environment {
@@ -74,6 +112,10 @@ struct FdEntry {
   // answer to the first fd_filestat_get (nothing in the sandbox can have
   // changed it since: one fstat saved on a file server's every request).
   std::unique_ptr<struct stat> opened_stat;
+  // A shared file (host_fd is its descriptor, not owned): fd_read, fd_seek
+  // and fd_tell use `pos`.
+  std::shared_ptr<const SharedFile> shared;
+  uint64_t pos = 0;
 };
 
 struct Context::State {
@@ -84,6 +126,14 @@ struct Context::State {
   std::string stderr_buf;
   std::string stdin_buf;
   size_t stdin_pos = 0;
+  // The last path_filestat_get in a read-only preopen, for the path_open of
+  // the same path that often follows it (a file server's stat, then open).
+  struct LastStat {
+    int dir = -1;  // the directory's host fd; -1: none
+    bool follow = false;
+    std::string path;
+    struct stat st;
+  } last_stat;
 
   ~State();
   void init_fds();

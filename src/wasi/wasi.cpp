@@ -175,6 +175,41 @@ Errno from_host_errno(int e) {
 
 }  // namespace abi
 
+SharedFile::~SharedFile() { close(fd); }
+
+namespace {
+std::string cache_key(std::string_view path, bool follow) {
+  std::string k(1, follow ? 'f' : 'n');
+  k.append(path);
+  return k;
+}
+}  // namespace
+
+std::shared_ptr<const SharedFile> FileCache::find(std::string_view path, bool follow,
+                                                  const struct stat& s) {
+  std::string key = cache_key(path, follow);
+  std::lock_guard lock(mu_);
+  auto it = files_.find(key);
+  if (it == files_.end()) return nullptr;
+  if (it->second->dev == s.st_dev && it->second->ino == s.st_ino) return it->second;
+  files_.erase(it);  // replaced since: closed once no Context uses it
+  return nullptr;
+}
+
+std::shared_ptr<const SharedFile> FileCache::share(std::string_view path, bool follow, int fd,
+                                                   const struct stat& s) {
+  std::string key = cache_key(path, follow);
+  std::lock_guard lock(mu_);
+  auto it = files_.find(key);
+  if (it == files_.end() && files_.size() >= kMax) return nullptr;
+  auto f = std::make_shared<const SharedFile>(fd, s);
+  if (it == files_.end())
+    files_.emplace(std::move(key), f);
+  else
+    it->second = f;
+  return f;
+}
+
 Environment::~Environment() {
   if (preopens_owner) return;
   for (auto& p : preopens)
@@ -212,6 +247,7 @@ std::shared_ptr<const Environment> make_environment(const Config& config, std::s
     op.host_fd = fd;
     op.guest = p.guest.empty() ? p.host.string() : p.guest;
     op.read_only = p.read_only;
+    if (p.read_only) op.files = std::make_shared<FileCache>();
     env->preopens.push_back(std::move(op));
   }
   return env;

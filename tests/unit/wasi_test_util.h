@@ -60,6 +60,13 @@ class Harness {
     ASSERT_TRUE(env_) << error;
     ctx_ = std::make_unique<Context>(env_);
   }
+  // A Context of an Environment already made (another Harness's: one app,
+  // another request).
+  void start_in(std::shared_ptr<const Environment> env) {
+    env_ = std::move(env);
+    ctx_ = std::make_unique<Context>(env_);
+  }
+  const std::shared_ptr<const Environment>& env() const { return env_; }
   Context& ctx() { return *ctx_; }
 
   engine::GuestMemory memory() { return {mem_.data(), mem_.size()}; }
