@@ -36,13 +36,32 @@ struct Resolved {
   uint32_t nresults = 0;
 };
 
+}  // namespace
+
+// A module's imports resolved against one Linker generation.
+struct Resolution {
+  uint64_t generation = 0;
+  std::string link_error;  // set when an import is missing or mismatched
+  // What the instance's spindle_host::ptrs point to (wasm2c never writes
+  // through it: mutable only for its type).
+  mutable std::vector<void*> ptrs;
+  std::vector<Resolved> resolved;
+  std::vector<ExternPtr> keep_alive;  // imported memories/tables/globals
+  // Only function imports: their types cannot change, so the resolution
+  // holds for as long as the Linker does not. (A memory or table import is
+  // checked against its live size at every instantiation.)
+  bool reusable = true;
+};
+
+namespace {
+
 struct InstanceState {
   HostBlock block{};
   std::shared_ptr<ModuleInfo> info;
   void* inst = nullptr;  // the wasm2c instance struct
-  std::vector<void*> ptrs;
-  std::vector<Resolved> resolved;
-  std::vector<ExternPtr> keep_alive;  // imported memories/tables/globals
+  // Its imports (shared with every instance of the module made with the same
+  // Linker: read only).
+  std::shared_ptr<const Resolution> res;
   InstanceData* data = nullptr;
   bool linked_group = false;  // InstanceOptions::linked_group
   std::chrono::nanoseconds timeout{0};
@@ -68,7 +87,7 @@ int dispatch(spindle_host* h, uint32_t index, const spindle_val* args, spindle_v
   InstanceState* st = reinterpret_cast<HostBlock*>(h)->owner;
   if (runtime::stack_nearly_exhausted(kHostStackReserve))
     return runtime::trap_code(TrapKind::StackExhausted);
-  const Resolved& r = st->resolved[index];
+  const Resolved& r = st->res->resolved[index];
   Outcome o;
   if (r.callback) {
     HostCall call{st->memory(), st->data, r.data};
@@ -237,19 +256,6 @@ int ModuleInfo::find_export(std::string_view name) const {
   return static_cast<int>(*it);
 }
 
-// A module's imports resolved against one Linker generation.
-struct Resolution {
-  uint64_t generation = 0;
-  std::string link_error;  // set when an import is missing or mismatched
-  std::vector<void*> ptrs;
-  std::vector<Resolved> resolved;
-  std::vector<ExternPtr> keep_alive;  // imported memories/tables/globals
-  // Only function imports: their types cannot change, so the resolution
-  // holds for as long as the Linker does not. (A memory or table import is
-  // checked against its live size at every instantiation.)
-  bool reusable = true;
-};
-
 namespace {
 
 // `entry(k)`: the definition of import k (null: none).
@@ -319,15 +325,16 @@ InstantiateResult NativeModule::instantiate(const Linker& linker, const Instance
       resolution_ = res;
     }
   }
-  return instantiate_resolved(*res, opts);  // a copy: the cached one stays
+  return instantiate_resolved(std::move(res), opts);
 }
 
 InstantiateResult NativeModule::instantiate_with(ImportList imports, const InstanceOptions& opts) {
   auto res = resolve(*info_, [&](size_t k) { return k < imports.size() ? imports[k] : nullptr; });
-  return instantiate_resolved(std::move(*res), opts);
+  return instantiate_resolved(std::move(res), opts);
 }
 
-InstantiateResult NativeModule::instantiate_resolved(Resolution res, const InstanceOptions& opts) {
+InstantiateResult NativeModule::instantiate_resolved(std::shared_ptr<const Resolution> res,
+                                                     const InstanceOptions& opts) {
   InstantiateResult result;
   auto st = std::make_shared<InstanceState>();
   st->info = info_;
@@ -336,17 +343,15 @@ InstantiateResult NativeModule::instantiate_resolved(Resolution res, const Insta
   st->timeout = opts.timeout;
   st->deadline = opts.deadline;
   st->guard.shadow_stack = info_->shadow_stack;
-  if (!res.link_error.empty()) {
-    result.link_error = res.link_error;
+  if (!res->link_error.empty()) {
+    result.link_error = res->link_error;
     return result;
   }
-  st->ptrs = std::move(res.ptrs);
-  st->resolved = std::move(res.resolved);
-  st->keep_alive = std::move(res.keep_alive);
+  st->res = std::move(res);
   st->block.owner = st.get();
   st->block.host.self = &st->block.host;
   st->block.host.call = dispatch;
-  st->block.host.ptrs = st->ptrs.data();
+  st->block.host.ptrs = st->res->ptrs.data();
   st->inst = std::calloc(1, info_->abi->instance_size ? info_->abi->instance_size : 1);
   if (!st->inst) {
     result.outcome = Outcome::trapped(TrapKind::HostError, "out of memory");

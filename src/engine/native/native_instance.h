@@ -56,7 +56,8 @@ class NativeModule final : public Module, public std::enable_shared_from_this<Na
   InstantiateResult instantiate_with(ImportList imports, const InstanceOptions& opts) override;
 
  private:
-  InstantiateResult instantiate_resolved(struct Resolution res, const InstanceOptions& opts);
+  InstantiateResult instantiate_resolved(std::shared_ptr<const struct Resolution> res,
+                                         const InstanceOptions& opts);
   std::shared_ptr<ModuleInfo> info_;
   // The imports as resolved against the last Linker (by generation): an
   // executor instantiates with the same Linker every request, so the lookups
