@@ -25,12 +25,14 @@ std::string What::str() const {
 CanonicalAbi::CanonicalAbi(Instance& inst, ExternPtr h)
     : handler(std::move(h)),
       inst_(inst),
+      mem_(inst.memory()),
       realloc_(inst.get_export("canonical_abi_realloc")),
       free_(inst.get_export("canonical_abi_free")) {}
 
 bool CanonicalAbi::call(const ExternPtr& f, std::string_view what, std::span<const Value> args,
                         std::span<Value> results) {
   Outcome o = f->call(args, results);
+  mem_ = inst_.memory();
   if (o.ok()) return true;
   outcome = std::move(o);
   during = what;
@@ -47,7 +49,7 @@ bool CanonicalAbi::alloc(uint32_t align, uint32_t size, uint32_t& ptr) {
   Value res[1];
   if (!call(realloc_, "canonical_abi_realloc", args, res)) return false;
   ptr = res[0].i32;
-  if (!inst_.memory().in_bounds(ptr, size)) {
+  if (!mem_.in_bounds(ptr, size)) {
     violation = "canonical_abi_realloc returned " + hex(ptr) + " for " + std::to_string(size) +
                 " bytes, outside guest memory";
     return false;
@@ -66,7 +68,7 @@ bool CanonicalAbi::put(std::string_view bytes, uint32_t& ptr) {
     return false;
   }
   if (!alloc(1, static_cast<uint32_t>(bytes.size()), ptr)) return false;
-  if (!bytes.empty()) std::memcpy(inst_.memory().data + ptr, bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(mem_.data + ptr, bytes.data(), bytes.size());
   return true;
 }
 
@@ -80,7 +82,7 @@ bool CanonicalAbi::release(uint32_t ptr, uint32_t size, uint32_t align) {
 }
 
 bool CanonicalAbi::copy_out(uint32_t ptr, uint32_t len, std::string& out, const What& what) {
-  GuestMemory m = inst_.memory();
+  const GuestMemory& m = mem_;
   if (!m.in_bounds(ptr, len)) {
     violation = what.str() + " at " + hex(ptr) + " with length " + std::to_string(len) +
                 " is outside guest memory (" + std::to_string(m.size) + " bytes)";

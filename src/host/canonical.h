@@ -60,13 +60,16 @@ class CanonicalAbi {
   // A string of a result: copied, freed, then checked as UTF-8.
   bool lift_string(uint32_t ptr, uint32_t len, std::string& out, const What& what);
 
-  engine::GuestMemory memory() { return inst_.memory(); }
+  // The instance's memory as of the last guest call (only a guest call can
+  // grow it).
+  engine::GuestMemory memory() const { return mem_; }
   // The instance exports what the ABI needs (handler, realloc, free).
   bool complete() const { return handler && realloc_ && free_; }
   bool can_alloc() const { return realloc_ != nullptr; }
 
  private:
   engine::Instance& inst_;
+  engine::GuestMemory mem_;
   engine::ExternPtr realloc_;
   engine::ExternPtr free_;
 };

@@ -252,18 +252,25 @@ void HttpTrigger::on_request(Incoming&& in, Respond respond) {
     return respond(std::move(*out));
   }
   metrics::HttpComponent& counted = *st->served.at(m->component).metrics;
-  // Shed requests are logged with what is known before the move below.
-  std::string method = in.method, target = in.uri, component = m->component;
-  // A body still arriving can hold the guest for as long as the client
-  // takes: on a worker.
-  bool here = !in.body_source && handler_may_block();
-  auto job = [this, st, in = std::move(in), m = std::move(*m), respond, start, &counted]() mutable {
+  auto serve = [this, start, &counted](const State& st, Incoming& in, RouteMatch& m,
+                                       const Respond& respond) {
     bool streamed = false;
-    Outgoing out = run(*st, in, m, &streamed);
+    Outgoing out = run(st, in, m, &streamed);
     log_request(in, counted, out.status, start);
     if (!streamed) respond(std::move(out));
   };
-  if (here && services_.workers->run_here(job)) return;
+  // Run here, the request is served before this returns: nothing is moved
+  // or copied for it. A body still arriving can hold the guest for as long
+  // as the client takes: on a worker.
+  if (!in.body_source && handler_may_block()) {
+    auto job = [&] { serve(*st, in, *m, respond); };
+    if (services_.workers->run_here(job)) return;
+  }
+  // Shed requests are logged with what is known before the move below.
+  std::string method = in.method, target = in.uri, component = m->component;
+  auto job = [serve, st, in = std::move(in), m = std::move(*m), respond]() mutable {
+    serve(*st, in, m, respond);
+  };
   bool queued = services_.workers->submit(std::move(job));
   if (!queued) {
     Outgoing out = text(503, "Service Unavailable: every worker is busy; retry shortly\n");
