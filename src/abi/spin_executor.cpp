@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "abi/common.h"
 #include "engine/linking.h"
@@ -55,30 +56,57 @@ class SpinExecutor final : public Executor {
   Result handle(const Request& req, const CallInfo& info) const override;
 
  private:
-  bool lower_and_call(host::CanonicalAbi& g, const Request& req, int method, uint32_t& ret) const;
+  bool lower_and_call(host::CanonicalAbi& g, const Request& req, const CallInfo& info, int method,
+                      uint32_t& ret) const;
   bool lift(host::CanonicalAbi& g, uint32_t ret, Response& out) const;
 
   std::unique_ptr<detail::Prepared> p_;
   std::shared_ptr<const wasi::Environment> env_;
 };
 
-bool SpinExecutor::lower_and_call(host::CanonicalAbi& g, const Request& req, int method,
-                                  uint32_t& ret) const {
+bool SpinExecutor::lower_and_call(host::CanonicalAbi& g, const Request& req, const CallInfo& info,
+                                  int method, uint32_t& ret) const {
   uint32_t uri_ptr = 0;
   if (!g.put(req.uri, uri_ptr)) return false;
 
-  uint64_t list_bytes = uint64_t{kPairSize} * req.headers.size();
+  // The request's headers, then Spin's `spin-*` headers (from `info`),
+  // written straight from where they are.
+  const std::string full_url = info.scheme + "://" + info.host + req.uri;
+  const std::string_view spin[][2] = {{"spin-full-url", full_url},
+                                      {"spin-path-info", info.path_info},
+                                      {"spin-matched-route", info.matched_route},
+                                      {"spin-base-path", info.base},
+                                      {"spin-raw-component-route", info.raw_component_route},
+                                      {"spin-component-route", info.component_route},
+                                      {"spin-client-addr", info.client_addr}};
+  constexpr size_t kSpin = std::size(spin);
+  const size_t count = req.headers.size() + kSpin + info.path_params.size();
+  uint64_t list_bytes = uint64_t{kPairSize} * count;
   if (list_bytes > UINT32_MAX) {
     g.violation = "too many request headers";
     return false;
   }
   uint32_t hdrs_ptr = 0;
   if (!g.alloc(kPairAlign, static_cast<uint32_t>(list_bytes), hdrs_ptr)) return false;
-  for (size_t i = 0; i < req.headers.size(); ++i) {
+  std::string match;  // "spin-path-match-<name>"
+  for (size_t i = 0; i < count; ++i) {
+    std::string_view name, value;
+    if (i < req.headers.size()) {
+      name = req.headers[i].first;
+      value = req.headers[i].second;
+    } else if (size_t j = i - req.headers.size(); j < kSpin) {
+      name = spin[j][0];
+      value = spin[j][1];
+    } else {
+      const auto& [param, v] = info.path_params[j - kSpin];
+      match = "spin-path-match-" + param;
+      name = match;
+      value = v;
+    }
     uint32_t k = 0, v = 0;
-    if (!g.put(req.headers[i].first, k) || !g.put(req.headers[i].second, v)) return false;
-    uint32_t elem[4] = {k, static_cast<uint32_t>(req.headers[i].first.size()), v,
-                        static_cast<uint32_t>(req.headers[i].second.size())};
+    if (!g.put(name, k) || !g.put(value, v)) return false;
+    uint32_t elem[4] = {k, static_cast<uint32_t>(name.size()), v,
+                        static_cast<uint32_t>(value.size())};
     // The list was checked when allocated; memory only grows since.
     std::memcpy(g.memory().data + hdrs_ptr + i * kPairSize, elem, sizeof elem);
   }
@@ -91,7 +119,7 @@ bool SpinExecutor::lower_and_call(host::CanonicalAbi& g, const Request& req, int
                     Value::from_i32(uri_ptr),
                     Value::from_i32(static_cast<uint32_t>(req.uri.size())),
                     Value::from_i32(hdrs_ptr),
-                    Value::from_i32(static_cast<uint32_t>(req.headers.size())),
+                    Value::from_i32(static_cast<uint32_t>(count)),
                     Value::from_i32(params_ptr),
                     Value::from_i32(0),
                     Value::from_i32(1),  // body: Some
@@ -229,7 +257,7 @@ Result SpinExecutor::handle(const Request& req, const CallInfo& info) const {
   bool ok = true;
   if (p_->has_initialize) ok = g.call(instance.get_export("_initialize"), "_initialize", {}, {});
   uint32_t ret = 0;
-  ok = ok && lower_and_call(g, req, method, ret) && lift(g, ret, result.response);
+  ok = ok && lower_and_call(g, req, info, method, ret) && lift(g, ret, result.response);
   if (!ok) {
     if (!g.violation.empty())
       detail::fail(result, 500, "component `" + id + "`: " + g.violation);

@@ -4,6 +4,7 @@
 // limits, `_initialize`, preparation errors.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <random>
@@ -75,20 +76,41 @@ class SpinExecutorTest : public ::testing::TestWithParam<Backend> {
   std::shared_ptr<const Executor> exec_;
 };
 
+// The request's headers, then Spin's `spin-*` headers from what the
+// trigger knows of the request (CallInfo), path parameters last.
 TEST_P(SpinExecutorTest, EchoesEveryField) {
   Headers in = {{"host", "example.com:3000"},
                 {"content-type", "text/plain; charset=utf-8"},
                 {"x-custom", "Value With  Spaces"},
-                {"spin-full-url", "http://example.com:3000/echo/a?x=1&y=2"},
                 {"x-empty", ""}};
-  Result r = run("POST", "/echo/a?x=1&y=2", in, "hello body");
+  CallInfo info;
+  info.host = "example.com:3000";
+  info.scheme = "https";
+  info.base = "/base";
+  info.matched_route = "/base/echo/:which/...";
+  info.raw_component_route = "/echo/:which/...";
+  info.component_route = "/echo/:which";
+  info.path_info = "/rest";
+  info.path_params = {{"which", "a"}};
+  info.client_addr = "127.0.0.1:40000";
+  Result r = run("POST", "/echo/a/rest?x=1&y=2", in, "hello body", info);
   ASSERT_EQ(r.response.status, 200) << r.error;
   EXPECT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(r.trap, TrapKind::None);
-  Headers want = {{"x-method", "post"},    {"x-uri", "/echo/a?x=1&y=2"}, {"x-init-count", "1"},
-                  {"x-start-called", "0"}, {"x-params-len", "0"},        {"x-body-some", "1"},
-                  {"x-header-count", "5"}};
+  Headers want = {{"x-method", "post"},    {"x-uri", "/echo/a/rest?x=1&y=2"},
+                  {"x-init-count", "1"},   {"x-start-called", "0"},
+                  {"x-params-len", "0"},   {"x-body-some", "1"},
+                  {"x-header-count", "12"}};
   want.insert(want.end(), in.begin(), in.end());
+  Headers spin = {{"spin-full-url", "https://example.com:3000/echo/a/rest?x=1&y=2"},
+                  {"spin-path-info", "/rest"},
+                  {"spin-matched-route", "/base/echo/:which/..."},
+                  {"spin-base-path", "/base"},
+                  {"spin-raw-component-route", "/echo/:which/..."},
+                  {"spin-component-route", "/echo/:which"},
+                  {"spin-client-addr", "127.0.0.1:40000"},
+                  {"spin-path-match-which", "a"}};
+  want.insert(want.end(), spin.begin(), spin.end());
   EXPECT_EQ(r.response.headers, want);
   EXPECT_EQ(r.response.body, "hello body");
   EXPECT_TRUE(r.guest_stdout.empty());
@@ -120,7 +142,7 @@ TEST_P(SpinExecutorTest, EmptyBodyIsSomeAndEmpty) {
   ASSERT_EQ(r.response.status, 200) << r.error;
   EXPECT_EQ(header(r.response, "x-body-some"), "1");
   EXPECT_EQ(r.response.body, "");
-  EXPECT_EQ(header(r.response, "x-header-count"), "0");
+  EXPECT_EQ(header(r.response, "x-header-count"), "7");  // the spin-* ones
 }
 
 TEST_P(SpinExecutorTest, OneMebibyteBodyBothWays) {
@@ -139,7 +161,7 @@ TEST_P(SpinExecutorTest, ManyHeaders) {
     in.emplace_back("x-h" + std::to_string(i), std::string(i % 50, 'v'));
   Result r = run("GET", "/many", in);
   ASSERT_EQ(r.response.status, 200) << r.error;
-  ASSERT_EQ(r.response.headers.size(), 7 + in.size());
+  ASSERT_EQ(r.response.headers.size(), 7 + in.size() + 7);
   EXPECT_TRUE(std::equal(in.begin(), in.end(), r.response.headers.begin() + 7));
 }
 
@@ -147,12 +169,23 @@ TEST_P(SpinExecutorTest, AllocationAndFreeProtocol) {
   Result r = run("GET", "/echo", {{"a", "1"}, {"bb", "22"}}, "xyz");
   ASSERT_EQ(r.response.status, 200) << r.error;
   std::vector<std::string> want = {
-      "realloc 0 1 5",   // uri
-      "realloc 0 4 32",  // headers list: 2 x 16 bytes, align 4
-      "realloc 0 1 1",  "realloc 0 1 1", "realloc 0 1 2", "realloc 0 1 2",
-      "realloc 0 4 0",  // params: empty list
-      "realloc 0 1 3",  // body
+      "realloc 0 1 5",    // uri
+      "realloc 0 4 144",  // headers list: (2 + 7) x 16 bytes, align 4
+      "realloc 0 1 1",   "realloc 0 1 1", "realloc 0 1 2", "realloc 0 1 2",
   };
+  // The spin-* headers, from a default CallInfo.
+  for (auto [k, v] : {std::pair{"spin-full-url", "http://localhost/echo"},
+                      {"spin-path-info", ""},
+                      {"spin-matched-route", ""},
+                      {"spin-base-path", "/"},
+                      {"spin-raw-component-route", ""},
+                      {"spin-component-route", ""},
+                      {"spin-client-addr", ""}}) {
+    want.push_back("realloc 0 1 " + std::to_string(std::strlen(k)));
+    want.push_back("realloc 0 1 " + std::to_string(std::strlen(v)));
+  }
+  want.push_back("realloc 0 4 0");  // params: empty list
+  want.push_back("realloc 0 1 3");  // body
   // Response: each header's name and value freed after copying, then the
   // list (9 x 16 bytes), then the body.
   const Headers& h = r.response.headers;

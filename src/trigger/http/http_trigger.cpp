@@ -291,8 +291,8 @@ Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m, bool* st
   const Served& s = st.served.at(m.component);
   const ComponentRuntime& c = *s.component;
   // Headers and body are moved, not copied (method and uri stay for the
-  // log). Spin's `spin-*` headers are for the Spin ABI; WAGI gets the same
-  // facts as CGI variables (CallInfo).
+  // log). The executors give the guest the request's facts (CallInfo) as
+  // their ABI wants them: `spin-*` headers, CGI variables.
   abi::Request req;
   req.method = in.method;
   req.uri = in.uri;
@@ -304,17 +304,6 @@ Outgoing HttpTrigger::run(const State& st, Incoming& in, RouteMatch& m, bool* st
     if (!read_whole(*req.body_source, ServerOptions{}.max_body_bytes, req.body, error))
       return text(400, error + "\n");
     req.body_source.reset();
-  }
-  if (s.executor->kind() == "spin") {
-    req.headers.reserve(req.headers.size() + 7 + m.params.size());
-    req.headers.emplace_back("spin-full-url", scheme_ + "://" + in.host + req.uri);
-    req.headers.emplace_back("spin-path-info", m.path_info);
-    req.headers.emplace_back("spin-matched-route", m.matched_route);
-    req.headers.emplace_back("spin-base-path", st.base);
-    req.headers.emplace_back("spin-raw-component-route", m.raw_route);
-    req.headers.emplace_back("spin-component-route", m.component_route);
-    req.headers.emplace_back("spin-client-addr", in.client_addr);
-    for (const auto& [k, v] : m.params) req.headers.emplace_back("spin-path-match-" + k, v);
   }
   abi::CallInfo ci;
   ci.base = st.base;
