@@ -75,9 +75,17 @@ struct InstanceState {
     }
   }
 
+  // The exported memory's storage: where it is does not change for the
+  // instance's life (found on first use).
+  mutable wasm_rt_memory_t* exported_memory = nullptr;
+
   GuestMemory memory() const {
-    if (info->memory_export < 0) return {};
-    auto* m = static_cast<wasm_rt_memory_t*>(info->abi->export_ptrs[info->memory_export](inst));
+    if (!exported_memory) {
+      if (info->memory_export < 0) return {};
+      exported_memory =
+          static_cast<wasm_rt_memory_t*>(info->abi->export_ptrs[info->memory_export](inst));
+    }
+    const wasm_rt_memory_t* m = exported_memory;
     if (!m || !m->data) return {};
     return {m->data, uint64_t{m->pages} * runtime::MemoryPool::kPageSize};
   }
