@@ -37,6 +37,25 @@ namespace detail {
 
 using namespace spindle::engine;
 
+std::array<std::string_view, 7> spin_header_values(const CallInfo& info,
+                                                   const std::string& full_url) {
+  return {full_url,        info.path_info,           info.matched_route,
+          info.base,       info.raw_component_route, info.component_route,
+          info.client_addr};
+}
+
+std::string spin_full_url(const CallInfo& info, std::string_view authority, std::string_view uri) {
+  std::string url = info.scheme;
+  url.append("://").append(authority).append(uri);
+  return url;
+}
+
+bool is_spin_header(std::string_view name) {
+  for (auto n : kSpinHeaders)
+    if (name == n) return true;
+  return name.starts_with(kSpinPathMatch);
+}
+
 const ExportDesc* find_export(const Module& m, std::string_view name) {
   for (const auto& e : m.exports())
     if (e.name == name) return &e;

@@ -1,6 +1,7 @@
 // Internal to src/abi: what both executors share.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -14,6 +15,22 @@
 #include "wasi/wasi.h"
 
 namespace spindle::abi::detail {
+
+// Spin's `spin-*` request headers, in Spin's order (after the request's
+// own, and before one `spin-path-match-<name>` per path parameter).
+inline constexpr std::array<std::string_view, 7> kSpinHeaders = {
+    "spin-full-url",   "spin-path-info",           "spin-matched-route",
+    "spin-base-path",  "spin-raw-component-route", "spin-component-route",
+    "spin-client-addr"};
+inline constexpr std::string_view kSpinPathMatch = "spin-path-match-";
+// Their values, from what the trigger knows of the request; `full_url` is
+// spin_full_url()'s (viewed, not copied).
+std::array<std::string_view, 7> spin_header_values(const CallInfo& info,
+                                                   const std::string& full_url);
+// "scheme://authority/path?query".
+std::string spin_full_url(const CallInfo& info, std::string_view authority, std::string_view uri);
+// One of the above (a request header of that name is the trigger's).
+bool is_spin_header(std::string_view name);
 
 // The export named `name`, or null.
 const engine::ExportDesc* find_export(const engine::Module& m, std::string_view name);

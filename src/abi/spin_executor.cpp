@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <iterator>
 
 #include "abi/common.h"
 #include "engine/linking.h"
@@ -71,15 +70,9 @@ bool SpinExecutor::lower_and_call(host::CanonicalAbi& g, const Request& req, con
 
   // The request's headers, then Spin's `spin-*` headers (from `info`),
   // written straight from where they are.
-  const std::string full_url = info.scheme + "://" + info.host + req.uri;
-  const std::string_view spin[][2] = {{"spin-full-url", full_url},
-                                      {"spin-path-info", info.path_info},
-                                      {"spin-matched-route", info.matched_route},
-                                      {"spin-base-path", info.base},
-                                      {"spin-raw-component-route", info.raw_component_route},
-                                      {"spin-component-route", info.component_route},
-                                      {"spin-client-addr", info.client_addr}};
-  constexpr size_t kSpin = std::size(spin);
+  const std::string full_url = detail::spin_full_url(info, info.host, req.uri);
+  const auto spin = detail::spin_header_values(info, full_url);
+  constexpr size_t kSpin = detail::kSpinHeaders.size();
   const size_t count = req.headers.size() + kSpin + info.path_params.size();
   uint64_t list_bytes = uint64_t{kPairSize} * count;
   if (list_bytes > UINT32_MAX) {
@@ -95,11 +88,11 @@ bool SpinExecutor::lower_and_call(host::CanonicalAbi& g, const Request& req, con
       name = req.headers[i].first;
       value = req.headers[i].second;
     } else if (size_t j = i - req.headers.size(); j < kSpin) {
-      name = spin[j][0];
-      value = spin[j][1];
+      name = detail::kSpinHeaders[j];
+      value = spin[j];
     } else {
       const auto& [param, v] = info.path_params[j - kSpin];
-      match = "spin-path-match-" + param;
+      match = std::string(detail::kSpinPathMatch) + param;
       name = match;
       value = v;
     }

@@ -103,16 +103,6 @@ std::string client_ip(std::string_view addr) {
   return std::string(addr);
 }
 
-bool trigger_header(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "spin-full-url",   "spin-path-info",           "spin-matched-route",
-      "spin-base-path",  "spin-raw-component-route", "spin-component-route",
-      "spin-client-addr"};
-  for (auto n : kNames)
-    if (name == n) return true;
-  return name.starts_with("spin-path-match-");
-}
-
 bool visible_ascii(std::string_view v) {
   for (unsigned char c : v)
     if (c != '\t' && (c < 0x20 || c > 0x7e)) return false;
@@ -304,7 +294,8 @@ std::vector<std::pair<std::string, std::string>> wagi_environment(const Request&
   }
   for (const auto& [name, value] : req.headers) {
     std::string lname = lowercase(name);
-    if (lname == "authorization" || lname == "connection" || trigger_header(lname)) continue;
+    if (lname == "authorization" || lname == "connection" || detail::is_spin_header(lname))
+      continue;
     std::string key = "HTTP_";
     for (char c : name) key += c == '-' ? '_' : upper(c);
     set_var(env, std::move(key), visible_ascii(value) ? value : "CORRUPT VALUE");

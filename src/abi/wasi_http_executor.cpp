@@ -47,14 +47,11 @@ uint32_t make_request(wasi::p2::Context& cx, const Request& req, const CallInfo&
   auto add = [&](std::string k, std::string v) {
     headers->entries.emplace_back(std::move(k), std::move(v));
   };
-  add("spin-full-url", info.scheme + "://" + authority + req.uri);
-  add("spin-path-info", info.path_info);
-  add("spin-matched-route", info.matched_route);
-  add("spin-base-path", info.base);
-  add("spin-raw-component-route", info.raw_component_route);
-  add("spin-component-route", info.component_route);
-  add("spin-client-addr", info.client_addr);
-  for (const auto& [k, v] : info.path_params) add("spin-path-match-" + k, v);
+  const std::string full_url = detail::spin_full_url(info, authority, req.uri);
+  const auto spin = detail::spin_header_values(info, full_url);
+  for (size_t j = 0; j < spin.size(); ++j)
+    add(std::string(detail::kSpinHeaders[j]), std::string(spin[j]));
+  for (const auto& [k, v] : info.path_params) add(std::string(detail::kSpinPathMatch) + k, v);
   headers->immutable = true;
   uint32_t hrep = cx.table().add(std::move(headers));
   auto r = std::make_unique<wasi_http::IncomingRequest>();

@@ -895,14 +895,16 @@ Errno path_open(Call& c) {
                          : nullptr;
   std::shared_ptr<const SharedFile> shared;
   struct stat s;
+  // The guest's stat stands only for the open that follows it.
+  auto& last = c.st.last_stat;
+  const bool stated = last.dir == d->host_fd && last.follow == follow && last.path == path;
+  last.dir = -1;
   if (cache) {
-    auto& last = c.st.last_stat;
-    if (last.dir == d->host_fd && last.follow == follow && last.path == path) {
-      s = last.st;  // stat by the guest just before: the file it saw
+    if (stated) {
+      s = last.st;  // the file the guest saw just before
     } else if (stat_path(d->host_fd, path, follow, s) != abi::kSuccess) {
       s.st_mode = 0;  // the open below reports why
     }
-    last.dir = -1;
     if (S_ISREG(s.st_mode)) shared = cache->find(path, follow, s);
   }
   int fd;

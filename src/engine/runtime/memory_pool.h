@@ -85,9 +85,9 @@ struct Slot {
   uint64_t present_moved = 0;
   uint64_t acquired_by = 0;  // this_thread_id() of the last acquire
   // At the slot's last reset: the process's page-fault count (mapped
-  // mode), the resetting thread's thread_fault_mark (resident mode). A page becomes present
-  // or private only through a fault: with none since, the next reset uses
-  // `kept` or `present` without scanning.
+  // mode), the resetting thread's thread_fault_mark (resident mode). A page
+  // becomes present or private only through a fault: with none since, the
+  // next reset uses `kept` or `present` without scanning.
   uint64_t faults_at_reset = 0;
 };
 
