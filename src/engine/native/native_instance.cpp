@@ -3,9 +3,11 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 #include "engine/linking.h"
 #include "engine/runtime/guard.h"
@@ -55,20 +57,51 @@ struct Resolution {
 
 namespace {
 
+// A function, table, memory or global an instance exports. What a call
+// needs is kept here, not looked up through the module per call (the
+// canonical ABI makes about 25 calls per request).
+class ExportExtern final : public NativeExtern {
+ public:
+  // `owner`: null when the extern lives inside `st` (InstanceState::kept).
+  ExportExtern(InstanceState* st, size_t index, std::shared_ptr<InstanceState> owner);
+  const ExternType& type() const override;
+  Outcome call(std::span<const Value> args, std::span<Value> results) override;
+  Value get() const override;
+  void* storage() const override;
+  size_t index() const { return index_; }
+
+ private:
+  InstanceState* st_;
+  size_t index_;
+  spindle_export_call_fn fn_;
+  void* inst_;
+  size_t nparams_ = 0, nresults_ = 0;
+  std::shared_ptr<InstanceState> owner_;
+};
+
 struct InstanceState {
   HostBlock block{};
-  std::shared_ptr<ModuleInfo> info;
+  // Keeps the module's description and code alive (one reference per
+  // instance: `info` is the module's own).
+  std::shared_ptr<const NativeModule> module;
+  const ModuleInfo* info = nullptr;
   void* inst = nullptr;  // the wasm2c instance struct
   // Its imports (shared with every instance of the module made with the same
-  // Linker: read only).
-  std::shared_ptr<const Resolution> res;
+  // Linker, read only): the module's own (NativeModule::resolutions_), or
+  // `owned_res`.
+  const Resolution* res = nullptr;
+  std::shared_ptr<const Resolution> owned_res;
   InstanceData* data = nullptr;
   bool linked_group = false;  // InstanceOptions::linked_group
   std::chrono::nanoseconds timeout{0};
   std::optional<std::chrono::steady_clock::time_point> deadline;
   runtime::GuardedContext guard;  // refused grows; whether it has a shadow stack
+  // The first exports asked for (an executor's handler, realloc and free),
+  // handed out as aliases of the state's own reference: no allocation each.
+  std::array<std::optional<ExportExtern>, 4> kept;
 
   ~InstanceState() {
+    for (auto& k : kept) k.reset();
     if (inst) {
       info->abi->free_instance(inst);
       std::free(inst);
@@ -150,53 +183,62 @@ void keep_forever(std::shared_ptr<InstanceState> st) {
   kept->push_back(std::move(st));
 }
 
-class ExportExtern final : public NativeExtern {
- public:
-  ExportExtern(std::shared_ptr<InstanceState> st, size_t index)
-      : st_(std::move(st)), index_(index) {}
-  const ExternType& type() const override { return st_->info->exports[index_].type; }
-  Outcome call(std::span<const Value> args, std::span<Value> results) override {
-    auto fn = st_->info->abi->export_calls[index_];
-    if (!fn) return Extern::call(args, results);
-    const FuncType& ft = type().func;
-    if (args.size() < ft.params.size() || results.size() < ft.results.size())
-      return Outcome::trapped(TrapKind::HostError, "call with too few argument or result slots");
-    CallThunk t{fn, st_->inst, reinterpret_cast<const spindle_val*>(args.data()),
-                reinterpret_cast<spindle_val*>(results.data())};
-    // A deadline is start + timeout (CallScope), so it is the nearer one.
-    if (st_->deadline) return runtime::run_guarded_until(run_call, &t, *st_->deadline, &st_->guard);
-    return runtime::run_guarded(run_call, &t, st_->timeout, &st_->guard);
+ExportExtern::ExportExtern(InstanceState* st, size_t index, std::shared_ptr<InstanceState> owner)
+    : st_(st),
+      index_(index),
+      fn_(st->info->abi->export_calls[index]),
+      inst_(st->inst),
+      owner_(std::move(owner)) {
+  const ExternType& t = type();
+  if (t.kind == ExternKind::Func) {
+    nparams_ = t.func.params.size();
+    nresults_ = t.func.results.size();
   }
-  Value get() const override {
-    if (type().kind != ExternKind::Global) return Value{};
-    return load_global(storage(), type().global.type);
-  }
-  void* storage() const override {
-    auto fn = st_->info->abi->export_ptrs[index_];
-    return fn ? fn(st_->inst) : nullptr;
-  }
+}
 
- private:
-  std::shared_ptr<InstanceState> st_;
-  size_t index_;
-};
+const ExternType& ExportExtern::type() const { return st_->info->exports[index_].type; }
+
+Outcome ExportExtern::call(std::span<const Value> args, std::span<Value> results) {
+  if (!fn_) return Extern::call(args, results);
+  if (args.size() < nparams_ || results.size() < nresults_)
+    return Outcome::trapped(TrapKind::HostError, "call with too few argument or result slots");
+  CallThunk t{fn_, inst_, reinterpret_cast<const spindle_val*>(args.data()),
+              reinterpret_cast<spindle_val*>(results.data())};
+  // A deadline is start + timeout (CallScope), so it is the nearer one.
+  if (st_->deadline) return runtime::run_guarded_until(run_call, &t, *st_->deadline, &st_->guard);
+  return runtime::run_guarded(run_call, &t, st_->timeout, &st_->guard);
+}
+
+Value ExportExtern::get() const {
+  if (type().kind != ExternKind::Global) return Value{};
+  return load_global(storage(), type().global.type);
+}
+
+void* ExportExtern::storage() const {
+  auto fn = st_->info->abi->export_ptrs[index_];
+  return fn ? fn(inst_) : nullptr;
+}
 
 class NativeInstance final : public Instance {
  public:
-  NativeInstance(std::shared_ptr<const NativeModule> module, std::shared_ptr<InstanceState> st)
-      : module_(std::move(module)), st_(std::move(st)) {}
+  explicit NativeInstance(std::shared_ptr<InstanceState> st) : st_(std::move(st)) {}
   ~NativeInstance() override {
     if (!st_->linked_group && imports_table(*st_->info)) keep_forever(std::move(st_));
   }
-  const Module& module() const override { return *module_; }
+  const Module& module() const override { return *st_->module; }
   ExternPtr get_export(std::string_view name) override {
-    int i = st_->info->find_export(name);
-    return i < 0 ? nullptr : std::make_shared<ExportExtern>(st_, static_cast<size_t>(i));
+    int found = st_->info->find_export(name);
+    if (found < 0) return nullptr;
+    auto i = static_cast<size_t>(found);
+    for (auto& k : st_->kept) {
+      if (!k) k.emplace(st_.get(), i, nullptr);
+      if (k->index() == i) return ExternPtr(st_, &*k);
+    }
+    return std::make_shared<ExportExtern>(st_.get(), i, st_);
   }
   GuestMemory memory() override { return st_->memory(); }
 
  private:
-  std::shared_ptr<const NativeModule> module_;
   std::shared_ptr<InstanceState> st_;
 };
 
@@ -317,35 +359,38 @@ std::shared_ptr<Resolution> resolve(const ModuleInfo& info, const Entry& entry) 
 }  // namespace
 
 InstantiateResult NativeModule::instantiate(const Linker& linker, const InstanceOptions& opts) {
-  std::shared_ptr<const Resolution> res;
-  {
+  // An executor instantiates with the same Linker on every request: one
+  // load, no lock and no reference count shared between the threads.
+  const Resolution* cached = resolution_.load(std::memory_order_acquire);
+  if (cached && cached->generation == linker.generation())
+    return instantiate_resolved(cached, {}, opts);
+  auto fresh = resolve(*info_, [&](size_t k) {
+    return linker.find(info_->imports[k].module, info_->imports[k].name);
+  });
+  fresh->generation = linker.generation();
+  if (fresh->reusable && fresh->link_error.empty()) {
     std::lock_guard lock(resolution_mu_);
-    if (resolution_ && resolution_->generation == linker.generation()) res = resolution_;
-  }
-  if (!res) {
-    auto fresh = resolve(*info_, [&](size_t k) {
-      return linker.find(info_->imports[k].module, info_->imports[k].name);
-    });
-    fresh->generation = linker.generation();
-    res = fresh;
-    if (res->reusable && res->link_error.empty()) {
-      std::lock_guard lock(resolution_mu_);
-      resolution_ = res;
+    if (resolutions_.size() < kMaxResolutions) {
+      resolutions_.push_back(fresh);
+      resolution_.store(fresh.get(), std::memory_order_release);
+      return instantiate_resolved(fresh.get(), {}, opts);
     }
   }
-  return instantiate_resolved(std::move(res), opts);
+  return instantiate_resolved(fresh.get(), fresh, opts);
 }
 
 InstantiateResult NativeModule::instantiate_with(ImportList imports, const InstanceOptions& opts) {
   auto res = resolve(*info_, [&](size_t k) { return k < imports.size() ? imports[k] : nullptr; });
-  return instantiate_resolved(std::move(res), opts);
+  return instantiate_resolved(res.get(), res, opts);
 }
 
-InstantiateResult NativeModule::instantiate_resolved(std::shared_ptr<const Resolution> res,
+InstantiateResult NativeModule::instantiate_resolved(const Resolution* res,
+                                                     std::shared_ptr<const Resolution> owned,
                                                      const InstanceOptions& opts) {
   InstantiateResult result;
   auto st = std::make_shared<InstanceState>();
-  st->info = info_;
+  st->module = shared_from_this();
+  st->info = info_.get();
   st->data = opts.data;
   st->linked_group = opts.linked_group;
   st->timeout = opts.timeout;
@@ -355,7 +400,8 @@ InstantiateResult NativeModule::instantiate_resolved(std::shared_ptr<const Resol
     result.link_error = res->link_error;
     return result;
   }
-  st->res = std::move(res);
+  st->res = res;
+  st->owned_res = std::move(owned);
   st->block.owner = st.get();
   st->block.host.self = &st->block.host;
   st->block.host.call = dispatch;
@@ -378,7 +424,7 @@ InstantiateResult NativeModule::instantiate_resolved(std::shared_ptr<const Resol
     if (!st->linked_group && imports_table(*info_)) keep_forever(std::move(st));
     return result;  // otherwise st's destructor frees what was allocated
   }
-  result.instance = std::make_unique<NativeInstance>(shared_from_this(), std::move(st));
+  result.instance = std::make_unique<NativeInstance>(std::move(st));
   return result;
 }
 

@@ -2,6 +2,7 @@
 // by its `spindle_module_abi`, instantiated into pooled memory.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -56,14 +57,20 @@ class NativeModule final : public Module, public std::enable_shared_from_this<Na
   InstantiateResult instantiate_with(ImportList imports, const InstanceOptions& opts) override;
 
  private:
-  InstantiateResult instantiate_resolved(std::shared_ptr<const struct Resolution> res,
+  InstantiateResult instantiate_resolved(const struct Resolution* res,
+                                         std::shared_ptr<const struct Resolution> owned,
                                          const InstanceOptions& opts);
   std::shared_ptr<ModuleInfo> info_;
   // The imports as resolved against the last Linker (by generation): an
   // executor instantiates with the same Linker every request, so the lookups
-  // and type checks run once.
+  // and type checks run once. Every resolution cached is kept for the
+  // module's life (instances point to theirs; each holds the module): one
+  // per Linker the module was instantiated with, at most kMaxResolutions
+  // (past them an instance owns its own).
+  static constexpr size_t kMaxResolutions = 64;
   std::mutex resolution_mu_;
-  std::shared_ptr<const struct Resolution> resolution_;
+  std::atomic<const struct Resolution*> resolution_{nullptr};
+  std::vector<std::shared_ptr<const struct Resolution>> resolutions_;
 };
 
 // Storage a native extern resolves to (for memory/table/global imports).

@@ -322,6 +322,10 @@ bool MemoryPool::bind(Slot* s, MemoryImage* image) {
 Slot* MemoryPool::acquire(MemoryImage* image, uint32_t initial_pages) {
   Slot* s = nullptr;
   if (image) {
+    auto& mine = image->affine_[this_thread_id() % MemoryImage::kAffine].slot;
+    if (mine.load(std::memory_order_relaxed)) s = mine.exchange(nullptr, std::memory_order_acquire);
+  }
+  if (image && !s) {
     std::lock_guard lock(image->mu_);
     // The newest of the last few slots this thread reset, if any: its next
     // reset needs no page scan (see reset).
@@ -517,6 +521,11 @@ void MemoryPool::reset(Slot* s) {
 void MemoryPool::release(Slot* s, MemoryImage* image) {
   reset(s);
   if (image && s->image == image) {
+    auto& mine = image->affine_[this_thread_id() % MemoryImage::kAffine].slot;
+    Slot* none = nullptr;
+    if (!mine.load(std::memory_order_relaxed) &&
+        mine.compare_exchange_strong(none, s, std::memory_order_release, std::memory_order_relaxed))
+      return;
     std::lock_guard lock(image->mu_);
     image->free_.push_back(s);
     return;
@@ -531,6 +540,8 @@ void MemoryPool::forget(MemoryImage* image) {
     std::lock_guard lock(image->mu_);
     slots.swap(image->free_);
   }
+  for (auto& a : image->affine_)
+    if (Slot* s = a.slot.exchange(nullptr)) slots.push_back(s);
   for (Slot* s : slots) {
     bind(s, nullptr);
     std::lock_guard lock(mu_);

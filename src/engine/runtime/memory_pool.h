@@ -16,6 +16,7 @@
 // mmaps or munmaps.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -59,6 +60,15 @@ class MemoryImage {
   std::vector<uint8_t> bytes_;     // resident images: the bytes, page-rounded
   std::mutex mu_;
   std::vector<Slot*> free_;  // slots bound to this image, reset, ready
+  // One more ready slot per thread (by this_thread_id() % kAffine), given
+  // back and taken again without the lock: the common case, a thread serving
+  // one module request after request, then touches no line another thread
+  // writes.
+  static constexpr size_t kAffine = 4;
+  struct alignas(64) Affine {
+    std::atomic<Slot*> slot{nullptr};
+  };
+  std::array<Affine, kAffine> affine_;
 };
 
 struct Slot {

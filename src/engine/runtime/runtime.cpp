@@ -9,6 +9,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -278,11 +279,15 @@ Outcome outcome_for(int code) {
 }  // namespace
 
 void init() {
+  // Every guarded call passes here: after the first, one load.
+  static std::atomic<bool> done{false};
+  if (done.load(std::memory_order_acquire)) return;
   static std::once_flag once;
   std::call_once(once, [] {
     install_handlers();
     type_ids = new std::map<std::vector<int>, uint32_t>();
   });
+  done.store(true, std::memory_order_release);
 }
 
 namespace {
