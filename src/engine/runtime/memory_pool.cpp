@@ -491,19 +491,29 @@ void MemoryPool::reset(Slot* s) {
       s->present_thread = me;
       s->present_moved = moved;
       size_t image_len = image ? image->bytes_.size() : 0;
-      for (uint32_t i : s->present) {
+      for (uint32_t& entry : s->present) {
+        const uint32_t i = entry & ~Slot::kRestoredLastTime;
+        // A page the last reset had to restore (a stack, a heap) is
+        // restored again without comparing it first; the others are
+        // compared. (Rewriting a page that happens to be unchanged is
+        // harmless: it is already the guest's private copy.)
+        const bool again = entry & Slot::kRestoredLastTime;
         uint8_t* page = s->base + size_t{i} * kOsPage;
         size_t off = size_t{i} * kOsPage;
+        bool restored;
         if (off < image_len) {
           // Pages only read (constants, most of the data segment) are left
           // alone: comparing costs reads, restoring costs writes.
           const uint8_t* orig = image->bytes_.data() + off;
-          if (std::memcmp(page, orig, kOsPage) != 0) std::memcpy(page, orig, kOsPage);
-          continue;
+          restored = again || std::memcmp(page, orig, kOsPage) != 0;
+          if (restored) std::memcpy(page, orig, kOsPage);
+        } else {
+          // Skip pages that are still zero (e.g. only read: the shared
+          // zero page), so restoring them does not allocate.
+          restored = again || !all_zero(page);
+          if (restored) std::memset(page, 0, kOsPage);
         }
-        // Skip pages that are still zero (e.g. only read: the shared
-        // zero page), so restoring them does not allocate.
-        if (!all_zero(page)) std::memset(page, 0, kOsPage);
+        entry = restored ? (i | Slot::kRestoredLastTime) : i;
       }
       s->high_water = 0;
       return;

@@ -88,7 +88,8 @@ struct Slot {
   // Resident mode: the pages present in the first `present_scan` bytes at
   // the last scan (what a reset compares and restores), the thread that
   // made the last reset and MemoryPool's count of moved instances then.
-  std::vector<uint32_t> present;
+  std::vector<uint32_t> present;  // page indices; kRestoredLastTime or'ed in
+  static constexpr uint32_t kRestoredLastTime = uint32_t{1} << 31;
   size_t present_scan = 0;  // 0: no valid `present`
   uint32_t present_uses = 0;
   uint64_t present_thread = 0;
