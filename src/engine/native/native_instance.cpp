@@ -101,7 +101,6 @@ struct InstanceState {
   std::array<std::optional<ExportExtern>, 4> kept;
 
   ~InstanceState() {
-    for (auto& k : kept) k.reset();
     if (inst) {
       info->abi->free_instance(inst);
       std::free(inst);
